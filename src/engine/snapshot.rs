@@ -1,0 +1,221 @@
+//! The read-only picture of engine state that the UI and the API render.
+//! Built by the engine task, published as `Arc<Snapshot>` on a `watch` channel.
+
+use crate::event::Event;
+use crate::types::{Source, Symbol, Ts};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Live,
+    Replay,
+    Demo,
+}
+
+impl Mode {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Mode::Live => "live",
+            Mode::Replay => "replay",
+            Mode::Demo => "demo",
+        }
+    }
+}
+
+/// Where the Alpaca stream stands.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LinkState {
+    Disconnected,
+    Connecting,
+    Connected,
+    Authenticated,
+    Subscribed,
+    /// The socket is open but nothing arrives.
+    Stalled,
+}
+
+impl LinkState {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LinkState::Disconnected => "DISCONNECTED",
+            LinkState::Connecting => "CONNECTING",
+            LinkState::Connected => "CONNECTED",
+            LinkState::Authenticated => "AUTHENTICATED",
+            LinkState::Subscribed => "SUBSCRIBED",
+            LinkState::Stalled => "STALLED",
+        }
+    }
+    pub const fn is_connected(self) -> bool {
+        matches!(
+            self,
+            LinkState::Connected
+                | LinkState::Authenticated
+                | LinkState::Subscribed
+                | LinkState::Stalled
+        )
+    }
+    pub const fn is_authenticated(self) -> bool {
+        matches!(
+            self,
+            LinkState::Authenticated | LinkState::Subscribed | LinkState::Stalled
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlpacaView {
+    pub state: LinkState,
+    pub feed: String,
+    pub last_error: Option<String>,
+    pub subscribed_symbols: Vec<Symbol>,
+    pub last_message_at: Option<Ts>,
+    pub state_since: Option<Ts>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SymbolView {
+    pub symbol: Symbol,
+    /// Last trade price from the source below.
+    pub price: Option<Decimal>,
+    pub source: Option<Source>,
+    /// The price's own timestamp (exchange time for Alpaca, regularMarketTime for Yahoo).
+    pub as_of: Option<Ts>,
+    pub prev_close: Option<Decimal>,
+    pub bid: Option<Decimal>,
+    pub ask: Option<Decimal>,
+    /// Shares traded, summed over the trades seen this session.
+    pub volume: i64,
+    pub trades: u64,
+}
+
+impl SymbolView {
+    pub fn new(symbol: Symbol) -> SymbolView {
+        SymbolView {
+            symbol,
+            price: None,
+            source: None,
+            as_of: None,
+            prev_close: None,
+            bid: None,
+            ask: None,
+            volume: 0,
+            trades: 0,
+        }
+    }
+    pub fn change(&self) -> Option<Decimal> {
+        Some(self.price? - self.prev_close?)
+    }
+    /// Change in percent, rounded to 2 places.
+    pub fn change_pct(&self) -> Option<Decimal> {
+        let prev = self.prev_close?;
+        if prev.is_zero() {
+            return None;
+        }
+        Some((self.change()? * Decimal::ONE_HUNDRED / prev).round_dp(2))
+    }
+    /// Milliseconds since the price's timestamp, measured on the engine clock.
+    pub fn age_ms(&self, now: Ts) -> Option<i64> {
+        Some(now.millis_since(self.as_of?))
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Counters {
+    /// Alpaca frames received (text or binary), parsed or not.
+    pub frames: u64,
+    /// Data messages parsed (trades, quotes, bars, ...), not control messages.
+    pub messages: u64,
+    pub control_messages: u64,
+    /// Count per Alpaca `T` value, data and control.
+    pub by_type: BTreeMap<String, u64>,
+    pub parse_errors: u64,
+    pub unknown_types: u64,
+    pub yahoo_responses: u64,
+    pub faults: u64,
+}
+
+/// One bounded channel's health: its written overflow policy and how often it hit it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelStat {
+    pub name: &'static str,
+    pub capacity: usize,
+    pub policy: &'static str,
+    /// Times a sender found the channel full.
+    pub full: u64,
+    /// Items lost to the policy (only for drop policies).
+    pub dropped: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct LatencyView {
+    pub count: u64,
+    pub p50: u64,
+    pub p99: u64,
+    pub p999: u64,
+    pub max: u64,
+}
+
+/// Wall-clock measurements. These differ run to run, so replay determinism
+/// checks compare everything except this.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Perf {
+    /// Receipt of a frame to the first published snapshot that shows it, in µs.
+    pub latency_us: LatencyView,
+    /// Receipt of a frame to its messages being applied to state, in µs.
+    pub apply_latency_us: LatencyView,
+    pub elapsed_ms: u64,
+    pub msgs_per_sec: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReplayView {
+    pub name: String,
+    /// Virtual milliseconds since the fixture's start.
+    pub position_ms: i64,
+    pub speed: String,
+    pub finished: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    /// Increases by one with every publish.
+    pub seq: u64,
+    pub mode: Mode,
+    /// The engine clock: wall time live, fixture time in replay.
+    pub now: Ts,
+    pub started_at: Ts,
+    pub replay: Option<ReplayView>,
+    pub alpaca: AlpacaView,
+    pub watchlist: Vec<SymbolView>,
+    pub counters: Counters,
+    pub channels: Vec<ChannelStat>,
+    /// Most recent last; bounded.
+    pub events: Vec<Event>,
+    pub perf: Perf,
+}
+
+impl Snapshot {
+    /// Everything but the wall-clock measurements and the publish counter: what two
+    /// replays of one fixture must agree on, at any speed.
+    pub fn deterministic(&self) -> Snapshot {
+        let mut s = self.clone();
+        s.seq = 0;
+        s.perf = Perf::default();
+        s.channels.iter_mut().for_each(|c| c.full = 0);
+        if let Some(r) = s.replay.as_mut() {
+            r.speed = String::new();
+        }
+        s
+    }
+}

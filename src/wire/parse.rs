@@ -1,0 +1,217 @@
+//! The JSON frame parser: one text frame (always a JSON array, possibly batched) into
+//! typed [`Msg`]s, in one pass and without allocating for symbols, codes or prices.
+//!
+//! Failure is local wherever JSON allows it: an unknown `T` or a message missing a
+//! field costs that message only. A wrong field type aborts serde mid-object, so
+//! the frame is then re-split into raw elements and each is parsed on its own
+//! (the slow path, taken only for bad frames). Only broken JSON loses a whole frame.
+
+use super::fields::{Acc, Tag};
+use super::Msg;
+use serde::de::{DeserializeSeed, SeqAccess, Visitor};
+use serde::Deserializer;
+use serde_json::value::RawValue;
+use std::fmt;
+use thiserror::Error;
+
+/// Limits on what the parser accepts.
+#[derive(Clone, Debug)]
+pub struct ParseLimits {
+    /// Larger frames are refused unread. Alpaca's own SDKs cap reads at 1 MiB.
+    pub max_frame_bytes: usize,
+}
+
+impl Default for ParseLimits {
+    fn default() -> Self {
+        ParseLimits {
+            max_frame_bytes: 4 * 1024 * 1024,
+        }
+    }
+}
+
+/// Why a whole frame was lost.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum FrameError {
+    #[error("frame of {len_bytes} bytes exceeds the {max_bytes}-byte limit")]
+    TooLarge { len_bytes: usize, max_bytes: usize },
+    #[error("frame is not valid UTF-8 (first bad byte at offset {valid_up_to})")]
+    NotUtf8 { valid_up_to: usize },
+    #[error("frame is not a JSON array of messages: {reason}")]
+    NotArray { reason: String },
+    #[error("malformed JSON: {reason}")]
+    Syntax { reason: String },
+}
+
+/// Something in a frame that did not become a message.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum ParseIssue {
+    #[error("{0}")]
+    Frame(FrameError),
+    #[error("message {index}: {reason}")]
+    Message { index: usize, reason: String },
+    #[error("message {index}: unknown type T={tag:?}")]
+    UnknownType {
+        index: usize,
+        tag: compact_str::CompactString,
+    },
+}
+
+impl ParseIssue {
+    pub fn is_unknown_type(&self) -> bool {
+        matches!(self, ParseIssue::UnknownType { .. })
+    }
+}
+
+/// The outcome of parsing one frame, for tests and simple callers.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ParsedFrame {
+    pub msgs: Vec<Msg>,
+    pub issues: Vec<ParseIssue>,
+}
+
+pub fn parse_frame(bytes: &[u8], limits: &ParseLimits) -> ParsedFrame {
+    let mut out = ParsedFrame::default();
+    parse_frame_into(bytes, limits, &mut out.msgs, &mut out.issues);
+    out
+}
+
+/// Parses `bytes` and appends messages to `out` and problems to `issues`, so a caller
+/// can gather many frames into one batch without a vector per frame.
+pub fn parse_frame_into(
+    bytes: &[u8],
+    limits: &ParseLimits,
+    out: &mut Vec<Msg>,
+    issues: &mut Vec<ParseIssue>,
+) {
+    if bytes.len() > limits.max_frame_bytes {
+        issues.push(ParseIssue::Frame(FrameError::TooLarge {
+            len_bytes: bytes.len(),
+            max_bytes: limits.max_frame_bytes,
+        }));
+        return;
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            issues.push(ParseIssue::Frame(FrameError::NotUtf8 {
+                valid_up_to: e.valid_up_to(),
+            }));
+            return;
+        }
+    };
+    parse_text_into(text, out, issues);
+}
+
+fn parse_text_into(text: &str, out: &mut Vec<Msg>, issues: &mut Vec<ParseIssue>) {
+    let mark_out = out.len();
+    let mark_issues = issues.len();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let fast = FrameSeed {
+        out: &mut *out,
+        issues: &mut *issues,
+    }
+    .deserialize(&mut de)
+    .and_then(|()| de.end());
+    if fast.is_ok() {
+        return;
+    }
+    // Undo the partial fast pass and parse element by element.
+    out.truncate(mark_out);
+    issues.truncate(mark_issues);
+    let elems: Vec<&RawValue> = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            let reason = e.to_string();
+            let err = if e.is_data() {
+                FrameError::NotArray { reason }
+            } else {
+                FrameError::Syntax { reason }
+            };
+            issues.push(ParseIssue::Frame(err));
+            return;
+        }
+    };
+    for (index, raw) in elems.into_iter().enumerate() {
+        let mut de = serde_json::Deserializer::from_str(raw.get());
+        match ElemSeed.deserialize(&mut de) {
+            Ok(outcome) => push_outcome(outcome, index, out, issues),
+            Err(e) => issues.push(ParseIssue::Message {
+                index,
+                reason: e.to_string(),
+            }),
+        }
+    }
+}
+
+fn push_outcome(
+    outcome: Result<Msg, ElemIssue>,
+    index: usize,
+    out: &mut Vec<Msg>,
+    issues: &mut Vec<ParseIssue>,
+) {
+    match outcome {
+        Ok(m) => out.push(m),
+        Err(ElemIssue::Unknown(tag)) => issues.push(ParseIssue::UnknownType { index, tag }),
+        Err(ElemIssue::Invalid(reason)) => issues.push(ParseIssue::Message { index, reason }),
+    }
+}
+
+/// Why one element did not become a message, without failing the frame.
+pub(crate) enum ElemIssue {
+    Unknown(compact_str::CompactString),
+    Invalid(String),
+}
+
+struct FrameSeed<'o> {
+    out: &'o mut Vec<Msg>,
+    issues: &'o mut Vec<ParseIssue>,
+}
+
+impl<'de> DeserializeSeed<'de> for FrameSeed<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FrameSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON array of Alpaca messages")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut index = 0;
+        while let Some(outcome) = seq.next_element_seed(ElemSeed)? {
+            push_outcome(outcome, index, self.out, self.issues);
+            index += 1;
+        }
+        Ok(())
+    }
+}
+
+/// Parses one message object.
+struct ElemSeed;
+
+impl<'de> DeserializeSeed<'de> for ElemSeed {
+    type Value = Result<Msg, ElemIssue>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(ElemVisitor)
+    }
+}
+
+struct ElemVisitor;
+
+impl<'de> Visitor<'de> for ElemVisitor {
+    type Value = Result<Msg, ElemIssue>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a message object with a \"T\" field")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let acc = Acc::read(map)?;
+        Ok(match acc.tag {
+            None => Err(ElemIssue::Invalid("missing field T".into())),
+            Some(Tag::Unknown(ref t)) => Err(ElemIssue::Unknown(t.clone())),
+            Some(Tag::Known(ty)) => acc.finish(ty).map_err(ElemIssue::Invalid),
+        })
+    }
+}
