@@ -303,3 +303,6 @@ impl Msg {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
