@@ -139,6 +139,10 @@ pub struct Counters {
     pub unknown_types: u64,
     pub yahoo_responses: u64,
     pub faults: u64,
+    /// Messages for symbols outside the watchlist.
+    pub unwatched: u64,
+    /// Fixture lines that could not be replayed.
+    pub fixture_errors: u64,
 }
 
 /// One bounded channel's health: its written overflow policy and how often it hit it.

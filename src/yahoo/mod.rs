@@ -1,1 +1,2 @@
-//! (stub)
+//! (stub) Yahoo fallback source.
+pub mod chart;

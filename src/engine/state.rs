@@ -1,0 +1,358 @@
+//! The engine's state and the pure functions that change it. No tokio, no I/O, no
+//! wall clock: every input carries its time, and every notable change comes back as
+//! an [`Event`] in [`Effects`], so replays are deterministic and tests are tables.
+
+use super::snapshot::{
+    AlpacaView, ChannelStat, Counters, LinkState, Mode, Perf, ReplayView, Snapshot, SymbolView,
+};
+use crate::event::{Event, EventKind, Level};
+use crate::fixture::Fault;
+use crate::types::{Source, Symbol, Ts};
+use crate::wire::{Msg, MsgType, ParseIssue};
+use crate::yahoo::chart::parse_chart;
+use std::collections::{HashMap, VecDeque};
+
+/// How many events the state keeps for the event-log panel and the API.
+pub const EVENT_RING: usize = 200;
+/// At most this many parse-error events per second of engine time; the rest are
+/// counted, and summarised in the next event, so a storm of bad frames cannot
+/// flood the log or the database.
+const PARSE_EVENTS_PER_SEC: u32 = 20;
+
+/// What applying an input produced for the outside world.
+#[derive(Debug, Default)]
+pub struct Effects {
+    pub events: Vec<Event>,
+}
+
+#[derive(Clone, Debug)]
+pub struct StateConfig {
+    pub mode: Mode,
+    pub feed: String,
+    pub watchlist: Vec<Symbol>,
+    pub started_at: Ts,
+    pub replay_name: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct EngineState {
+    mode: Mode,
+    started_at: Ts,
+    now: Ts,
+    watchlist: Vec<SymbolView>,
+    index: HashMap<Symbol, usize>,
+    alpaca: AlpacaView,
+    counters: Counters,
+    by_type: [u64; MsgType::ALL.len()],
+    events: VecDeque<Event>,
+    replay: Option<ReplayView>,
+    unknown_seen: Vec<compact_str::CompactString>,
+    parse_events_second: i64,
+    parse_events_in_second: u32,
+    parse_events_suppressed: u64,
+}
+
+impl EngineState {
+    pub fn new(cfg: StateConfig) -> EngineState {
+        let mut index = HashMap::with_capacity(cfg.watchlist.len());
+        let mut watchlist = Vec::with_capacity(cfg.watchlist.len());
+        for sym in cfg.watchlist {
+            if !index.contains_key(&sym) {
+                index.insert(sym.clone(), watchlist.len());
+                watchlist.push(SymbolView::new(sym));
+            }
+        }
+        EngineState {
+            mode: cfg.mode,
+            started_at: cfg.started_at,
+            now: cfg.started_at,
+            watchlist,
+            index,
+            alpaca: AlpacaView {
+                state: LinkState::Disconnected,
+                feed: cfg.feed,
+                last_error: None,
+                subscribed_symbols: Vec::new(),
+                last_message_at: None,
+                state_since: None,
+            },
+            counters: Counters::default(),
+            by_type: [0; MsgType::ALL.len()],
+            events: VecDeque::with_capacity(EVENT_RING),
+            replay: cfg.replay_name.map(|name| ReplayView {
+                name,
+                position_ms: 0,
+                speed: String::new(),
+                finished: false,
+            }),
+            unknown_seen: Vec::new(),
+            parse_events_second: i64::MIN,
+            parse_events_in_second: 0,
+            parse_events_suppressed: 0,
+        }
+    }
+
+    pub fn now(&self) -> Ts {
+        self.now
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    pub fn messages(&self) -> u64 {
+        self.counters.messages
+    }
+
+    /// Moves the engine clock forward (never back: a late input does not rewind time).
+    pub fn advance(&mut self, now: Ts) {
+        if now > self.now {
+            self.now = now;
+        }
+        if let Some(r) = self.replay.as_mut() {
+            r.position_ms = self.now.millis_since(self.started_at);
+        }
+    }
+
+    fn emit(&mut self, fx: &mut Effects, ev: Event) {
+        if self.events.len() == EVENT_RING {
+            self.events.pop_front();
+        }
+        self.events.push_back(ev.clone());
+        fx.events.push(ev);
+    }
+
+    fn set_link(&mut self, state: LinkState, fx: &mut Effects, why: &str) {
+        if self.alpaca.state == state {
+            return;
+        }
+        let level = match state {
+            LinkState::Disconnected | LinkState::Stalled => Level::Warn,
+            _ => Level::Info,
+        };
+        self.alpaca.state = state;
+        self.alpaca.state_since = Some(self.now);
+        let ev = Event::new(self.now, level, EventKind::Connection, format!("Alpaca {}: {why}", state.as_str()))
+            .with_source(Source::Alpaca);
+        self.emit(fx, ev);
+    }
+
+    /// One Alpaca frame, already parsed, received at `at`.
+    pub fn apply_frame(&mut self, at: Ts, msgs: &[Msg], issues: &[ParseIssue], fx: &mut Effects) {
+        self.advance(at);
+        self.counters.frames += 1;
+        if !msgs.is_empty() {
+            self.alpaca.last_message_at = Some(at);
+        }
+        for m in msgs {
+            self.apply_msg(m, fx);
+        }
+        for issue in issues {
+            self.apply_issue(issue, fx);
+        }
+    }
+
+    fn apply_msg(&mut self, m: &Msg, fx: &mut Effects) {
+        let ty = m.msg_type();
+        self.by_type[ty.index()] += 1;
+        if ty.is_data() {
+            self.counters.messages += 1;
+        } else {
+            self.counters.control_messages += 1;
+        }
+        match m {
+            Msg::Trade(t) => {
+                let Some(&i) = self.index.get(&t.symbol) else {
+                    self.counters.unwatched += 1;
+                    return;
+                };
+                let v = &mut self.watchlist[i];
+                v.price = Some(t.price);
+                v.source = Some(Source::Alpaca);
+                v.as_of = Some(t.ts);
+                v.volume = v.volume.saturating_add(t.size);
+                v.trades += 1;
+            }
+            Msg::Quote(q) => {
+                let Some(&i) = self.index.get(&q.symbol) else {
+                    self.counters.unwatched += 1;
+                    return;
+                };
+                let v = &mut self.watchlist[i];
+                v.bid = Some(q.bid_price);
+                v.ask = Some(q.ask_price);
+            }
+            Msg::Bar(_)
+            | Msg::Status(_)
+            | Msg::Luld(_)
+            | Msg::Correction(_)
+            | Msg::CancelError(_)
+            | Msg::Imbalance(_) => {}
+            Msg::Success { msg } => match msg.as_str() {
+                "connected" => self.set_link(LinkState::Connected, fx, "welcome received"),
+                "authenticated" => self.set_link(LinkState::Authenticated, fx, "authentication successful"),
+                other => {
+                    let ev = Event::new(self.now, Level::Info, EventKind::Connection, format!("Alpaca success: {other}"))
+                        .with_source(Source::Alpaca);
+                    self.emit(fx, ev);
+                }
+            },
+            Msg::Error { code, msg } => {
+                let text = format!("{code} {msg}");
+                self.alpaca.last_error = Some(text.clone());
+                let ev = Event::new(self.now, Level::Error, EventKind::ServerError, format!("Alpaca error {text}"))
+                    .with_source(Source::Alpaca);
+                self.emit(fx, ev);
+            }
+            Msg::Subscription(s) => {
+                let symbols = s.all_symbols();
+                let changed = symbols != self.alpaca.subscribed_symbols;
+                self.alpaca.subscribed_symbols = symbols;
+                self.set_link(LinkState::Subscribed, fx, "subscription confirmed");
+                if changed {
+                    let ev = Event::new(
+                        self.now,
+                        Level::Info,
+                        EventKind::Subscription,
+                        format!("Subscription confirmed: {} symbols", self.alpaca.subscribed_symbols.len()),
+                    )
+                    .with_source(Source::Alpaca);
+                    self.emit(fx, ev);
+                }
+            }
+        }
+    }
+
+    fn apply_issue(&mut self, issue: &ParseIssue, fx: &mut Effects) {
+        if let ParseIssue::UnknownType { tag, .. } = issue {
+            self.counters.unknown_types += 1;
+            // One event per new type is enough to notice a protocol change.
+            if self.unknown_seen.len() < 64 && !self.unknown_seen.contains(tag) {
+                self.unknown_seen.push(tag.clone());
+                let ev = Event::new(self.now, Level::Warn, EventKind::UnknownType, format!("unknown message type T={tag:?} skipped"))
+                    .with_source(Source::Alpaca);
+                self.emit(fx, ev);
+            }
+            return;
+        }
+        self.counters.parse_errors += 1;
+        let second = self.now.as_nanos().div_euclid(1_000_000_000);
+        if second != self.parse_events_second {
+            self.parse_events_second = second;
+            self.parse_events_in_second = 0;
+        }
+        if self.parse_events_in_second >= PARSE_EVENTS_PER_SEC {
+            self.parse_events_suppressed += 1;
+            return;
+        }
+        self.parse_events_in_second += 1;
+        let mut text = format!("Parse error: {issue}");
+        if self.parse_events_suppressed > 0 {
+            text.push_str(&format!(" (+{} more not logged)", self.parse_events_suppressed));
+            self.parse_events_suppressed = 0;
+        }
+        let ev = Event::new(self.now, Level::Warn, EventKind::ParseError, text).with_source(Source::Alpaca);
+        self.emit(fx, ev);
+    }
+
+    /// A Yahoo chart response received at `at`.
+    pub fn apply_yahoo(&mut self, at: Ts, url: &str, status: u16, body: &str, fx: &mut Effects) {
+        self.advance(at);
+        self.counters.yahoo_responses += 1;
+        match parse_chart(status, body) {
+            Ok(q) => {
+                let Some(&i) = self.index.get(&q.symbol) else {
+                    self.counters.unwatched += 1;
+                    return;
+                };
+                let v = &mut self.watchlist[i];
+                if q.previous_close.is_some() {
+                    v.prev_close = q.previous_close;
+                }
+                // Until the router exists, Yahoo only fills a symbol Alpaca has not priced.
+                if v.price.is_none() {
+                    v.price = Some(q.price);
+                    v.source = Some(Source::Yahoo);
+                    v.as_of = Some(q.market_time);
+                }
+            }
+            Err(e) => {
+                let ev = Event::new(self.now, Level::Warn, EventKind::Yahoo, format!("Yahoo response unusable ({url}): {e}"))
+                    .with_source(Source::Yahoo);
+                self.emit(fx, ev);
+            }
+        }
+    }
+
+    /// A connection fault of a source at `at`.
+    pub fn apply_fault(&mut self, at: Ts, source: Source, fault: Fault, fx: &mut Effects) {
+        self.advance(at);
+        self.counters.faults += 1;
+        if source != Source::Alpaca {
+            let ev = Event::new(self.now, Level::Warn, EventKind::Connection, format!("{source} fault: {}", fault.as_str()))
+                .with_source(source);
+            self.emit(fx, ev);
+            return;
+        }
+        match fault {
+            Fault::Disconnect => {
+                self.alpaca.last_error = Some("connection closed".into());
+                self.set_link(LinkState::Disconnected, fx, "connection closed");
+            }
+            Fault::Stall => self.set_link(LinkState::Stalled, fx, "no messages on an open socket"),
+            Fault::Recover => self.set_link(LinkState::Connecting, fx, "reconnecting"),
+        }
+    }
+
+    /// A problem in the fixture itself (a bad line), reported and skipped.
+    pub fn fixture_issue(&mut self, line: u64, reason: &str, fx: &mut Effects) {
+        self.counters.fixture_errors += 1;
+        let ev = Event::new(self.now, Level::Warn, EventKind::Replay, format!("fixture line {line} skipped: {reason}"));
+        self.emit(fx, ev);
+    }
+
+    pub fn replay_finished(&mut self, fx: &mut Effects) {
+        if let Some(r) = self.replay.as_mut() {
+            r.finished = true;
+        }
+        let text = format!(
+            "Replay finished: {} frames, {} messages, {} parse errors",
+            self.counters.frames, self.counters.messages, self.counters.parse_errors
+        );
+        let ev = Event::new(self.now, Level::Info, EventKind::Replay, text);
+        self.emit(fx, ev);
+    }
+
+    pub fn command_event(&mut self, text: String, fx: &mut Effects) {
+        let ev = Event::new(self.now, Level::Info, EventKind::Command, text);
+        self.emit(fx, ev);
+    }
+
+    pub fn set_replay_speed(&mut self, speed: &str) {
+        if let Some(r) = self.replay.as_mut() {
+            r.speed = speed.to_string();
+        }
+    }
+
+    pub fn snapshot(&self, seq: u64, perf: Perf, channels: Vec<ChannelStat>) -> Snapshot {
+        let mut counters = self.counters.clone();
+        counters.by_type = MsgType::ALL
+            .iter()
+            .filter(|t| self.by_type[t.index()] > 0)
+            .map(|t| (t.wire_tag().to_string(), self.by_type[t.index()]))
+            .collect();
+        Snapshot {
+            seq,
+            mode: self.mode,
+            now: self.now,
+            started_at: self.started_at,
+            replay: self.replay.clone(),
+            alpaca: self.alpaca.clone(),
+            watchlist: self.watchlist.clone(),
+            counters,
+            channels,
+            events: self.events.iter().cloned().collect(),
+            perf,
+        }
+    }
+}
