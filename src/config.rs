@@ -1,1 +1,236 @@
-//! (stub)
+//! The TOML config file: where it is found, what it may contain, and the errors that
+//! name the file, the key and what was expected. Secrets load into `secrecy` types.
+
+use crate::types::Symbol;
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:5002";
+pub const DEFAULT_WATCHLIST: [&str; 12] = [
+    "AAPL", "MSFT", "NVDA", "TSLA", "AMZN", "GOOGL", "META", "SPY", "QQQ", "AMD", "NFLX", "JPM",
+];
+pub const FEEDS: [&str; 4] = ["iex", "sip", "delayed_sip", "test"];
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("{path}: cannot read config: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// toml's message names the key, the line and what was expected.
+    #[error("{path}: {message}")]
+    Parse { path: String, message: String },
+    #[error("{path}: {key}: {message}")]
+    Invalid {
+        path: String,
+        key: &'static str,
+        message: String,
+    },
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Symbols to watch, in display order.
+    #[serde(default)]
+    pub watchlist: Option<Vec<String>>,
+    #[serde(default)]
+    pub alpaca: AlpacaConfig,
+    #[serde(default)]
+    pub api: ApiConfig,
+    #[serde(default)]
+    pub ui: UiConfig,
+    #[serde(default)]
+    pub storage: StorageConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlpacaConfig {
+    pub key_id: Option<SecretString>,
+    pub secret_key: Option<SecretString>,
+    /// iex, sip, delayed_sip or test.
+    pub feed: Option<String>,
+    pub stream_url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiConfig {
+    pub listen: Option<String>,
+    /// Bearer token for mutating endpoints; required to listen beyond loopback.
+    pub token: Option<SecretString>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UiConfig {
+    pub theme: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageConfig {
+    pub db: Option<PathBuf>,
+}
+
+/// The config after validation, with defaults filled in.
+#[derive(Debug)]
+pub struct Settings {
+    /// Where the config came from, for messages ("built-in defaults" if none).
+    pub origin: String,
+    pub watchlist: Vec<Symbol>,
+    pub feed: String,
+    pub listen: SocketAddr,
+    pub api_token: Option<SecretString>,
+    pub theme: String,
+    pub db: Option<PathBuf>,
+    pub key_id: Option<SecretString>,
+    pub secret_key: Option<SecretString>,
+}
+
+/// The config file to read: `--config`, else `$XDG_CONFIG_HOME/tapewatch/config.toml`
+/// when it exists, else none.
+pub fn locate(flag: Option<&Path>) -> Option<PathBuf> {
+    if let Some(p) = flag {
+        return Some(p.to_path_buf());
+    }
+    let p = directories::ProjectDirs::from("", "", "tapewatch")?
+        .config_dir()
+        .join("config.toml");
+    p.is_file().then_some(p)
+}
+
+pub fn load(path: Option<&Path>) -> Result<Settings, ConfigError> {
+    let Some(path) = path else {
+        return validate(Config::default(), "built-in defaults");
+    };
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    parse(&text, &shown)
+}
+
+pub fn parse(text: &str, origin: &str) -> Result<Settings, ConfigError> {
+    let cfg: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+        path: origin.to_string(),
+        message: e.to_string().trim_end().to_string(),
+    })?;
+    validate(cfg, origin)
+}
+
+fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
+    let invalid = |key: &'static str, message: String| ConfigError::Invalid {
+        path: origin.to_string(),
+        key,
+        message,
+    };
+    let watchlist: Vec<Symbol> = match cfg.watchlist {
+        None => DEFAULT_WATCHLIST.iter().map(|s| Symbol::new(s)).collect(),
+        Some(list) => {
+            let mut out = Vec::with_capacity(list.len());
+            for s in list {
+                let ok = !s.is_empty()
+                    && s.len() <= 21
+                    && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b"./-".contains(&b));
+                if !ok {
+                    return Err(invalid(
+                        "watchlist",
+                        format!("{s:?} is not a ticker symbol (expected upper-case letters, digits, '.', '/' or '-', like \"BRK.B\")"),
+                    ));
+                }
+                out.push(Symbol::new(&s));
+            }
+            if out.is_empty() {
+                return Err(invalid("watchlist", "is empty (expected at least one symbol)".into()));
+            }
+            out
+        }
+    };
+    let feed = cfg.alpaca.feed.unwrap_or_else(|| "iex".into());
+    if !FEEDS.contains(&feed.as_str()) {
+        return Err(invalid("alpaca.feed", format!("{feed:?} is not a feed (expected one of {})", FEEDS.join(", "))));
+    }
+    let listen_text = cfg.api.listen.unwrap_or_else(|| DEFAULT_LISTEN.into());
+    let listen: SocketAddr = listen_text.parse().map_err(|_| {
+        invalid("api.listen", format!("{listen_text:?} is not a socket address (expected e.g. \"{DEFAULT_LISTEN}\")"))
+    })?;
+    let theme = cfg.ui.theme.unwrap_or_else(|| "default".into());
+    if theme.is_empty() || theme.contains(['/', '\\']) {
+        return Err(invalid("ui.theme", format!("{theme:?} is not a theme name (expected a file name in themes/ without .toml)")));
+    }
+    Ok(Settings {
+        origin: origin.to_string(),
+        watchlist,
+        feed,
+        listen,
+        api_token: cfg.api.token,
+        theme,
+        db: cfg.storage.db,
+        key_id: cfg.alpaca.key_id,
+        secret_key: cfg.alpaca.secret_key,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+
+    #[test]
+    fn defaults_without_a_file() {
+        let s = load(None).unwrap();
+        assert_eq!(s.watchlist.len(), 12);
+        assert_eq!(s.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(s.feed, "iex");
+        assert!(s.key_id.is_none());
+    }
+
+    #[test]
+    fn full_file() {
+        let s = parse(
+            "watchlist = [\"AAPL\", \"BRK.B\"]\n[alpaca]\nkey_id = \"PK123\"\nsecret_key = \"s3cr3t\"\nfeed = \"sip\"\n[api]\nlisten = \"0.0.0.0:8080\"\ntoken = \"tok\"\n[ui]\ntheme = \"mono\"\n[storage]\ndb = \"/tmp/x.db\"\n",
+            "c.toml",
+        )
+        .unwrap();
+        assert_eq!(s.watchlist, ["AAPL", "BRK.B"]);
+        assert_eq!(s.secret_key.as_ref().unwrap().expose_secret(), "s3cr3t");
+        assert_eq!(s.api_token.as_ref().unwrap().expose_secret(), "tok");
+        assert_eq!(s.feed, "sip");
+        // Secrets never show in Debug output.
+        assert!(!format!("{s:?}").contains("s3cr3t"));
+    }
+
+    /// (file text, fragments the error must contain)
+    #[test]
+    fn errors_name_file_key_and_expectation() {
+        let cases: [(&str, &[&str]); 7] = [
+            ("watchlst = []", &["c.toml", "watchlst", "expected one of"]),
+            ("[api]\nlisten = \"nowhere\"", &["c.toml", "api.listen", "socket address"]),
+            ("[alpaca]\nfeed = \"nasdaq\"", &["c.toml", "alpaca.feed", "iex, sip"]),
+            ("watchlist = [\"aapl\"]", &["c.toml", "watchlist", "ticker symbol"]),
+            ("watchlist = \"AAPL\"", &["c.toml", "watchlist", "sequence"]),
+            ("[ui]\ntheme = \"../x\"", &["c.toml", "ui.theme"]),
+            ("[api\nlisten=1", &["c.toml", "line 1"]),
+        ];
+        for (text, fragments) in cases {
+            let err = parse(text, "c.toml").unwrap_err().to_string();
+            for f in fragments {
+                assert!(err.contains(f), "{text:?}: {err:?} lacks {f:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn unreadable_file_is_named() {
+        let err = load(Some(Path::new("/nonexistent/tw.toml"))).unwrap_err().to_string();
+        assert!(err.starts_with("/nonexistent/tw.toml: cannot read config"), "{err}");
+    }
+}

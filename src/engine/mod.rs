@@ -1,8 +1,301 @@
-//! (under construction) The engine task.
+//! The engine task: the one owner of mutable state. It drains the feed and command
+//! channels, applies each input to the pure [`state::EngineState`], forwards the
+//! resulting events to the store and the headless printer, and publishes an
+//! `Arc<Snapshot>` on a `watch` channel at most every [`PUBLISH_INTERVAL`].
+
+pub mod channels;
 pub mod snapshot;
+pub mod state;
+
+use crate::clock::Clock;
+use crate::event::{Event, EventKind, Level};
+use crate::fixture::Fault;
+use crate::stats::LatencyHistogram;
+use crate::store::StoreMsg;
+use crate::types::{Source, Ts};
+use crate::wire::{Msg, ParseIssue};
+use channels::{try_send_counted, Meters};
+use snapshot::{Perf, Snapshot};
+use state::{EngineState, Effects};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio_util::sync::CancellationToken;
+
+/// Snapshots are coalesced to at most 20 per second: faster than a person reads,
+/// slow enough that building them never competes with ingest.
+pub const PUBLISH_INTERVAL: Duration = Duration::from_millis(50);
 
 /// Operator actions from the TUI or the API.
 #[derive(Debug)]
 pub enum Command {
     Quit,
+    /// Answers with the latest snapshot after everything queued before it is applied.
+    Sync(oneshot::Sender<Arc<Snapshot>>),
+}
+
+/// Where one frame's messages sit inside an [`AlpacaBatch`].
+#[derive(Clone, Copy, Debug)]
+pub struct FrameMeta {
+    /// Engine-clock time of receipt (fixture time in replay).
+    pub at: Ts,
+    /// Wall-clock receipt, for latency.
+    pub received: Instant,
+    pub msgs_end: u32,
+    pub issues_end: u32,
+}
+
+/// Several parsed frames sent together, so the channel costs one send per batch.
+#[derive(Debug, Default)]
+pub struct AlpacaBatch {
+    pub frames: Vec<FrameMeta>,
+    pub msgs: Vec<Msg>,
+    pub issues: Vec<ParseIssue>,
+}
+
+impl AlpacaBatch {
+    pub fn is_empty(&self) -> bool {
+        self.frames.is_empty()
+    }
+    /// Records the frame whose messages and issues were just appended.
+    pub fn close_frame(&mut self, at: Ts, received: Instant) {
+        self.frames.push(FrameMeta {
+            at,
+            received,
+            msgs_end: u32::try_from(self.msgs.len()).unwrap_or(u32::MAX),
+            issues_end: u32::try_from(self.issues.len()).unwrap_or(u32::MAX),
+        });
+    }
+}
+
+/// Everything a feed can tell the engine.
+#[derive(Debug)]
+pub enum FeedEvent {
+    Alpaca(AlpacaBatch),
+    Yahoo {
+        at: Ts,
+        url: String,
+        status: u16,
+        body: String,
+    },
+    Fault {
+        at: Ts,
+        source: Source,
+        fault: Fault,
+    },
+    /// Replay's virtual clock passed `at` with nothing else to say.
+    Tick { at: Ts },
+    /// A fixture line that could not be replayed.
+    FixtureIssue { line: u64, reason: String },
+    /// The fixture is exhausted.
+    ReplayEnd,
+}
+
+pub struct EngineIo {
+    pub feed_rx: mpsc::Receiver<FeedEvent>,
+    pub cmd_rx: mpsc::Receiver<Command>,
+    pub snap_tx: watch::Sender<Arc<Snapshot>>,
+    pub store_tx: Option<mpsc::Sender<StoreMsg>>,
+    /// Events for the headless printer.
+    pub out_tx: Option<mpsc::Sender<Event>>,
+    pub meters: Meters,
+}
+
+pub struct EngineOptions {
+    /// Live sessions move the engine clock by wall time; replay only by its inputs.
+    pub live_clock: Option<Arc<dyn Clock>>,
+    /// Keep serving after the replay ends.
+    pub hold: bool,
+}
+
+/// Why the engine returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineExit {
+    ReplayEnded,
+    Quit,
+    Cancelled,
+}
+
+struct Engine {
+    state: EngineState,
+    io: EngineIo,
+    seq: u64,
+    started: Instant,
+    finished_elapsed: Option<Duration>,
+    last_publish: Instant,
+    dirty: bool,
+    /// Frames applied since the last publish: (receipt, message count).
+    pending: Vec<(Instant, u64)>,
+    visible_latency: LatencyHistogram,
+    apply_latency: LatencyHistogram,
+    store_dropped_reported: u64,
+}
+
+pub async fn run(
+    state: EngineState,
+    io: EngineIo,
+    opts: EngineOptions,
+    cancel: CancellationToken,
+) -> (EngineExit, Arc<Snapshot>) {
+    let now = Instant::now();
+    let mut e = Engine {
+        state,
+        io,
+        seq: 0,
+        started: now,
+        finished_elapsed: None,
+        last_publish: now,
+        dirty: true,
+        pending: Vec::new(),
+        visible_latency: LatencyHistogram::new(),
+        apply_latency: LatencyHistogram::new(),
+        store_dropped_reported: 0,
+    };
+    let mut publish_tick = tokio::time::interval(PUBLISH_INTERVAL);
+    publish_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut clock_tick = tokio::time::interval(Duration::from_secs(1));
+    clock_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut feed_open = true;
+    let exit = loop {
+        tokio::select! {
+            biased;
+            () = cancel.cancelled() => break EngineExit::Cancelled,
+            cmd = e.io.cmd_rx.recv() => match cmd {
+                Some(Command::Quit) | None => break EngineExit::Quit,
+                Some(Command::Sync(reply)) => {
+                    e.publish();
+                    let _ = reply.send(e.io.snap_tx.borrow().clone());
+                }
+            },
+            item = e.io.feed_rx.recv(), if feed_open => match item {
+                Some(FeedEvent::ReplayEnd) => {
+                    e.finished_elapsed = Some(e.started.elapsed());
+                    let mut fx = Effects::default();
+                    e.state.replay_finished(&mut fx);
+                    e.forward(fx);
+                    e.publish();
+                    if !opts.hold {
+                        break EngineExit::ReplayEnded;
+                    }
+                }
+                Some(item) => e.apply(item),
+                None => feed_open = false,
+            },
+            _ = publish_tick.tick() => {
+                if e.dirty {
+                    e.publish();
+                }
+            }
+            _ = clock_tick.tick(), if opts.live_clock.is_some() => {
+                if let Some(c) = opts.live_clock.as_ref() {
+                    e.state.advance(c.now());
+                    e.dirty = true;
+                }
+            }
+        }
+        if e.dirty && e.last_publish.elapsed() >= PUBLISH_INTERVAL {
+            e.publish();
+        }
+    };
+    e.publish();
+    let last = e.io.snap_tx.borrow().clone();
+    (exit, last)
+}
+
+impl Engine {
+    fn apply(&mut self, item: FeedEvent) {
+        let mut fx = Effects::default();
+        match item {
+            FeedEvent::Alpaca(batch) => {
+                let mut m0 = 0usize;
+                let mut i0 = 0usize;
+                for f in &batch.frames {
+                    let (m1, i1) = (f.msgs_end as usize, f.issues_end as usize);
+                    let msgs = batch.msgs.get(m0..m1).unwrap_or(&[]);
+                    let issues = batch.issues.get(i0..i1).unwrap_or(&[]);
+                    self.state.apply_frame(f.at, msgs, issues, &mut fx);
+                    let n = msgs.len().max(1) as u64;
+                    self.apply_latency.record_n(micros_since(f.received), n);
+                    self.pending.push((f.received, n));
+                    (m0, i0) = (m1, i1);
+                }
+            }
+            FeedEvent::Yahoo { at, url, status, body } => {
+                self.state.apply_yahoo(at, &url, status, &body, &mut fx)
+            }
+            FeedEvent::Fault { at, source, fault } => self.state.apply_fault(at, source, fault, &mut fx),
+            FeedEvent::Tick { at } => self.state.advance(at),
+            FeedEvent::FixtureIssue { line, reason } => self.state.fixture_issue(line, &reason, &mut fx),
+            FeedEvent::ReplayEnd => {}
+        }
+        self.dirty = true;
+        self.forward(fx);
+    }
+
+    fn forward(&mut self, fx: Effects) {
+        for ev in fx.events {
+            log_event(&ev);
+            if let Some(tx) = self.io.store_tx.as_ref() {
+                // Drop-newest: the engine never waits on the disk.
+                let _ = try_send_counted(tx, &self.io.meters.store, StoreMsg::Event(ev.clone()));
+            }
+            if let Some(tx) = self.io.out_tx.as_ref() {
+                let _ = try_send_counted(tx, &self.io.meters.stdout, ev);
+            }
+        }
+    }
+
+    fn publish(&mut self) {
+        let dropped = self.io.meters.store.dropped();
+        if dropped > self.store_dropped_reported {
+            let n = dropped - self.store_dropped_reported;
+            self.store_dropped_reported = dropped;
+            let mut fx = Effects::default();
+            let ev = Event::new(
+                self.state.now(),
+                Level::Warn,
+                EventKind::Persistence,
+                format!("{n} events not persisted: the store channel was full"),
+            );
+            log_event(&ev);
+            fx.events.push(ev);
+            // Only to the printer: the store is the thing that is behind.
+            for ev in fx.events {
+                if let Some(tx) = self.io.out_tx.as_ref() {
+                    let _ = try_send_counted(tx, &self.io.meters.stdout, ev);
+                }
+            }
+        }
+        let elapsed = self.finished_elapsed.unwrap_or_else(|| self.started.elapsed());
+        let secs = elapsed.as_secs_f64();
+        let perf = Perf {
+            latency_us: self.visible_latency.view(),
+            apply_latency_us: self.apply_latency.view(),
+            elapsed_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+            msgs_per_sec: if secs > 0.0 { self.state.messages() as f64 / secs } else { 0.0 },
+        };
+        self.seq += 1;
+        let snap = Arc::new(self.state.snapshot(self.seq, perf, self.io.meters.stats()));
+        self.io.snap_tx.send_replace(snap);
+        // Latency is counted to the moment the snapshot that shows a frame exists.
+        for (received, n) in self.pending.drain(..) {
+            self.visible_latency.record_n(micros_since(received), n);
+        }
+        self.last_publish = Instant::now();
+        self.dirty = false;
+    }
+}
+
+fn micros_since(t: Instant) -> u64 {
+    u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX)
+}
+
+/// Events also go to the log file, in the words the runbook greps for.
+fn log_event(ev: &Event) {
+    let sym = ev.symbol.as_deref().unwrap_or("");
+    match ev.level {
+        Level::Error => tracing::error!(kind = ev.kind.as_str(), symbol = sym, "{}", ev.message),
+        Level::Warn => tracing::warn!(kind = ev.kind.as_str(), symbol = sym, "{}", ev.message),
+        Level::Info => tracing::info!(kind = ev.kind.as_str(), symbol = sym, "{}", ev.message),
+    }
 }
