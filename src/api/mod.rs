@@ -1,1 +1,91 @@
-//! (stub)
+//! The HTTP API (axum): health and symbol endpoints with the runbook's paths and
+//! camelCase field names. Handlers only read the latest snapshot; actions go to the
+//! engine as commands. Binding beyond loopback needs a token, and every mutating
+//! endpoint then needs `Authorization: Bearer <token>`.
+
+mod auth;
+mod dto;
+
+use crate::engine::channels::Meters;
+use crate::engine::snapshot::Snapshot;
+use crate::engine::Command;
+use axum::routing::get;
+use axum::{Json, Router};
+use secrecy::SecretString;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use thiserror::Error;
+use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
+
+pub use auth::require_bearer;
+pub use dto::{health_of, symbols_of, HealthStatus};
+
+#[derive(Clone)]
+pub struct ApiState {
+    pub snapshots: watch::Receiver<Arc<Snapshot>>,
+    pub commands: mpsc::Sender<Command>,
+    pub meters: Meters,
+    pub token: Option<Arc<SecretString>>,
+}
+
+#[derive(Debug, Error)]
+pub enum ApiError {
+    #[error("--listen {addr}: refusing to serve the API on a non-loopback address without api.token set in the config")]
+    NoTokenForPublicBind { addr: SocketAddr },
+    #[error("--listen {addr}: cannot bind the API: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Loopback needs nothing; anything else needs a token, because the API can act.
+pub fn check_bind(addr: SocketAddr, token_set: bool) -> Result<(), ApiError> {
+    if addr.ip().is_loopback() || token_set {
+        Ok(())
+    } else {
+        Err(ApiError::NoTokenForPublicBind { addr })
+    }
+}
+
+pub async fn bind(addr: SocketAddr, token_set: bool) -> Result<tokio::net::TcpListener, ApiError> {
+    check_bind(addr, token_set)?;
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| ApiError::Bind { addr, source })
+}
+
+pub fn router(state: ApiState) -> Router {
+    Router::new()
+        .route("/health", get(health))
+        .route("/api/symbols", get(symbols))
+        .with_state(state)
+}
+
+/// Puts the bearer check in front of every route in `routes`: every mutating
+/// endpoint is registered through this.
+pub fn guard_mutating(routes: Router<ApiState>, state: &ApiState) -> Router<ApiState> {
+    routes.route_layer(axum::middleware::from_fn_with_state(state.clone(), require_bearer))
+}
+
+async fn health(axum::extract::State(s): axum::extract::State<ApiState>) -> Json<dto::Health> {
+    let snap = s.snapshots.borrow().clone();
+    Json(health_of(&snap))
+}
+
+async fn symbols(axum::extract::State(s): axum::extract::State<ApiState>) -> Json<Vec<dto::SymbolDto>> {
+    let snap = s.snapshots.borrow().clone();
+    Json(symbols_of(&snap))
+}
+
+/// Serves until `cancel` fires, then finishes in-flight requests.
+pub async fn serve(listener: tokio::net::TcpListener, app: Router, cancel: CancellationToken) -> std::io::Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move { cancel.cancelled().await })
+        .await
+}
+
+#[cfg(test)]
+mod tests;

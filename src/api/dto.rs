@@ -1,0 +1,109 @@
+//! Response bodies, built from a snapshot. Prices are JSON numbers written from the
+//! decimal's own digits (never via f64), so `126.55` reads back as 126.55.
+
+use crate::engine::snapshot::{LinkState, Snapshot};
+use crate::types::{Source, Symbol, Ts};
+use rust_decimal::Decimal;
+use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum HealthStatus {
+    Healthy,
+    Degraded,
+    Unhealthy,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Health {
+    pub status: HealthStatus,
+    pub mode: &'static str,
+    pub version: &'static str,
+    pub now: Ts,
+    pub alpaca: AlpacaBrief,
+    pub messages: u64,
+    pub parse_errors: u64,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlpacaBrief {
+    pub state: LinkState,
+    pub connected: bool,
+    pub authenticated: bool,
+    pub last_error: Option<String>,
+}
+
+pub fn health_of(s: &Snapshot) -> Health {
+    let status = match s.alpaca.state {
+        LinkState::Subscribed | LinkState::Authenticated => HealthStatus::Healthy,
+        LinkState::Connected | LinkState::Connecting | LinkState::Stalled => HealthStatus::Degraded,
+        LinkState::Disconnected => HealthStatus::Unhealthy,
+    };
+    Health {
+        status,
+        mode: s.mode.as_str(),
+        version: env!("CARGO_PKG_VERSION"),
+        now: s.now,
+        alpaca: AlpacaBrief {
+            state: s.alpaca.state,
+            connected: s.alpaca.state.is_connected(),
+            authenticated: s.alpaca.state.is_authenticated(),
+            last_error: s.alpaca.last_error.clone(),
+        },
+        messages: s.counters.messages,
+        parse_errors: s.counters.parse_errors,
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SymbolDto {
+    pub symbol: Symbol,
+    #[serde(serialize_with = "num")]
+    pub price: Option<Decimal>,
+    pub source: Option<Source>,
+    pub as_of: Option<Ts>,
+    pub age_ms: Option<i64>,
+    #[serde(serialize_with = "num")]
+    pub prev_close: Option<Decimal>,
+    #[serde(serialize_with = "num")]
+    pub change: Option<Decimal>,
+    #[serde(serialize_with = "num")]
+    pub change_pct: Option<Decimal>,
+    #[serde(serialize_with = "num")]
+    pub bid: Option<Decimal>,
+    #[serde(serialize_with = "num")]
+    pub ask: Option<Decimal>,
+    pub volume: i64,
+}
+
+pub fn symbols_of(s: &Snapshot) -> Vec<SymbolDto> {
+    s.watchlist
+        .iter()
+        .map(|v| SymbolDto {
+            symbol: v.symbol.clone(),
+            price: v.price,
+            source: v.source,
+            as_of: v.as_of,
+            age_ms: v.age_ms(s.now),
+            prev_close: v.prev_close,
+            change: v.change(),
+            change_pct: v.change_pct(),
+            bid: v.bid,
+            ask: v.ask,
+            volume: v.volume,
+        })
+        .collect()
+}
+
+fn num<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        None => s.serialize_none(),
+        Some(d) => {
+            let raw = RawValue::from_string(d.normalize().to_string()).map_err(serde::ser::Error::custom)?;
+            raw.serialize(s)
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! API tests through the router, without sockets.
+
+use super::*;
+use crate::engine::channels::Meters;
+use crate::engine::snapshot::{Mode, Perf};
+use crate::engine::state::{EngineState, Effects, StateConfig};
+use crate::types::Ts;
+use crate::wire::{parse_frame, ParseLimits};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use tower::ServiceExt;
+
+fn sample() -> Snapshot {
+    let start = Ts::parse_rfc3339("2026-11-17T15:00:00Z").unwrap();
+    let mut st = EngineState::new(StateConfig {
+        mode: Mode::Demo,
+        feed: "iex".into(),
+        watchlist: vec!["AAPL".into(), "MSFT".into()],
+        started_at: start,
+        replay_name: Some("demo".into()),
+    });
+    let mut fx = Effects::default();
+    for (ms, f) in [
+        (0, r#"[{"T":"success","msg":"connected"}]"#),
+        (40, r#"[{"T":"success","msg":"authenticated"}]"#),
+        (80, r#"[{"T":"subscription","trades":["AAPL","MSFT"],"quotes":[],"bars":[]}]"#),
+        (1500, r#"[{"T":"t","S":"AAPL","i":1,"x":"V","p":228.13,"s":100,"c":["@"],"t":"2026-11-17T15:00:01.49Z","z":"C"}]"#),
+    ] {
+        let p = parse_frame(f.as_bytes(), &ParseLimits::default());
+        st.apply_frame(start.plus_millis(ms), &p.msgs, &p.issues, &mut fx);
+    }
+    st.snapshot(1, Perf::default(), Meters::default().stats())
+}
+
+fn state(snap: Snapshot, token: Option<&str>) -> ApiState {
+    let (_tx, rx) = watch::channel(Arc::new(snap));
+    // Keep the sender alive for the test's duration by leaking it into the receiver's
+    // lifetime: watch::Receiver::borrow works after the sender is dropped too.
+    let (ctx, _crx) = mpsc::channel(1);
+    ApiState {
+        snapshots: rx,
+        commands: ctx,
+        meters: Meters::default(),
+        token: token.map(|t| Arc::new(SecretString::from(t))),
+    }
+}
+
+async fn get_json(app: Router, path: &str) -> (StatusCode, serde_json::Value, String) {
+    let resp = app
+        .oneshot(Request::get(path).body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = resp.status();
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+    let text = String::from_utf8(bytes.to_vec()).unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null), text)
+}
+
+#[tokio::test]
+async fn health_reports_status_and_mode() {
+    let (code, v, _) = get_json(router(state(sample(), None)), "/health").await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(v["status"], "Healthy");
+    assert_eq!(v["mode"], "demo");
+    assert_eq!(v["alpaca"]["connected"], true);
+    assert_eq!(v["alpaca"]["state"], "SUBSCRIBED");
+}
+
+#[tokio::test]
+async fn symbols_have_camel_case_fields_and_exact_prices() {
+    let (code, v, text) = get_json(router(state(sample(), None)), "/api/symbols").await;
+    assert_eq!(code, StatusCode::OK);
+    let a = &v[0];
+    assert_eq!(a["symbol"], "AAPL");
+    assert_eq!(a["source"], "Alpaca");
+    assert_eq!(a["asOf"], "2026-11-17T15:00:01.490Z");
+    assert_eq!(a["ageMs"], 10);
+    assert!(text.contains("\"price\":228.13"), "{text}");
+    assert_eq!(v[1]["price"], serde_json::Value::Null);
+}
+
+#[tokio::test]
+async fn mutating_routes_need_the_bearer_token() {
+    let st = state(sample(), Some("tok-123"));
+    let routes = Router::new().route("/act", axum::routing::post(|| async { "done" }));
+    let app = guard_mutating(routes, &st).with_state(st);
+    for (auth, want) in [
+        (None, StatusCode::UNAUTHORIZED),
+        (Some("Bearer wrong"), StatusCode::UNAUTHORIZED),
+        (Some("tok-123"), StatusCode::UNAUTHORIZED),
+        (Some("Bearer tok-123"), StatusCode::OK),
+    ] {
+        let mut req = Request::post("/act");
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        let resp = app.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(resp.status(), want, "{auth:?}");
+        let body = axum::body::to_bytes(resp.into_body(), 1 << 16).await.unwrap();
+        assert!(!String::from_utf8_lossy(&body).contains("tok-123"));
+    }
+}
+
+#[test]
+fn non_loopback_bind_needs_a_token() {
+    let public: SocketAddr = "0.0.0.0:5002".parse().unwrap();
+    let err = check_bind(public, false).unwrap_err().to_string();
+    assert!(err.contains("--listen 0.0.0.0:5002") && err.contains("api.token"), "{err}");
+    assert!(check_bind(public, true).is_ok());
+    assert!(check_bind("127.0.0.1:5002".parse().unwrap(), false).is_ok());
+    assert!(check_bind("[::1]:5002".parse().unwrap(), false).is_ok());
+}
+
+#[tokio::test]
+async fn no_response_contains_the_token() {
+    for path in ["/health", "/api/symbols"] {
+        let (_, _, text) = get_json(router(state(sample(), Some("tok-SECRET"))), path).await;
+        assert!(!text.contains("tok-SECRET"), "{path}: {text}");
+    }
+}
