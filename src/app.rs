@@ -1,4 +1,257 @@
-//! (under construction)
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+//! Wiring: turns the command line and config into running tasks (feed, engine,
+//! store writer, API, UI or headless printer), and takes them down again in order.
+
+use crate::api::{self, ApiState};
+use crate::cli::Cli;
+use crate::clock::{Clock, SystemClock};
+use crate::config::{self, Settings};
+use crate::engine::channels::{Meters, COMMAND_CAPACITY, FEED_CAPACITY, STDOUT_CAPACITY, STORE_CAPACITY};
+use crate::engine::snapshot::{Mode, Perf};
+use crate::engine::state::{EngineState, StateConfig};
+use crate::engine::{self, EngineExit, EngineIo, EngineOptions};
+use crate::fixture::reader::FixtureReader;
+use crate::fixture::replay::{self, ReplayOptions, Speed};
+use crate::fixture::DEMO_FIXTURE;
+use crate::types::Symbol;
+use crate::{headless, logging, store, ui};
+use anyhow::{Context, Result};
+use clap::Parser;
+use secrecy::SecretString;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
+
+/// A mistake in what the user asked for (exit code 2), as opposed to a failure.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(String);
+
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tapewatch: {e:#}");
+            let usage = e.downcast_ref::<UsageError>().is_some()
+                || e.downcast_ref::<config::ConfigError>().is_some()
+                || e.downcast_ref::<crate::fixture::reader::FixtureError>().is_some()
+                || e.downcast_ref::<api::ApiError>().is_some()
+                || e.downcast_ref::<ui::theme::ThemeError>().is_some();
+            ExitCode::from(if usage { 2 } else { 1 })
+        }
+    }
+}
+
+/// Alpaca credentials: the SDKs' environment variables win over the config file.
+fn credentials(settings: &Settings) -> Option<(SecretString, SecretString)> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty()).map(SecretString::from);
+    let key = env("APCA_API_KEY_ID").or_else(|| settings.key_id.clone())?;
+    let secret = env("APCA_API_SECRET_KEY").or_else(|| settings.secret_key.clone())?;
+    Some((key, secret))
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let cfg_path = config::locate(cli.config.as_deref());
+    let settings = config::load(cfg_path.as_deref())?;
+    let mode = if cli.replay.is_some() {
+        Mode::Replay
+    } else if credentials(&settings).is_some() {
+        Mode::Live
+    } else {
+        Mode::Demo
+    };
+    if mode == Mode::Live {
+        return Err(UsageError(
+            "Alpaca credentials are configured, but live streaming is not built into this version yet; \
+             use --replay FILE, or unset APCA_API_KEY_ID / APCA_API_SECRET_KEY to watch the built-in demo"
+                .into(),
+        )
+        .into());
+    }
+    let reader = match &cli.replay {
+        Some(path) => FixtureReader::open(path)?,
+        None => FixtureReader::from_static("demo", DEMO_FIXTURE)?,
+    };
+    // Load the theme before anything starts, so a bad theme is a plain error.
+    let theme = if cli.no_ui {
+        None
+    } else {
+        let name = cli.theme.clone().unwrap_or_else(|| settings.theme.clone());
+        Some(ui::theme::Theme::load(&name, &theme_dirs())?)
+    };
+    let _log = match logging::init(logging::LogOptions { dir: None, stderr: false }) {
+        Ok(g) => Some(g),
+        Err(e) => {
+            eprintln!("tapewatch: warning: file logging is off: {e:#}");
+            None
+        }
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .thread_name("tapewatch-rt")
+        .build()
+        .context("cannot start the async runtime")?;
+    rt.block_on(run_async(cli, settings, mode, reader, theme))
+}
+
+fn theme_dirs() -> Vec<PathBuf> {
+    let mut dirs = vec![PathBuf::from("themes")];
+    if let Some(p) = directories::ProjectDirs::from("", "", "tapewatch") {
+        dirs.push(p.config_dir().join("themes"));
+    }
+    dirs.push(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/themes")));
+    dirs
+}
+
+async fn run_async(
+    cli: Cli,
+    settings: Settings,
+    mode: Mode,
+    reader: FixtureReader,
+    theme: Option<ui::theme::Theme>,
+) -> Result<()> {
+    let headless = cli.no_ui;
+    let speed = cli.speed.unwrap_or(if headless { Speed::Max } else { Speed::Factor(1.0) });
+    let watchlist: Vec<Symbol> = if settings.watchlist_from_config {
+        settings.watchlist.clone()
+    } else {
+        reader.header().symbols.iter().map(|s| Symbol::new(s)).collect()
+    };
+
+    let db_path = cli
+        .db
+        .clone()
+        .or_else(|| settings.db.clone())
+        .or_else(store::default_db_path)
+        .ok_or_else(|| UsageError("no data directory found for the database; pass --db FILE".into()))?;
+    let mut db = store::Store::open(&db_path)?;
+    let session = db.begin_session(SystemClock.now(), mode.as_str())?;
+    let (store_tx, store_rx) = mpsc::channel(STORE_CAPACITY);
+    let writer = store::spawn_writer(db, session, store_rx).context("cannot start the database writer")?;
+
+    let meters = Meters::default();
+    let (feed_tx, feed_rx) = mpsc::channel(FEED_CAPACITY);
+    let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_CAPACITY);
+    let mut state = EngineState::new(StateConfig {
+        mode,
+        feed: settings.feed.clone(),
+        watchlist,
+        started_at: reader.start(),
+        replay_name: Some(reader.header().name.clone()),
+    });
+    state.set_replay_speed(&speed.to_string());
+    let (snap_tx, snap_rx) = watch::channel(Arc::new(state.snapshot(0, Perf::default(), meters.stats())));
+    let (out_tx, out_rx) = if headless {
+        let (t, r) = mpsc::channel(STDOUT_CAPACITY);
+        (Some(t), Some(r))
+    } else {
+        (None, None)
+    };
+    let cancel = CancellationToken::new();
+
+    let listen = cli.listen.unwrap_or(settings.listen);
+    let listener = api::bind(listen, settings.api_token.is_some()).await?;
+    let local = listener.local_addr().context("cannot read the API's bound address")?;
+    tracing::info!("HTTP API listening on http://{local}");
+    if headless {
+        headless::print_listening(local).context("cannot write to stdout")?;
+    }
+    let api_state = ApiState {
+        snapshots: snap_rx.clone(),
+        commands: cmd_tx.clone(),
+        meters: meters.clone(),
+        token: settings.api_token.clone().map(Arc::new),
+    };
+    let api_task = tokio::spawn(api::serve(listener, api::router(api_state), cancel.child_token()));
+    let printer = out_rx.map(headless::spawn_printer).transpose().context("cannot start the stdout printer")?;
+
+    let io = EngineIo {
+        feed_rx,
+        cmd_rx,
+        snap_tx,
+        store_tx: Some(store_tx),
+        out_tx,
+        meters: meters.clone(),
+    };
+    // The TUI keeps the last state on screen after a replay ends; headless exits.
+    let opts = EngineOptions { live_clock: None, hold: cli.hold || !headless };
+    let mut engine_task = tokio::spawn(engine::run(state, io, opts, cancel.clone()));
+    let replay_opts = ReplayOptions { speed, ..ReplayOptions::default() };
+    let replay_thread = replay::spawn(reader, replay_opts, feed_tx, meters.feed.clone(), cancel.clone())
+        .context("cannot start the replay thread")?;
+
+    let engine_result = match theme {
+        Some(theme) => {
+            let ui_result = ui::run(snap_rx, theme, cmd_tx, cancel.clone()).await;
+            cancel.cancel();
+            let r = (&mut engine_task).await;
+            ui_result?;
+            r
+        }
+        None => {
+            drop(cmd_tx);
+            tokio::select! {
+                r = &mut engine_task => r,
+                () = shutdown_signal() => {
+                    cancel.cancel();
+                    (&mut engine_task).await
+                }
+            }
+        }
+    };
+    cancel.cancel();
+    let (exit, last) = engine_result.context("the engine task failed")?;
+
+    // Everything that holds a channel end is gone now; wait for the threads to drain.
+    let replay_stats = tokio::task::spawn_blocking(move || replay_thread.join())
+        .await
+        .ok()
+        .and_then(|r| r.ok());
+    tracing::info!(?replay_stats, ?exit, "engine stopped");
+    match tokio::task::spawn_blocking(move || writer.join()).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => tracing::warn!("database writer: {e}"),
+        Err(e) => tracing::warn!("database writer thread: {e}"),
+    }
+    if let Some(p) = printer {
+        let _ = tokio::task::spawn_blocking(move || p.join()).await;
+    }
+    if let Ok(Err(e)) = api_task.await {
+        tracing::warn!("API server: {e}");
+    }
+    if headless && exit == EngineExit::ReplayEnded || (headless && cli.hold) {
+        headless::print_summary(&headless::summary_of(&last, &meters)).context("cannot write to stdout")?;
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

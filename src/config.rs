@@ -85,6 +85,9 @@ pub struct Settings {
     /// Where the config came from, for messages ("built-in defaults" if none).
     pub origin: String,
     pub watchlist: Vec<Symbol>,
+    /// False when the watchlist is the built-in default (replay then shows the
+    /// fixture's own symbols).
+    pub watchlist_from_config: bool,
     pub feed: String,
     pub listen: SocketAddr,
     pub api_token: Option<SecretString>,
@@ -132,6 +135,7 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
         key,
         message,
     };
+    let watchlist_from_config = cfg.watchlist.is_some();
     let watchlist: Vec<Symbol> = match cfg.watchlist {
         None => DEFAULT_WATCHLIST.iter().map(|s| Symbol::new(s)).collect(),
         Some(list) => {
@@ -169,6 +173,7 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
     Ok(Settings {
         origin: origin.to_string(),
         watchlist,
+        watchlist_from_config,
         feed,
         listen,
         api_token: cfg.api.token,
