@@ -5,14 +5,13 @@ use crate::api::{self, ApiState};
 use crate::cli::Cli;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{self, Settings};
-use crate::engine::channels::{Meters, COMMAND_CAPACITY, FEED_CAPACITY, STDOUT_CAPACITY, STORE_CAPACITY};
-use crate::engine::snapshot::{Mode, Perf};
-use crate::engine::state::{EngineState, StateConfig};
-use crate::engine::{self, EngineExit, EngineIo, EngineOptions};
+use crate::engine::channels::{STDOUT_CAPACITY, STORE_CAPACITY};
+use crate::engine::snapshot::Mode;
+use crate::engine::EngineExit;
 use crate::fixture::reader::FixtureReader;
-use crate::fixture::replay::{self, ReplayOptions, Speed};
+use crate::fixture::replay::Speed;
 use crate::fixture::DEMO_FIXTURE;
-use crate::types::Symbol;
+use crate::pipeline::{self, ReplaySetup, Running};
 use crate::{headless, logging, store, ui};
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -20,8 +19,7 @@ use secrecy::SecretString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use tokio::sync::{mpsc, watch};
-use tokio_util::sync::CancellationToken;
+use tokio::sync::mpsc;
 
 /// A mistake in what the user asked for (exit code 2), as opposed to a failure.
 #[derive(Debug, thiserror::Error)]
@@ -121,11 +119,10 @@ async fn run_async(
 ) -> Result<()> {
     let headless = cli.no_ui;
     let speed = cli.speed.unwrap_or(if headless { Speed::Max } else { Speed::Factor(1.0) });
-    let watchlist: Vec<Symbol> = if settings.watchlist_from_config {
-        settings.watchlist.clone()
-    } else {
-        reader.header().symbols.iter().map(|s| Symbol::new(s)).collect()
-    };
+
+    // Bind first: a taken port or a refused address should stop us before anything runs.
+    let listen = cli.listen.unwrap_or(settings.listen);
+    let listener = api::bind(listen, settings.api_token.is_some()).await?;
 
     let db_path = cli
         .db
@@ -138,28 +135,22 @@ async fn run_async(
     let (store_tx, store_rx) = mpsc::channel(STORE_CAPACITY);
     let writer = store::spawn_writer(db, session, store_rx).context("cannot start the database writer")?;
 
-    let meters = Meters::default();
-    let (feed_tx, feed_rx) = mpsc::channel(FEED_CAPACITY);
-    let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_CAPACITY);
-    let mut state = EngineState::new(StateConfig {
-        mode,
-        feed: settings.feed.clone(),
-        watchlist,
-        started_at: reader.start(),
-        replay_name: Some(reader.header().name.clone()),
-    });
-    state.set_replay_speed(&speed.to_string());
-    let (snap_tx, snap_rx) = watch::channel(Arc::new(state.snapshot(0, Perf::default(), meters.stats())));
     let (out_tx, out_rx) = if headless {
         let (t, r) = mpsc::channel(STDOUT_CAPACITY);
         (Some(t), Some(r))
     } else {
         (None, None)
     };
-    let cancel = CancellationToken::new();
+    let mut setup = ReplaySetup::new(mode, speed);
+    setup.feed = settings.feed.clone();
+    setup.watchlist = settings.watchlist_from_config.then(|| settings.watchlist.clone());
+    // The TUI keeps the last state on screen after a replay ends; headless exits.
+    setup.hold = cli.hold || !headless;
+    setup.store_tx = Some(store_tx);
+    setup.out_tx = out_tx;
+    let running = pipeline::start(reader, setup).context("cannot start the replay")?;
+    let Running { snapshots: snap_rx, commands: cmd_tx, meters, cancel, engine: mut engine_task, replay: replay_thread } = running;
 
-    let listen = cli.listen.unwrap_or(settings.listen);
-    let listener = api::bind(listen, settings.api_token.is_some()).await?;
     let local = listener.local_addr().context("cannot read the API's bound address")?;
     tracing::info!("HTTP API listening on http://{local}");
     if headless {
@@ -173,21 +164,6 @@ async fn run_async(
     };
     let api_task = tokio::spawn(api::serve(listener, api::router(api_state), cancel.child_token()));
     let printer = out_rx.map(headless::spawn_printer).transpose().context("cannot start the stdout printer")?;
-
-    let io = EngineIo {
-        feed_rx,
-        cmd_rx,
-        snap_tx,
-        store_tx: Some(store_tx),
-        out_tx,
-        meters: meters.clone(),
-    };
-    // The TUI keeps the last state on screen after a replay ends; headless exits.
-    let opts = EngineOptions { live_clock: None, hold: cli.hold || !headless };
-    let mut engine_task = tokio::spawn(engine::run(state, io, opts, cancel.clone()));
-    let replay_opts = ReplayOptions { speed, ..ReplayOptions::default() };
-    let replay_thread = replay::spawn(reader, replay_opts, feed_tx, meters.feed.clone(), cancel.clone())
-        .context("cannot start the replay thread")?;
 
     let engine_result = match theme {
         Some(theme) => {

@@ -29,6 +29,7 @@ pub mod event;
 pub mod fixture;
 pub mod headless;
 pub mod logging;
+pub mod pipeline;
 pub mod stats;
 pub mod store;
 pub mod types;
