@@ -1,0 +1,123 @@
+//! The binary from the outside: help text, config errors, fixture errors, the API
+//! bind rule, and the headless replay's event lines and summary.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+/// A command with every XDG directory pointed into `dir`, no Alpaca credentials, and
+/// the API on an ephemeral port, so tests never touch the user's files or collide.
+fn tapewatch(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("tapewatch").unwrap();
+    c.env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_STATE_HOME", dir.join("state"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env_remove("APCA_API_KEY_ID")
+        .env_remove("APCA_API_SECRET_KEY")
+        .env_remove("TAPEWATCH_LOG")
+        .args(["--listen", "127.0.0.1:0"])
+        .timeout(std::time::Duration::from_secs(60));
+    c
+}
+
+fn lines(out: &[u8]) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l:?}: {e}")))
+        .collect()
+}
+
+#[test]
+fn help_explains_every_flag() {
+    let out = Command::cargo_bin("tapewatch").unwrap().arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for flag in ["--no-ui", "--replay", "--speed", "--config", "--db", "--listen", "--hold", "--theme"] {
+        assert!(text.contains(flag), "--help lacks {flag}:\n{text}");
+    }
+    assert!(text.contains("APCA_API_KEY_ID"));
+}
+
+#[test]
+fn bad_config_names_file_key_and_expectation() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("bad.toml");
+    std::fs::write(&cfg, "[api]\nlisten = \"everywhere\"\n").unwrap();
+    let out = tapewatch(dir.path()).args(["--no-ui", "--config"]).arg(&cfg).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.toml") && err.contains("api.listen") && err.contains("socket address"), "{err}");
+
+    std::fs::write(&cfg, "[alpaca]\nfeeed = \"iex\"\n").unwrap();
+    let out = tapewatch(dir.path()).args(["--no-ui", "--config"]).arg(&cfg).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.toml") && err.contains("feeed") && err.contains("expected one of"), "{err}");
+}
+
+#[test]
+fn missing_fixture_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tapewatch(dir.path()).args(["--no-ui", "--replay", "/nonexistent/f.jsonl"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/f.jsonl"));
+}
+
+#[test]
+fn public_listen_without_token_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tapewatch(dir.path()).args(["--no-ui", "--listen", "0.0.0.0:0"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--listen 0.0.0.0:0") && err.contains("api.token"), "{err}");
+}
+
+#[test]
+fn headless_replay_prints_events_and_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let out = tapewatch(dir.path())
+        .args(["--no-ui", "--replay", "tests/data/mini.jsonl", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines = lines(&out.stdout);
+    assert!(lines[0]["listening"].as_str().unwrap().starts_with("127.0.0.1:"));
+    let events: Vec<&serde_json::Value> = lines.iter().filter_map(|l| l.get("event")).collect();
+    let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    for k in ["connection", "subscription", "unknown_type", "parse_error", "replay"] {
+        assert!(kinds.contains(&k), "no {k} event in {kinds:?}");
+    }
+    let s = &lines.last().unwrap()["summary"];
+    assert_eq!(s["fixture"], "mini");
+    assert_eq!(s["frames"], 5);
+    assert_eq!(s["messages"], 1);
+    assert_eq!(s["by_type"]["t"], 1);
+    assert_eq!(s["by_type"]["success"], 2);
+    assert_eq!(s["parse_errors"], 1);
+    assert_eq!(s["unknown_types"], 1);
+    assert_eq!(s["fixture_errors"], 2);
+    for k in ["p50", "p99", "p999", "max"] {
+        assert!(s["latency_us"][k].is_u64(), "latency_us.{k} in {s}");
+    }
+    assert!(s["elapsed_ms"].is_u64() && s["msgs_per_sec"].is_number());
+
+    // The same events were persisted.
+    let store = tapewatch::store::Store::open(&db).unwrap();
+    let stored = store.recent_events(100).unwrap();
+    assert_eq!(stored.len(), events.len());
+    assert!(stored.iter().any(|e| e.kind == "parse_error"));
+}
+
+#[test]
+fn demo_runs_headless_without_credentials() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tapewatch(dir.path()).arg("--no-ui").output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines = lines(&out.stdout);
+    let s = &lines.last().unwrap()["summary"];
+    assert_eq!(s["fixture"], "demo");
+    assert!(s["messages"].as_u64().unwrap() > 10_000, "{s}");
+    // The database went to the XDG data directory.
+    assert!(dir.path().join("data/tapewatch/tapewatch.db").exists());
+}
