@@ -1,25 +1,213 @@
-//! (stub, replaced by the ui branch)
-pub mod theme {
-    #[derive(Debug, Clone)]
-    pub struct Theme;
-    #[derive(Debug, thiserror::Error)]
-    #[error("stub")]
-    pub struct ThemeError;
-    impl Theme {
-        pub fn load(_n: &str, _d: &[std::path::PathBuf]) -> Result<Theme, ThemeError> {
-            Ok(Theme)
+//! The terminal UI shell: owns the terminal's lifecycle (raw mode, alternate screen,
+//! restore on every exit path including panics) and the event loop that redraws on new
+//! snapshots, input, resizes and a 1 s tick. Rendering lives in [`view`], key handling in
+//! [`state`], colours in [`theme`].
+
+mod chrome;
+pub mod format;
+pub mod state;
+pub mod theme;
+pub mod view;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod testutil;
+#[cfg(test)]
+mod theme_tests;
+
+pub use state::{on_key, Action, UiState};
+pub use theme::{Role, Theme, ThemeError};
+
+use crate::engine::snapshot::{Mode, Snapshot};
+use crate::engine::Command;
+use anyhow::Context;
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures_util::{Stream, StreamExt};
+use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::Terminal;
+use std::io::{self, IsTerminal};
+use std::panic::PanicHookInfo;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use tokio::time::{Instant, MissedTickBehavior};
+use tokio_util::sync::CancellationToken;
+
+/// Why [`run`] returned.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum UiExit {
+    /// The operator pressed a quit key; `Command::Quit` was offered to the engine.
+    Quit,
+    /// The cancellation token fired (shutdown started elsewhere).
+    Cancelled,
+}
+
+/// Redraw at least this often so the clock and ages move between snapshots.
+const TICK: Duration = Duration::from_secs(1);
+
+/// Runs the TUI on the process's terminal until the operator quits or `cancel` fires.
+/// `Command::Quit` is offered to the engine with `try_send`: the UI never waits on it.
+pub async fn run(
+    snapshots: watch::Receiver<Arc<Snapshot>>,
+    theme: Theme,
+    commands: mpsc::Sender<Command>,
+    cancel: CancellationToken,
+) -> anyhow::Result<UiExit> {
+    if !io::stdout().is_terminal() {
+        anyhow::bail!("the terminal UI needs a terminal, but stdout is not one");
+    }
+    let _guard = TerminalGuard::enter().context("cannot set up the terminal")?;
+    let mut terminal =
+        Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot open the terminal")?;
+    let exit = event_loop(
+        &mut terminal,
+        EventStream::new(),
+        snapshots,
+        &theme,
+        &commands,
+        &cancel,
+    )
+    .await;
+    drop(terminal);
+    exit
+}
+
+/// The loop, generic over backend and input so tests drive it with a TestBackend.
+async fn event_loop<B, S>(
+    terminal: &mut Terminal<B>,
+    mut input: S,
+    mut snapshots: watch::Receiver<Arc<Snapshot>>,
+    theme: &Theme,
+    commands: &mpsc::Sender<Command>,
+    cancel: &CancellationToken,
+) -> anyhow::Result<UiExit>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+    S: Stream<Item = io::Result<TermEvent>> + Unpin,
+{
+    let mut ui = UiState::default();
+    let mut snap = snapshots.borrow_and_update().clone();
+    let mut received_at = Instant::now();
+    let mut engine_alive = true;
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    loop {
+        // Outside replay the engine clock is wall time, so extrapolate it: if the engine
+        // stops publishing, ages keep growing on screen instead of freezing.
+        ui.display_now = (snap.mode != Mode::Replay).then(|| {
+            let elapsed_ms = i64::try_from(received_at.elapsed().as_millis()).unwrap_or(i64::MAX);
+            snap.now.plus_millis(elapsed_ms)
+        });
+        if RESTORED_BY_PANIC.swap(false, Ordering::SeqCst) {
+            anyhow::bail!("a panic elsewhere in the program ended the terminal UI");
+        }
+        terminal
+            .draw(|f| view::draw(f, &snap, &ui, theme))
+            .context("cannot draw the screen")?;
+        tokio::select! {
+            biased;
+            () = cancel.cancelled() => return Ok(UiExit::Cancelled),
+            ev = input.next() => match ev {
+                Some(Ok(TermEvent::Key(key))) => {
+                    if let Some(action) = on_key(&mut ui, key, &snap) {
+                        if let Some(cmd) = action.command() {
+                            // A full or closed channel must not hold up quitting.
+                            let _ = commands.try_send(cmd);
+                        }
+                        if action == Action::Quit {
+                            return Ok(UiExit::Quit);
+                        }
+                    }
+                }
+                // Resizes and anything else just redraw.
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e).context("cannot read terminal input"),
+                None => anyhow::bail!("terminal input closed"),
+            },
+            changed = snapshots.changed(), if engine_alive => match changed {
+                Ok(()) => {
+                    snap = snapshots.borrow_and_update().clone();
+                    received_at = Instant::now();
+                }
+                // The engine is gone; keep showing the last picture until told to stop.
+                Err(_) => engine_alive = false,
+            },
+            _ = tick.tick() => {}
         }
     }
 }
-pub enum UiExit {
-    Quit,
-    Cancelled,
+
+/// Set while the terminal is in raw mode + alternate screen; makes restoring idempotent
+/// between the panic hook and the guard's Drop.
+static TERMINAL_ACTIVE: AtomicBool = AtomicBool::new(false);
+/// Set when a panic anywhere (e.g. another tokio task, which tokio survives) gave the
+/// terminal back; the loop then stops instead of drawing over the panic message.
+static RESTORED_BY_PANIC: AtomicBool = AtomicBool::new(false);
+
+type PanicHook = Box<dyn Fn(&PanicHookInfo<'_>) + Sync + Send + 'static>;
+
+/// Puts the terminal into TUI mode and guarantees it is put back: on Drop (normal return,
+/// error, unwinding) and from a panic hook that runs before the default hook prints, so
+/// the panic message lands on a usable screen.
+struct TerminalGuard {
+    previous_hook: Arc<PanicHook>,
 }
-pub async fn run(
-    _s: tokio::sync::watch::Receiver<std::sync::Arc<crate::engine::snapshot::Snapshot>>,
-    _t: theme::Theme,
-    _c: tokio::sync::mpsc::Sender<crate::engine::Command>,
-    _k: tokio_util::sync::CancellationToken,
-) -> anyhow::Result<UiExit> {
-    Ok(UiExit::Quit)
+
+impl TerminalGuard {
+    fn enter() -> io::Result<TerminalGuard> {
+        let previous_hook: Arc<PanicHook> = Arc::new(std::panic::take_hook());
+        let chained = Arc::clone(&previous_hook);
+        std::panic::set_hook(Box::new(move |info| {
+            if restore_terminal() {
+                RESTORED_BY_PANIC.store(true, Ordering::SeqCst);
+            }
+            chained(info);
+        }));
+        let guard = TerminalGuard { previous_hook };
+        // From here on, any failure is undone by the guard's Drop.
+        TERMINAL_ACTIVE.store(true, Ordering::SeqCst);
+        crossterm::terminal::enable_raw_mode()?;
+        crossterm::execute!(
+            io::stdout(),
+            crossterm::terminal::EnterAlternateScreen,
+            // Clearing here rather than with Terminal::clear avoids its cursor-position
+            // query, which stalls on terminals that never answer it.
+            crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
+            crossterm::cursor::Hide
+        )?;
+        Ok(guard)
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+        // Hand panics back to the hook that was there before us. Swapping hooks while
+        // unwinding would itself panic (and abort), so then ours stays: it is harmless
+        // once the terminal is restored.
+        if !std::thread::panicking() {
+            let previous = Arc::clone(&self.previous_hook);
+            let _ours = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| previous(info)));
+        }
+    }
+}
+
+/// Leaves raw mode and the alternate screen; a no-op (returning false) when already
+/// restored. Errors are ignored: this runs while exiting or panicking, with nowhere
+/// better to report them.
+fn restore_terminal() -> bool {
+    let was_active = TERMINAL_ACTIVE.swap(false, Ordering::SeqCst);
+    if was_active {
+        let _ = crossterm::terminal::disable_raw_mode();
+        let _ = crossterm::execute!(
+            io::stdout(),
+            crossterm::terminal::LeaveAlternateScreen,
+            crossterm::cursor::Show
+        );
+    }
+    was_active
 }

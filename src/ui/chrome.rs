@@ -1,0 +1,185 @@
+//! The screen's frame around the watchlist: the header bar (mode badge, feed, link
+//! state, New York clock, replay position), the status line (key hints, counters, channel
+//! health) and the help overlay. Pure rendering, like [`super::view`].
+
+use super::format;
+use super::state::UiState;
+use super::theme::{Role, Theme};
+use crate::engine::snapshot::{LinkState, Mode, Snapshot};
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::Frame;
+
+fn link_role(state: LinkState) -> Role {
+    match state {
+        LinkState::Subscribed => Role::Ok,
+        LinkState::Connecting | LinkState::Connected | LinkState::Authenticated => Role::Warn,
+        LinkState::Disconnected | LinkState::Stalled => Role::Error,
+    }
+}
+
+pub(super) fn draw_header(
+    frame: &mut Frame,
+    rect: Rect,
+    snap: &Snapshot,
+    ui: &UiState,
+    theme: &Theme,
+) {
+    let bar = theme.header();
+    let (badge, badge_role) = match snap.mode {
+        Mode::Demo => (" DEMO ", Role::BadgeDemo),
+        Mode::Live => (" LIVE ", Role::BadgeLive),
+        Mode::Replay => (" REPLAY ", Role::BadgeReplay),
+    };
+    let mut left = vec![
+        Span::styled(" tapewatch ", bar),
+        Span::styled(badge, theme.style(badge_role)),
+    ];
+    if !snap.alpaca.feed.is_empty() {
+        left.push(Span::styled("  feed ", bar));
+        left.push(Span::styled(snap.alpaca.feed.as_str(), bar));
+    }
+    left.push(Span::styled("  Alpaca ", bar));
+    left.push(Span::styled(
+        snap.alpaca.state.as_str(),
+        bar.patch(theme.style(link_role(snap.alpaca.state))),
+    ));
+    let left = Line::from(left);
+
+    let (time, date) = format::ny_clock(ui.now(snap));
+    let replay = snap.replay.as_ref().map(|r| {
+        let state = if r.finished { "done" } else { r.speed.as_str() };
+        format!("{} {state}", format::replay_position(r.position_ms))
+    });
+    // Drop the least important parts of the clock until it fits next to the left side.
+    let mut candidates = Vec::new();
+    if let Some(replay) = &replay {
+        candidates.push(format!("{replay}  {time}  {date} "));
+        candidates.push(format!("{replay}  {time} "));
+        candidates.push(format!("{replay} "));
+    }
+    candidates.push(format!("{time}  {date} "));
+    candidates.push(format!("{time} "));
+    let room = usize::from(rect.width).saturating_sub(left.width() + 1);
+    let right = candidates.into_iter().find(|c| c.chars().count() <= room);
+
+    frame.render_widget(Paragraph::new(left).style(bar), rect);
+    if let Some(right) = right {
+        let line = Line::from(Span::styled(right, bar)).alignment(Alignment::Right);
+        frame.render_widget(Paragraph::new(line), rect);
+    }
+}
+
+/// Key hints and counters; channel health follows on the same row when it fits,
+/// otherwise on a second row (see `view::split`).
+fn status_lines<'a>(snap: &'a Snapshot, theme: &Theme) -> (Line<'a>, Line<'a>) {
+    let key = theme.style(Role::Accent);
+    let muted = theme.style(Role::Muted);
+    let text = theme.style(Role::Text);
+    let main = Line::from(vec![
+        Span::styled(" q", key),
+        Span::styled(" quit  ", muted),
+        Span::styled("↑↓", key),
+        Span::styled(" select  ", muted),
+        Span::styled("?", key),
+        Span::styled(" help", muted),
+        Span::styled(" │ ", theme.style(Role::Border)),
+        Span::styled("msgs ", muted),
+        Span::styled(format::count(snap.counters.messages), text),
+        Span::styled("  parse errs ", muted),
+        Span::styled(
+            format::count(snap.counters.parse_errors),
+            if snap.counters.parse_errors > 0 {
+                theme.style(Role::Warn)
+            } else {
+                text
+            },
+        ),
+    ]);
+    // Channels that hit their limits first, so truncation hides the healthy ones.
+    let mut channels: Vec<_> = snap.channels.iter().collect();
+    channels.sort_by_key(|c| c.full == 0 && c.dropped == 0);
+    let mut spans = vec![Span::styled(" chans ", muted)];
+    for c in channels {
+        spans.push(Span::styled(c.name, text));
+        if c.full > 0 {
+            spans.push(Span::styled(
+                format!(" full {}", format::count(c.full)),
+                theme.style(Role::Warn),
+            ));
+        }
+        if c.dropped > 0 {
+            spans.push(Span::styled(
+                format!(" dropped {}", format::count(c.dropped)),
+                theme.style(Role::Error),
+            ));
+        }
+        spans.push(Span::raw("  "));
+    }
+    (main, Line::from(spans))
+}
+
+pub(super) fn draw_status(frame: &mut Frame, rect: Rect, snap: &Snapshot, theme: &Theme) {
+    let (main, chans) = status_lines(snap, theme);
+    if snap.channels.is_empty() {
+        frame.render_widget(Paragraph::new(main), rect);
+    } else if rect.height >= 2 {
+        frame.render_widget(Paragraph::new(main), Rect { height: 1, ..rect });
+        let second = Rect::new(rect.x, rect.y + 1, rect.width, 1);
+        frame.render_widget(Paragraph::new(chans), second);
+    } else {
+        let mut spans = main.spans;
+        spans.push(Span::styled(" │", theme.style(Role::Border)));
+        spans.extend(chans.spans);
+        frame.render_widget(Paragraph::new(Line::from(spans)), rect);
+    }
+}
+
+/// Rows the status line wants at this width: 2 when channel health doesn't fit beside
+/// the key hints.
+pub(super) fn status_rows(snap: &Snapshot, theme: &Theme, width: u16) -> u16 {
+    let (main, chans) = status_lines(snap, theme);
+    if snap.channels.is_empty() || main.width() + 2 + chans.width() <= usize::from(width) {
+        1
+    } else {
+        2
+    }
+}
+
+const HELP: [(&str, &str); 6] = [
+    ("q, Esc, Ctrl-C", "quit"),
+    ("↑ / k", "select previous symbol"),
+    ("↓ / j", "select next symbol"),
+    ("g / Home", "first symbol"),
+    ("G / End", "last symbol"),
+    ("?", "toggle this help (Esc closes)"),
+];
+
+pub(super) fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
+    let width = 50.min(area.width);
+    let height = u16::try_from(HELP.len() + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.height);
+    let rect = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    );
+    let lines: Vec<Line> = HELP
+        .iter()
+        .map(|(keys, what)| {
+            Line::from(vec![
+                Span::styled(format!(" {keys:<16}"), theme.style(Role::Accent)),
+                Span::styled(*what, theme.style(Role::Text)),
+            ])
+        })
+        .collect();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Role::Accent))
+        .title(" Keys ");
+    frame.render_widget(Clear, rect);
+    frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
