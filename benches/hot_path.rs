@@ -11,7 +11,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use tapewatch::engine::snapshot::{Mode, Perf};
-use tapewatch::engine::state::{EngineState, Effects, StateConfig};
+use tapewatch::engine::state::{Effects, EngineState, StateConfig};
 use tapewatch::types::{Symbol, Ts};
 use tapewatch::wire::{parse_frame_into, ParseLimits};
 
@@ -52,7 +52,10 @@ fn bench_apply(c: &mut Criterion) {
     let mut msgs = Vec::new();
     let mut issues = Vec::new();
     parse_frame_into(f.as_bytes(), &limits, &mut msgs, &mut issues);
-    let watch: Vec<Symbol> = ["AAPL", "NVDA", "SPY"].iter().map(|s| Symbol::new(s)).collect();
+    let watch: Vec<Symbol> = ["AAPL", "NVDA", "SPY"]
+        .iter()
+        .map(|s| Symbol::new(s))
+        .collect();
     let mut st = EngineState::new(StateConfig {
         mode: Mode::Replay,
         feed: "iex".into(),
@@ -81,19 +84,27 @@ fn bench_pipeline(c: &mut Criterion) {
     let _ = std::fs::create_dir_all(&dir);
     let path = dir.join("bench.jsonl");
     {
-        let Ok(file) = std::fs::File::create(&path) else { return };
+        let Ok(file) = std::fs::File::create(&path) else {
+            return;
+        };
         let mut w = std::io::BufWriter::new(file);
         if tapewatch::fixture::gen::bench(messages, &mut w).is_err() {
             return;
         }
     }
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build();
     let Ok(rt) = rt else { return };
     let mut g = c.benchmark_group("pipeline");
     g.sample_size(10);
     g.throughput(Throughput::Elements(messages as u64));
     g.bench_function("replay_100k", |b| {
-        b.iter(|| rt.block_on(tapewatch::pipeline::replay_headless(&path)).map(|s| s.counters.messages))
+        b.iter(|| {
+            rt.block_on(tapewatch::pipeline::replay_headless(&path))
+                .map(|s| s.counters.messages)
+        })
     });
     g.finish();
     let _ = std::fs::remove_dir_all(&dir);

@@ -31,7 +31,11 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match run(cli) {
@@ -40,7 +44,8 @@ pub fn main() -> ExitCode {
             eprintln!("tapewatch: {e:#}");
             let usage = e.downcast_ref::<UsageError>().is_some()
                 || e.downcast_ref::<config::ConfigError>().is_some()
-                || e.downcast_ref::<crate::fixture::reader::FixtureError>().is_some()
+                || e.downcast_ref::<crate::fixture::reader::FixtureError>()
+                    .is_some()
                 || e.downcast_ref::<api::ApiError>().is_some()
                 || e.downcast_ref::<ui::theme::ThemeError>().is_some();
             ExitCode::from(if usage { 2 } else { 1 })
@@ -50,7 +55,12 @@ pub fn main() -> ExitCode {
 
 /// Alpaca credentials: the SDKs' environment variables win over the config file.
 fn credentials(settings: &Settings) -> Option<(SecretString, SecretString)> {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty()).map(SecretString::from);
+    let env = |k: &str| {
+        std::env::var(k)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .map(SecretString::from)
+    };
     let key = env("APCA_API_KEY_ID").or_else(|| settings.key_id.clone())?;
     let secret = env("APCA_API_SECRET_KEY").or_else(|| settings.secret_key.clone())?;
     Some((key, secret))
@@ -85,7 +95,10 @@ pub fn run(cli: Cli) -> Result<()> {
         let name = cli.theme.clone().unwrap_or_else(|| settings.theme.clone());
         Some(ui::theme::Theme::load(&name, &theme_dirs())?)
     };
-    let _log = match logging::init(logging::LogOptions { dir: None, stderr: false }) {
+    let _log = match logging::init(logging::LogOptions {
+        dir: None,
+        stderr: false,
+    }) {
         Ok(g) => Some(g),
         Err(e) => {
             eprintln!("tapewatch: warning: file logging is off: {e:#}");
@@ -106,7 +119,10 @@ fn theme_dirs() -> Vec<PathBuf> {
     if let Some(p) = directories::ProjectDirs::from("", "", "tapewatch") {
         dirs.push(p.config_dir().join("themes"));
     }
-    dirs.push(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/themes")));
+    dirs.push(PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/themes"
+    )));
     dirs
 }
 
@@ -118,7 +134,11 @@ async fn run_async(
     theme: Option<ui::theme::Theme>,
 ) -> Result<()> {
     let headless = cli.no_ui;
-    let speed = cli.speed.unwrap_or(if headless { Speed::Max } else { Speed::Factor(1.0) });
+    let speed = cli.speed.unwrap_or(if headless {
+        Speed::Max
+    } else {
+        Speed::Factor(1.0)
+    });
 
     // Bind first: a taken port or a refused address should stop us before anything runs.
     let listen = cli.listen.unwrap_or(settings.listen);
@@ -129,11 +149,14 @@ async fn run_async(
         .clone()
         .or_else(|| settings.db.clone())
         .or_else(store::default_db_path)
-        .ok_or_else(|| UsageError("no data directory found for the database; pass --db FILE".into()))?;
+        .ok_or_else(|| {
+            UsageError("no data directory found for the database; pass --db FILE".into())
+        })?;
     let mut db = store::Store::open(&db_path)?;
     let session = db.begin_session(SystemClock.now(), mode.as_str())?;
     let (store_tx, store_rx) = mpsc::channel(STORE_CAPACITY);
-    let writer = store::spawn_writer(db, session, store_rx).context("cannot start the database writer")?;
+    let writer =
+        store::spawn_writer(db, session, store_rx).context("cannot start the database writer")?;
 
     let (out_tx, out_rx) = if headless {
         let (t, r) = mpsc::channel(STDOUT_CAPACITY);
@@ -143,15 +166,26 @@ async fn run_async(
     };
     let mut setup = ReplaySetup::new(mode, speed);
     setup.feed = settings.feed.clone();
-    setup.watchlist = settings.watchlist_from_config.then(|| settings.watchlist.clone());
+    setup.watchlist = settings
+        .watchlist_from_config
+        .then(|| settings.watchlist.clone());
     // The TUI keeps the last state on screen after a replay ends; headless exits.
     setup.hold = cli.hold || !headless;
     setup.store_tx = Some(store_tx);
     setup.out_tx = out_tx;
     let running = pipeline::start(reader, setup).context("cannot start the replay")?;
-    let Running { snapshots: snap_rx, commands: cmd_tx, meters, cancel, engine: mut engine_task, replay: replay_thread } = running;
+    let Running {
+        snapshots: snap_rx,
+        commands: cmd_tx,
+        meters,
+        cancel,
+        engine: mut engine_task,
+        replay: replay_thread,
+    } = running;
 
-    let local = listener.local_addr().context("cannot read the API's bound address")?;
+    let local = listener
+        .local_addr()
+        .context("cannot read the API's bound address")?;
     tracing::info!("HTTP API listening on http://{local}");
     if headless {
         headless::print_listening(local).context("cannot write to stdout")?;
@@ -162,8 +196,15 @@ async fn run_async(
         meters: meters.clone(),
         token: settings.api_token.clone().map(Arc::new),
     };
-    let api_task = tokio::spawn(api::serve(listener, api::router(api_state), cancel.child_token()));
-    let printer = out_rx.map(headless::spawn_printer).transpose().context("cannot start the stdout printer")?;
+    let api_task = tokio::spawn(api::serve(
+        listener,
+        api::router(api_state),
+        cancel.child_token(),
+    ));
+    let printer = out_rx
+        .map(headless::spawn_printer)
+        .transpose()
+        .context("cannot start the stdout printer")?;
 
     let engine_result = match theme {
         Some(theme) => {
@@ -204,8 +245,9 @@ async fn run_async(
     if let Ok(Err(e)) = api_task.await {
         tracing::warn!("API server: {e}");
     }
-    if headless && exit == EngineExit::ReplayEnded || (headless && cli.hold) {
-        headless::print_summary(&headless::summary_of(&last, &meters)).context("cannot write to stdout")?;
+    if headless && (exit == EngineExit::ReplayEnded || cli.hold) {
+        headless::print_summary(&headless::summary_of(&last, &meters))
+            .context("cannot write to stdout")?;
     }
     Ok(())
 }

@@ -64,8 +64,21 @@ mod tests {
     #[test]
     fn parses_every_flag() {
         let c = Cli::try_parse_from([
-            "tapewatch", "--no-ui", "--replay", "f.jsonl", "--speed", "max", "--config", "c.toml",
-            "--db", "x.db", "--listen", "127.0.0.1:9000", "--hold", "--theme", "mono",
+            "tapewatch",
+            "--no-ui",
+            "--replay",
+            "f.jsonl",
+            "--speed",
+            "max",
+            "--config",
+            "c.toml",
+            "--db",
+            "x.db",
+            "--listen",
+            "127.0.0.1:9000",
+            "--hold",
+            "--theme",
+            "mono",
         ])
         .unwrap();
         assert!(c.no_ui && c.hold);
@@ -78,7 +91,9 @@ mod tests {
     #[test]
     fn bad_speed_names_the_flag() {
         for bad in ["0", "-1", "fast", "inf", "NaN"] {
-            let err = Cli::try_parse_from(["tapewatch", "--speed", bad]).unwrap_err().to_string();
+            let err = Cli::try_parse_from(["tapewatch", "--speed", bad])
+                .unwrap_err()
+                .to_string();
             assert!(err.contains("--speed"), "{err}");
         }
     }

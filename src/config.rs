@@ -143,7 +143,9 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
             for s in list {
                 let ok = !s.is_empty()
                     && s.len() <= 21
-                    && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b"./-".contains(&b));
+                    && s.bytes().all(|b| {
+                        b.is_ascii_uppercase() || b.is_ascii_digit() || b"./-".contains(&b)
+                    });
                 if !ok {
                     return Err(invalid(
                         "watchlist",
@@ -153,22 +155,39 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
                 out.push(Symbol::new(&s));
             }
             if out.is_empty() {
-                return Err(invalid("watchlist", "is empty (expected at least one symbol)".into()));
+                return Err(invalid(
+                    "watchlist",
+                    "is empty (expected at least one symbol)".into(),
+                ));
             }
             out
         }
     };
     let feed = cfg.alpaca.feed.unwrap_or_else(|| "iex".into());
     if !FEEDS.contains(&feed.as_str()) {
-        return Err(invalid("alpaca.feed", format!("{feed:?} is not a feed (expected one of {})", FEEDS.join(", "))));
+        return Err(invalid(
+            "alpaca.feed",
+            format!(
+                "{feed:?} is not a feed (expected one of {})",
+                FEEDS.join(", ")
+            ),
+        ));
     }
     let listen_text = cfg.api.listen.unwrap_or_else(|| DEFAULT_LISTEN.into());
     let listen: SocketAddr = listen_text.parse().map_err(|_| {
-        invalid("api.listen", format!("{listen_text:?} is not a socket address (expected e.g. \"{DEFAULT_LISTEN}\")"))
+        invalid(
+            "api.listen",
+            format!("{listen_text:?} is not a socket address (expected e.g. \"{DEFAULT_LISTEN}\")"),
+        )
     })?;
     let theme = cfg.ui.theme.unwrap_or_else(|| "default".into());
     if theme.is_empty() || theme.contains(['/', '\\']) {
-        return Err(invalid("ui.theme", format!("{theme:?} is not a theme name (expected a file name in themes/ without .toml)")));
+        return Err(invalid(
+            "ui.theme",
+            format!(
+                "{theme:?} is not a theme name (expected a file name in themes/ without .toml)"
+            ),
+        ));
     }
     Ok(Settings {
         origin: origin.to_string(),
@@ -218,9 +237,18 @@ mod tests {
     fn errors_name_file_key_and_expectation() {
         let cases: [(&str, &[&str]); 7] = [
             ("watchlst = []", &["c.toml", "watchlst", "expected one of"]),
-            ("[api]\nlisten = \"nowhere\"", &["c.toml", "api.listen", "socket address"]),
-            ("[alpaca]\nfeed = \"nasdaq\"", &["c.toml", "alpaca.feed", "iex, sip"]),
-            ("watchlist = [\"aapl\"]", &["c.toml", "watchlist", "ticker symbol"]),
+            (
+                "[api]\nlisten = \"nowhere\"",
+                &["c.toml", "api.listen", "socket address"],
+            ),
+            (
+                "[alpaca]\nfeed = \"nasdaq\"",
+                &["c.toml", "alpaca.feed", "iex, sip"],
+            ),
+            (
+                "watchlist = [\"aapl\"]",
+                &["c.toml", "watchlist", "ticker symbol"],
+            ),
             ("watchlist = \"AAPL\"", &["c.toml", "watchlist", "sequence"]),
             ("[ui]\ntheme = \"../x\"", &["c.toml", "ui.theme"]),
             ("[api\nlisten=1", &["c.toml", "line 1"]),
@@ -235,7 +263,12 @@ mod tests {
 
     #[test]
     fn unreadable_file_is_named() {
-        let err = load(Some(Path::new("/nonexistent/tw.toml"))).unwrap_err().to_string();
-        assert!(err.starts_with("/nonexistent/tw.toml: cannot read config"), "{err}");
+        let err = load(Some(Path::new("/nonexistent/tw.toml")))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("/nonexistent/tw.toml: cannot read config"),
+            "{err}"
+        );
     }
 }

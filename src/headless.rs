@@ -16,7 +16,9 @@ struct EventLine<'a> {
 
 /// Prints events as they come until the channel closes. Runs on its own thread
 /// because stdout is blocking; flushes whenever it has caught up.
-pub fn spawn_printer(mut rx: mpsc::Receiver<Event>) -> std::io::Result<std::thread::JoinHandle<()>> {
+pub fn spawn_printer(
+    mut rx: mpsc::Receiver<Event>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
     std::thread::Builder::new()
         .name("tapewatch-stdout".into())
         .spawn(move || {
@@ -102,6 +104,9 @@ pub fn print_summary(summary: &Summary) -> std::io::Result<()> {
 pub fn print_listening(addr: std::net::SocketAddr) -> std::io::Result<()> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    write_line(&mut out, &serde_json::json!({ "listening": addr.to_string() }))?;
+    write_line(
+        &mut out,
+        &serde_json::json!({ "listening": addr.to_string() }),
+    )?;
     out.flush()
 }

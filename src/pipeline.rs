@@ -58,9 +58,14 @@ pub fn start(reader: FixtureReader, setup: ReplaySetup) -> std::io::Result<Runni
     let meters = setup.meters;
     let (feed_tx, feed_rx) = mpsc::channel(FEED_CAPACITY);
     let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_CAPACITY);
-    let watchlist = setup
-        .watchlist
-        .unwrap_or_else(|| reader.header().symbols.iter().map(|s| Symbol::new(s)).collect());
+    let watchlist = setup.watchlist.unwrap_or_else(|| {
+        reader
+            .header()
+            .symbols
+            .iter()
+            .map(|s| Symbol::new(s))
+            .collect()
+    });
     let mut state = EngineState::new(StateConfig {
         mode: setup.mode,
         feed: setup.feed,
@@ -69,7 +74,8 @@ pub fn start(reader: FixtureReader, setup: ReplaySetup) -> std::io::Result<Runni
         replay_name: Some(reader.header().name.clone()),
     });
     state.set_replay_speed(&setup.speed.to_string());
-    let (snap_tx, snap_rx) = watch::channel(Arc::new(state.snapshot(0, Perf::default(), meters.stats())));
+    let (snap_tx, snap_rx) =
+        watch::channel(Arc::new(state.snapshot(0, Perf::default(), meters.stats())));
     let cancel = CancellationToken::new();
     let io = EngineIo {
         feed_rx,
@@ -79,17 +85,36 @@ pub fn start(reader: FixtureReader, setup: ReplaySetup) -> std::io::Result<Runni
         out_tx: setup.out_tx,
         meters: meters.clone(),
     };
-    let opts = EngineOptions { live_clock: None, hold: setup.hold };
+    let opts = EngineOptions {
+        live_clock: None,
+        hold: setup.hold,
+    };
     let engine = tokio::spawn(engine::run(state, io, opts, cancel.clone()));
-    let replay_opts = ReplayOptions { speed: setup.speed, ..ReplayOptions::default() };
-    let replay = match replay::spawn(reader, replay_opts, feed_tx, meters.feed.clone(), cancel.clone()) {
+    let replay_opts = ReplayOptions {
+        speed: setup.speed,
+        ..ReplayOptions::default()
+    };
+    let replay = match replay::spawn(
+        reader,
+        replay_opts,
+        feed_tx,
+        meters.feed.clone(),
+        cancel.clone(),
+    ) {
         Ok(r) => r,
         Err(e) => {
             cancel.cancel();
             return Err(e);
         }
     };
-    Ok(Running { snapshots: snap_rx, commands: cmd_tx, meters, cancel, engine, replay })
+    Ok(Running {
+        snapshots: snap_rx,
+        commands: cmd_tx,
+        meters,
+        cancel,
+        engine,
+        replay,
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -103,7 +128,10 @@ pub enum PipelineError {
 }
 
 /// Replays a fixture to its end with nothing attached and returns the final snapshot.
-pub async fn replay_to_end(reader: FixtureReader, speed: Speed) -> Result<Arc<Snapshot>, PipelineError> {
+pub async fn replay_to_end(
+    reader: FixtureReader,
+    speed: Speed,
+) -> Result<Arc<Snapshot>, PipelineError> {
     let running = start(reader, ReplaySetup::new(Mode::Replay, speed))?;
     let (_, last) = running.engine.await?;
     let _ = tokio::task::spawn_blocking(move || running.replay.join()).await;

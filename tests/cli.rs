@@ -28,10 +28,16 @@ fn lines(out: &[u8]) -> Vec<serde_json::Value> {
 
 #[test]
 fn help_explains_every_flag() {
-    let out = Command::cargo_bin("tapewatch").unwrap().arg("--help").output().unwrap();
+    let out = Command::cargo_bin("tapewatch")
+        .unwrap()
+        .arg("--help")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    for flag in ["--no-ui", "--replay", "--speed", "--config", "--db", "--listen", "--hold", "--theme"] {
+    for flag in [
+        "--no-ui", "--replay", "--speed", "--config", "--db", "--listen", "--hold", "--theme",
+    ] {
         assert!(text.contains(flag), "--help lacks {flag}:\n{text}");
     }
     assert!(text.contains("APCA_API_KEY_ID"));
@@ -42,22 +48,39 @@ fn bad_config_names_file_key_and_expectation() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = dir.path().join("bad.toml");
     std::fs::write(&cfg, "[api]\nlisten = \"everywhere\"\n").unwrap();
-    let out = tapewatch(dir.path()).args(["--no-ui", "--config"]).arg(&cfg).output().unwrap();
+    let out = tapewatch(dir.path())
+        .args(["--no-ui", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.toml") && err.contains("api.listen") && err.contains("socket address"), "{err}");
+    assert!(
+        err.contains("bad.toml") && err.contains("api.listen") && err.contains("socket address"),
+        "{err}"
+    );
 
     std::fs::write(&cfg, "[alpaca]\nfeeed = \"iex\"\n").unwrap();
-    let out = tapewatch(dir.path()).args(["--no-ui", "--config"]).arg(&cfg).output().unwrap();
+    let out = tapewatch(dir.path())
+        .args(["--no-ui", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad.toml") && err.contains("feeed") && err.contains("expected one of"), "{err}");
+    assert!(
+        err.contains("bad.toml") && err.contains("feeed") && err.contains("expected one of"),
+        "{err}"
+    );
 }
 
 #[test]
 fn missing_fixture_is_named() {
     let dir = tempfile::tempdir().unwrap();
-    let out = tapewatch(dir.path()).args(["--no-ui", "--replay", "/nonexistent/f.jsonl"]).output().unwrap();
+    let out = tapewatch(dir.path())
+        .args(["--no-ui", "--replay", "/nonexistent/f.jsonl"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/f.jsonl"));
 }
@@ -65,10 +88,16 @@ fn missing_fixture_is_named() {
 #[test]
 fn public_listen_without_token_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let out = tapewatch(dir.path()).args(["--no-ui", "--listen", "0.0.0.0:0"]).output().unwrap();
+    let out = tapewatch(dir.path())
+        .args(["--no-ui", "--listen", "0.0.0.0:0"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--listen 0.0.0.0:0") && err.contains("api.token"), "{err}");
+    assert!(
+        err.contains("--listen 0.0.0.0:0") && err.contains("api.token"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -80,12 +109,25 @@ fn headless_replay_prints_events_and_a_summary() {
         .arg(&db)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines = lines(&out.stdout);
-    assert!(lines[0]["listening"].as_str().unwrap().starts_with("127.0.0.1:"));
+    assert!(lines[0]["listening"]
+        .as_str()
+        .unwrap()
+        .starts_with("127.0.0.1:"));
     let events: Vec<&serde_json::Value> = lines.iter().filter_map(|l| l.get("event")).collect();
     let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    for k in ["connection", "subscription", "unknown_type", "parse_error", "replay"] {
+    for k in [
+        "connection",
+        "subscription",
+        "unknown_type",
+        "parse_error",
+        "replay",
+    ] {
         assert!(kinds.contains(&k), "no {k} event in {kinds:?}");
     }
     let s = &lines.last().unwrap()["summary"];
@@ -113,7 +155,11 @@ fn headless_replay_prints_events_and_a_summary() {
 fn demo_runs_headless_without_credentials() {
     let dir = tempfile::tempdir().unwrap();
     let out = tapewatch(dir.path()).arg("--no-ui").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let lines = lines(&out.stdout);
     let s = &lines.last().unwrap()["summary"];
     assert_eq!(s["fixture"], "demo");

@@ -24,14 +24,20 @@ async fn demo_yields_the_expected_counts() {
     assert_eq!(c.by_type["subscription"], 2);
     assert_eq!(c.faults, 2);
     assert_eq!(c.yahoo_responses, 4 * 12);
-    let data: u64 = ["t", "q", "b"].iter().map(|t| c.by_type.get(*t).copied().unwrap_or(0)).sum();
+    let data: u64 = ["t", "q", "b"]
+        .iter()
+        .map(|t| c.by_type.get(*t).copied().unwrap_or(0))
+        .sum();
     assert_eq!(c.messages, data);
     assert!(c.messages > 15_000, "{c:?}");
     assert!(c.by_type["b"] >= 9 * 12, "{c:?}");
     // After the outage the stream recovered and every symbol has a price.
     assert_eq!(s.alpaca.state, LinkState::Subscribed);
     assert_eq!(s.alpaca.subscribed_symbols.len(), 12);
-    assert!(s.watchlist.iter().all(|v| v.price.is_some() && v.prev_close.is_some()));
+    assert!(s
+        .watchlist
+        .iter()
+        .all(|v| v.price.is_some() && v.prev_close.is_some()));
     assert!(s.replay.as_ref().unwrap().finished);
     // The outage is in the event log.
     assert!(s.events.iter().any(|e| e.message.contains("DISCONNECTED")));

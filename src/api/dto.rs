@@ -102,7 +102,8 @@ fn num<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
     match d {
         None => s.serialize_none(),
         Some(d) => {
-            let raw = RawValue::from_string(d.normalize().to_string()).map_err(serde::ser::Error::custom)?;
+            let raw = RawValue::from_string(d.normalize().to_string())
+                .map_err(serde::ser::Error::custom)?;
             raw.serialize(s)
         }
     }

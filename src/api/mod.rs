@@ -67,7 +67,10 @@ pub fn router(state: ApiState) -> Router {
 /// Puts the bearer check in front of every route in `routes`: every mutating
 /// endpoint is registered through this.
 pub fn guard_mutating(routes: Router<ApiState>, state: &ApiState) -> Router<ApiState> {
-    routes.route_layer(axum::middleware::from_fn_with_state(state.clone(), require_bearer))
+    routes.route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        require_bearer,
+    ))
 }
 
 async fn health(axum::extract::State(s): axum::extract::State<ApiState>) -> Json<dto::Health> {
@@ -75,13 +78,19 @@ async fn health(axum::extract::State(s): axum::extract::State<ApiState>) -> Json
     Json(health_of(&snap))
 }
 
-async fn symbols(axum::extract::State(s): axum::extract::State<ApiState>) -> Json<Vec<dto::SymbolDto>> {
+async fn symbols(
+    axum::extract::State(s): axum::extract::State<ApiState>,
+) -> Json<Vec<dto::SymbolDto>> {
     let snap = s.snapshots.borrow().clone();
     Json(symbols_of(&snap))
 }
 
 /// Serves until `cancel` fires, then finishes in-flight requests.
-pub async fn serve(listener: tokio::net::TcpListener, app: Router, cancel: CancellationToken) -> std::io::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    cancel: CancellationToken,
+) -> std::io::Result<()> {
     axum::serve(listener, app)
         .with_graceful_shutdown(async move { cancel.cancelled().await })
         .await

@@ -3,7 +3,7 @@
 use super::*;
 use crate::engine::channels::Meters;
 use crate::engine::snapshot::{Mode, Perf};
-use crate::engine::state::{EngineState, Effects, StateConfig};
+use crate::engine::state::{Effects, EngineState, StateConfig};
 use crate::types::Ts;
 use crate::wire::{parse_frame, ParseLimits};
 use axum::body::Body;
@@ -23,8 +23,14 @@ fn sample() -> Snapshot {
     for (ms, f) in [
         (0, r#"[{"T":"success","msg":"connected"}]"#),
         (40, r#"[{"T":"success","msg":"authenticated"}]"#),
-        (80, r#"[{"T":"subscription","trades":["AAPL","MSFT"],"quotes":[],"bars":[]}]"#),
-        (1500, r#"[{"T":"t","S":"AAPL","i":1,"x":"V","p":228.13,"s":100,"c":["@"],"t":"2026-11-17T15:00:01.49Z","z":"C"}]"#),
+        (
+            80,
+            r#"[{"T":"subscription","trades":["AAPL","MSFT"],"quotes":[],"bars":[]}]"#,
+        ),
+        (
+            1500,
+            r#"[{"T":"t","S":"AAPL","i":1,"x":"V","p":228.13,"s":100,"c":["@"],"t":"2026-11-17T15:00:01.49Z","z":"C"}]"#,
+        ),
     ] {
         let p = parse_frame(f.as_bytes(), &ParseLimits::default());
         st.apply_frame(start.plus_millis(ms), &p.msgs, &p.issues, &mut fx);
@@ -51,9 +57,15 @@ async fn get_json(app: Router, path: &str) -> (StatusCode, serde_json::Value, St
         .await
         .unwrap();
     let status = resp.status();
-    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+    let bytes = axum::body::to_bytes(resp.into_body(), 1 << 20)
+        .await
+        .unwrap();
     let text = String::from_utf8(bytes.to_vec()).unwrap();
-    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null), text)
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+        text,
+    )
 }
 
 #[tokio::test]
@@ -94,9 +106,15 @@ async fn mutating_routes_need_the_bearer_token() {
         if let Some(a) = auth {
             req = req.header("authorization", a);
         }
-        let resp = app.clone().oneshot(req.body(Body::empty()).unwrap()).await.unwrap();
+        let resp = app
+            .clone()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
         assert_eq!(resp.status(), want, "{auth:?}");
-        let body = axum::body::to_bytes(resp.into_body(), 1 << 16).await.unwrap();
+        let body = axum::body::to_bytes(resp.into_body(), 1 << 16)
+            .await
+            .unwrap();
         assert!(!String::from_utf8_lossy(&body).contains("tok-123"));
     }
 }
@@ -105,7 +123,10 @@ async fn mutating_routes_need_the_bearer_token() {
 fn non_loopback_bind_needs_a_token() {
     let public: SocketAddr = "0.0.0.0:5002".parse().unwrap();
     let err = check_bind(public, false).unwrap_err().to_string();
-    assert!(err.contains("--listen 0.0.0.0:5002") && err.contains("api.token"), "{err}");
+    assert!(
+        err.contains("--listen 0.0.0.0:5002") && err.contains("api.token"),
+        "{err}"
+    );
     assert!(check_bind(public, true).is_ok());
     assert!(check_bind("127.0.0.1:5002".parse().unwrap(), false).is_ok());
     assert!(check_bind("[::1]:5002".parse().unwrap(), false).is_ok());

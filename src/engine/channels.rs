@@ -120,7 +120,11 @@ pub enum TrySendError {
 
 /// Non-waiting send for `reject` and `drop-newest` channels: on a full channel the
 /// item is not sent and the meter counts it.
-pub fn try_send_counted<T>(tx: &mpsc::Sender<T>, meter: &Meter, item: T) -> Result<(), TrySendError> {
+pub fn try_send_counted<T>(
+    tx: &mpsc::Sender<T>,
+    meter: &Meter,
+    item: T,
+) -> Result<(), TrySendError> {
     match tx.try_send(item) {
         Ok(()) => Ok(()),
         Err(mpsc::error::TrySendError::Full(_)) => {
@@ -141,7 +145,10 @@ mod tests {
         let meter = Meter::new("t", 1, "drop-newest");
         let (tx, mut rx) = mpsc::channel(1);
         assert_eq!(try_send_counted(&tx, &meter, 1), Ok(()));
-        assert_eq!(try_send_counted(&tx, &meter, 2), Err(TrySendError::Full("t")));
+        assert_eq!(
+            try_send_counted(&tx, &meter, 2),
+            Err(TrySendError::Full("t"))
+        );
         assert_eq!((meter.stat().full, meter.stat().dropped), (1, 1));
         assert_eq!(rx.recv().await, Some(1));
         // Backpressure waits instead of dropping.
@@ -157,6 +164,9 @@ mod tests {
         assert_eq!(meter.stat().full, 2);
         assert_eq!(meter.stat().dropped, 1);
         drop(rx);
-        assert_eq!(try_send_counted(&tx, &meter, 5), Err(TrySendError::Closed("t")));
+        assert_eq!(
+            try_send_counted(&tx, &meter, 5),
+            Err(TrySendError::Closed("t"))
+        );
     }
 }

@@ -16,7 +16,7 @@ use crate::types::{Source, Ts};
 use crate::wire::{Msg, ParseIssue};
 use channels::{try_send_counted, Meters};
 use snapshot::{Perf, Snapshot};
-use state::{EngineState, Effects};
+use state::{Effects, EngineState};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -84,9 +84,14 @@ pub enum FeedEvent {
         fault: Fault,
     },
     /// Replay's virtual clock passed `at` with nothing else to say.
-    Tick { at: Ts },
+    Tick {
+        at: Ts,
+    },
     /// A fixture line that could not be replayed.
-    FixtureIssue { line: u64, reason: String },
+    FixtureIssue {
+        line: u64,
+        reason: String,
+    },
     /// The fixture is exhausted.
     ReplayEnd,
 }
@@ -220,12 +225,19 @@ impl Engine {
                     (m0, i0) = (m1, i1);
                 }
             }
-            FeedEvent::Yahoo { at, url, status, body } => {
-                self.state.apply_yahoo(at, &url, status, &body, &mut fx)
+            FeedEvent::Yahoo {
+                at,
+                url,
+                status,
+                body,
+            } => self.state.apply_yahoo(at, &url, status, &body, &mut fx),
+            FeedEvent::Fault { at, source, fault } => {
+                self.state.apply_fault(at, source, fault, &mut fx)
             }
-            FeedEvent::Fault { at, source, fault } => self.state.apply_fault(at, source, fault, &mut fx),
             FeedEvent::Tick { at } => self.state.advance(at),
-            FeedEvent::FixtureIssue { line, reason } => self.state.fixture_issue(line, &reason, &mut fx),
+            FeedEvent::FixtureIssue { line, reason } => {
+                self.state.fixture_issue(line, &reason, &mut fx)
+            }
             FeedEvent::ReplayEnd => {}
         }
         self.dirty = true;
@@ -266,13 +278,19 @@ impl Engine {
                 }
             }
         }
-        let elapsed = self.finished_elapsed.unwrap_or_else(|| self.started.elapsed());
+        let elapsed = self
+            .finished_elapsed
+            .unwrap_or_else(|| self.started.elapsed());
         let secs = elapsed.as_secs_f64();
         let perf = Perf {
             latency_us: self.visible_latency.view(),
             apply_latency_us: self.apply_latency.view(),
             elapsed_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
-            msgs_per_sec: if secs > 0.0 { self.state.messages() as f64 / secs } else { 0.0 },
+            msgs_per_sec: if secs > 0.0 {
+                self.state.messages() as f64 / secs
+            } else {
+                0.0
+            },
         };
         self.seq += 1;
         let snap = Arc::new(self.state.snapshot(self.seq, perf, self.io.meters.stats()));

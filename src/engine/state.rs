@@ -132,8 +132,13 @@ impl EngineState {
         };
         self.alpaca.state = state;
         self.alpaca.state_since = Some(self.now);
-        let ev = Event::new(self.now, level, EventKind::Connection, format!("Alpaca {}: {why}", state.as_str()))
-            .with_source(Source::Alpaca);
+        let ev = Event::new(
+            self.now,
+            level,
+            EventKind::Connection,
+            format!("Alpaca {}: {why}", state.as_str()),
+        )
+        .with_source(Source::Alpaca);
         self.emit(fx, ev);
     }
 
@@ -190,18 +195,30 @@ impl EngineState {
             | Msg::Imbalance(_) => {}
             Msg::Success { msg } => match msg.as_str() {
                 "connected" => self.set_link(LinkState::Connected, fx, "welcome received"),
-                "authenticated" => self.set_link(LinkState::Authenticated, fx, "authentication successful"),
+                "authenticated" => {
+                    self.set_link(LinkState::Authenticated, fx, "authentication successful")
+                }
                 other => {
-                    let ev = Event::new(self.now, Level::Info, EventKind::Connection, format!("Alpaca success: {other}"))
-                        .with_source(Source::Alpaca);
+                    let ev = Event::new(
+                        self.now,
+                        Level::Info,
+                        EventKind::Connection,
+                        format!("Alpaca success: {other}"),
+                    )
+                    .with_source(Source::Alpaca);
                     self.emit(fx, ev);
                 }
             },
             Msg::Error { code, msg } => {
                 let text = format!("{code} {msg}");
                 self.alpaca.last_error = Some(text.clone());
-                let ev = Event::new(self.now, Level::Error, EventKind::ServerError, format!("Alpaca error {text}"))
-                    .with_source(Source::Alpaca);
+                let ev = Event::new(
+                    self.now,
+                    Level::Error,
+                    EventKind::ServerError,
+                    format!("Alpaca error {text}"),
+                )
+                .with_source(Source::Alpaca);
                 self.emit(fx, ev);
             }
             Msg::Subscription(s) => {
@@ -214,7 +231,10 @@ impl EngineState {
                         self.now,
                         Level::Info,
                         EventKind::Subscription,
-                        format!("Subscription confirmed: {} symbols", self.alpaca.subscribed_symbols.len()),
+                        format!(
+                            "Subscription confirmed: {} symbols",
+                            self.alpaca.subscribed_symbols.len()
+                        ),
                     )
                     .with_source(Source::Alpaca);
                     self.emit(fx, ev);
@@ -229,8 +249,13 @@ impl EngineState {
             // One event per new type is enough to notice a protocol change.
             if self.unknown_seen.len() < 64 && !self.unknown_seen.contains(tag) {
                 self.unknown_seen.push(tag.clone());
-                let ev = Event::new(self.now, Level::Warn, EventKind::UnknownType, format!("unknown message type T={tag:?} skipped"))
-                    .with_source(Source::Alpaca);
+                let ev = Event::new(
+                    self.now,
+                    Level::Warn,
+                    EventKind::UnknownType,
+                    format!("unknown message type T={tag:?} skipped"),
+                )
+                .with_source(Source::Alpaca);
                 self.emit(fx, ev);
             }
             return;
@@ -248,10 +273,14 @@ impl EngineState {
         self.parse_events_in_second += 1;
         let mut text = format!("Parse error: {issue}");
         if self.parse_events_suppressed > 0 {
-            text.push_str(&format!(" (+{} more not logged)", self.parse_events_suppressed));
+            text.push_str(&format!(
+                " (+{} more not logged)",
+                self.parse_events_suppressed
+            ));
             self.parse_events_suppressed = 0;
         }
-        let ev = Event::new(self.now, Level::Warn, EventKind::ParseError, text).with_source(Source::Alpaca);
+        let ev = Event::new(self.now, Level::Warn, EventKind::ParseError, text)
+            .with_source(Source::Alpaca);
         self.emit(fx, ev);
     }
 
@@ -277,8 +306,13 @@ impl EngineState {
                 }
             }
             Err(e) => {
-                let ev = Event::new(self.now, Level::Warn, EventKind::Yahoo, format!("Yahoo response unusable ({url}): {e}"))
-                    .with_source(Source::Yahoo);
+                let ev = Event::new(
+                    self.now,
+                    Level::Warn,
+                    EventKind::Yahoo,
+                    format!("Yahoo response unusable ({url}): {e}"),
+                )
+                .with_source(Source::Yahoo);
                 self.emit(fx, ev);
             }
         }
@@ -289,8 +323,13 @@ impl EngineState {
         self.advance(at);
         self.counters.faults += 1;
         if source != Source::Alpaca {
-            let ev = Event::new(self.now, Level::Warn, EventKind::Connection, format!("{source} fault: {}", fault.as_str()))
-                .with_source(source);
+            let ev = Event::new(
+                self.now,
+                Level::Warn,
+                EventKind::Connection,
+                format!("{source} fault: {}", fault.as_str()),
+            )
+            .with_source(source);
             self.emit(fx, ev);
             return;
         }
@@ -307,7 +346,12 @@ impl EngineState {
     /// A problem in the fixture itself (a bad line), reported and skipped.
     pub fn fixture_issue(&mut self, line: u64, reason: &str, fx: &mut Effects) {
         self.counters.fixture_errors += 1;
-        let ev = Event::new(self.now, Level::Warn, EventKind::Replay, format!("fixture line {line} skipped: {reason}"));
+        let ev = Event::new(
+            self.now,
+            Level::Warn,
+            EventKind::Replay,
+            format!("fixture line {line} skipped: {reason}"),
+        );
         self.emit(fx, ev);
     }
 

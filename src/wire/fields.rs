@@ -307,9 +307,12 @@ fn decimal(raw: &RawValue, field: &str) -> Result<Decimal, String> {
 }
 
 fn trade_id(raw: &RawValue, field: &str) -> Result<u64, String> {
-    raw.get()
-        .parse::<u64>()
-        .map_err(|_| format!("field {field}: expected an unsigned integer id, got {}", raw.get()))
+    raw.get().parse::<u64>().map_err(|_| {
+        format!(
+            "field {field}: expected an unsigned integer id, got {}",
+            raw.get()
+        )
+    })
 }
 
 fn indicator(raw: &RawValue) -> Result<CompactString, String> {
@@ -320,7 +323,12 @@ fn indicator(raw: &RawValue) -> Result<CompactString, String> {
 fn conditions(raw: &RawValue) -> Result<Conditions, String> {
     serde_json::from_str::<CondList>(raw.get())
         .map(|c| c.0)
-        .map_err(|_| format!("field c: expected an array of condition codes, got {}", raw.get()))
+        .map_err(|_| {
+            format!(
+                "field c: expected an array of condition codes, got {}",
+                raw.get()
+            )
+        })
 }
 
 /// Condition codes joined with ',' into one inline string.

@@ -176,9 +176,14 @@ pub enum Msg {
     CancelError(CancelError),
     Imbalance(Imbalance),
     /// `{"T":"success","msg":"connected"|"authenticated"}`
-    Success { msg: compact_str::CompactString },
+    Success {
+        msg: compact_str::CompactString,
+    },
     /// `{"T":"error","code":402,"msg":"auth failed"}`
-    Error { code: u16, msg: compact_str::CompactString },
+    Error {
+        code: u16,
+        msg: compact_str::CompactString,
+    },
     Subscription(Subscription),
 }
 
