@@ -9,6 +9,8 @@ use std::path::PathBuf;
 #[command(
     name = "tapewatch",
     version,
+    // The last of a repeated flag wins, as in most Unix tools.
+    args_override_self = true,
     about = "Terminal dashboard that keeps a live US-equities market-data feed honest",
     long_about = "tapewatch watches an Alpaca market-data stream (with Yahoo Finance as fallback), \
 validates every tick, and shows prices, connection state and events in the terminal. \

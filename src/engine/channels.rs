@@ -158,6 +158,8 @@ mod tests {
             let meter = meter.clone();
             async move { send_wait(&tx, &meter, 4).await }
         });
+        // Let the waiter find the channel full before we make room.
+        tokio::task::yield_now().await;
         assert_eq!(rx.recv().await, Some(3));
         assert_eq!(waiter.await.unwrap(), Ok(()));
         assert_eq!(rx.recv().await, Some(4));
