@@ -88,6 +88,7 @@ pub fn start(reader: FixtureReader, setup: ReplaySetup) -> std::io::Result<Runni
     let opts = EngineOptions {
         live_clock: None,
         hold: setup.hold,
+        limits: crate::wire::ParseLimits::default(),
     };
     let engine = tokio::spawn(engine::run(state, io, opts, cancel.clone()));
     let replay_opts = ReplayOptions {

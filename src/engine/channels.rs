@@ -3,7 +3,7 @@
 //!
 //! | channel    | from → to              | capacity | when full                                   |
 //! |------------|------------------------|----------|---------------------------------------------|
-//! | `feed`     | feeds → engine         | 256      | backpressure: the feed waits (lossless)      |
+//! | `feed`     | feeds → engine         | 64       | backpressure: the feed waits (lossless)      |
 //! | `commands` | UI, API → engine       | 64       | reject: the caller is told (API answers 503) |
 //! | `store`    | engine → SQLite writer | 8192     | drop the newest, count it, warn in the log   |
 //! | `stdout`   | engine → headless out  | 4096     | drop the newest, count it, report in summary |
@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-pub const FEED_CAPACITY: usize = 256;
+pub const FEED_CAPACITY: usize = 64;
 pub const COMMAND_CAPACITY: usize = 64;
 pub const STORE_CAPACITY: usize = 8192;
 pub const STDOUT_CAPACITY: usize = 4096;

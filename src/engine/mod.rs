@@ -1,5 +1,5 @@
 //! The engine task: the one owner of mutable state. It drains the feed and command
-//! channels, applies each input to the pure [`state::EngineState`], forwards the
+//! channels, parses Alpaca frames, applies each input to the pure [`state::EngineState`], forwards the
 //! resulting events to the store and the headless printer, and publishes an
 //! `Arc<Snapshot>` on a `watch` channel at most every [`PUBLISH_INTERVAL`].
 
@@ -13,7 +13,7 @@ use crate::fixture::Fault;
 use crate::stats::LatencyHistogram;
 use crate::store::StoreMsg;
 use crate::types::{Source, Ts};
-use crate::wire::{Msg, ParseIssue};
+use crate::wire::{parse_frame_into, Msg, ParseIssue, ParseLimits};
 use channels::{try_send_counted, Meters};
 use snapshot::{Perf, Snapshot};
 use state::{Effects, EngineState};
@@ -34,36 +34,42 @@ pub enum Command {
     Sync(oneshot::Sender<Arc<Snapshot>>),
 }
 
-/// Where one frame's messages sit inside an [`AlpacaBatch`].
-#[derive(Clone, Copy, Debug)]
-pub struct FrameMeta {
+/// One Alpaca frame as received. Feeds do only I/O; the engine parses, so the parse
+/// runs beside the feed's own work (a socket, or replay's line decoding) on the
+/// other core instead of after it on the same one.
+#[derive(Debug)]
+pub struct RawFrame {
     /// Engine-clock time of receipt (fixture time in replay).
     pub at: Ts,
     /// Wall-clock receipt, for latency.
     pub received: Instant,
-    pub msgs_end: u32,
-    pub issues_end: u32,
+    pub text: String,
 }
 
-/// Several parsed frames sent together, so the channel costs one send per batch.
+/// Frames sent together, so the channel costs one send per batch, not per frame.
 #[derive(Debug, Default)]
 pub struct AlpacaBatch {
-    pub frames: Vec<FrameMeta>,
-    pub msgs: Vec<Msg>,
-    pub issues: Vec<ParseIssue>,
+    pub frames: Vec<RawFrame>,
+    /// Sum of the frames' lengths, to cap a batch by size.
+    pub bytes: usize,
 }
 
 impl AlpacaBatch {
+    pub fn with_capacity(frames: usize) -> AlpacaBatch {
+        AlpacaBatch {
+            frames: Vec::with_capacity(frames),
+            bytes: 0,
+        }
+    }
     pub fn is_empty(&self) -> bool {
         self.frames.is_empty()
     }
-    /// Records the frame whose messages and issues were just appended.
-    pub fn close_frame(&mut self, at: Ts, received: Instant) {
-        self.frames.push(FrameMeta {
+    pub fn push(&mut self, at: Ts, text: String) {
+        self.bytes += text.len();
+        self.frames.push(RawFrame {
             at,
-            received,
-            msgs_end: u32::try_from(self.msgs.len()).unwrap_or(u32::MAX),
-            issues_end: u32::try_from(self.issues.len()).unwrap_or(u32::MAX),
+            received: Instant::now(),
+            text,
         });
     }
 }
@@ -111,6 +117,7 @@ pub struct EngineOptions {
     pub live_clock: Option<Arc<dyn Clock>>,
     /// Keep serving after the replay ends.
     pub hold: bool,
+    pub limits: ParseLimits,
 }
 
 /// Why the engine returned.
@@ -134,6 +141,10 @@ struct Engine {
     visible_latency: LatencyHistogram,
     apply_latency: LatencyHistogram,
     store_dropped_reported: u64,
+    limits: ParseLimits,
+    /// Reused for every frame, so parsing allocates nothing per frame.
+    msgs: Vec<Msg>,
+    issues: Vec<ParseIssue>,
 }
 
 pub async fn run(
@@ -155,6 +166,9 @@ pub async fn run(
         visible_latency: LatencyHistogram::new(),
         apply_latency: LatencyHistogram::new(),
         store_dropped_reported: 0,
+        limits: opts.limits.clone(),
+        msgs: Vec::with_capacity(64),
+        issues: Vec::new(),
     };
     let mut publish_tick = tokio::time::interval(PUBLISH_INTERVAL);
     publish_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -212,17 +226,20 @@ impl Engine {
         let mut fx = Effects::default();
         match item {
             FeedEvent::Alpaca(batch) => {
-                let mut m0 = 0usize;
-                let mut i0 = 0usize;
                 for f in &batch.frames {
-                    let (m1, i1) = (f.msgs_end as usize, f.issues_end as usize);
-                    let msgs = batch.msgs.get(m0..m1).unwrap_or(&[]);
-                    let issues = batch.issues.get(i0..i1).unwrap_or(&[]);
-                    self.state.apply_frame(f.at, msgs, issues, &mut fx);
-                    let n = msgs.len().max(1) as u64;
+                    self.msgs.clear();
+                    self.issues.clear();
+                    parse_frame_into(
+                        f.text.as_bytes(),
+                        &self.limits,
+                        &mut self.msgs,
+                        &mut self.issues,
+                    );
+                    self.state
+                        .apply_frame(f.at, &self.msgs, &self.issues, &mut fx);
+                    let n = self.msgs.len().max(1) as u64;
                     self.apply_latency.record_n(micros_since(f.received), n);
                     self.pending.push((f.received, n));
-                    (m0, i0) = (m1, i1);
                 }
             }
             FeedEvent::Yahoo {

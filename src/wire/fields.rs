@@ -15,7 +15,7 @@ use crate::types::{Symbol, Ts};
 use compact_str::CompactString;
 use rust_decimal::Decimal;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
+use sonic_rs::LazyValue;
 use std::fmt;
 use std::str::FromStr;
 
@@ -24,8 +24,11 @@ pub(crate) enum Tag {
     Unknown(CompactString),
 }
 
+/// Keys are matched as byte patterns: short array patterns compile to a jump on
+/// length and bytes, where a `match` on `&str` compares against every literal in
+/// turn, and that chain was the parser's largest single cost.
 macro_rules! fields {
-    ($($variant:ident = $key:literal),* $(,)?) => {
+    ($($variant:ident = $key:pat),* $(,)?) => {
         #[allow(non_camel_case_types)]
         enum Field { $($variant,)* Other }
         struct FieldVisitor;
@@ -35,7 +38,7 @@ macro_rules! fields {
                 f.write_str("a field name")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
-                Ok(match v { $($key => Field::$variant,)* _ => Field::Other })
+                Ok(match v.as_bytes() { $($key => Field::$variant,)* _ => Field::Other })
             }
         }
         impl<'de> Deserialize<'de> for Field {
@@ -47,18 +50,57 @@ macro_rules! fields {
 }
 
 fields! {
-    T = "T", S = "S", i = "i", x = "x", p = "p", s = "s", c = "c", t = "t", z = "z",
-    bx = "bx", bp = "bp", bs = "bs", ax = "ax", ap = "ap", as_ = "as",
-    o = "o", h = "h", l = "l", v = "v", vw = "vw", n = "n",
-    sc = "sc", sm = "sm", rc = "rc", rm = "rm", u = "u", d = "d",
-    oi = "oi", op = "op", os = "os", oc = "oc", ci = "ci", cp = "cp", cs = "cs", cc = "cc",
-    a = "a", msg = "msg", code = "code",
-    trades = "trades", quotes = "quotes", bars = "bars", updated_bars = "updatedBars",
-    daily_bars = "dailyBars", statuses = "statuses", lulds = "lulds",
-    corrections = "corrections", cancel_errors = "cancelErrors", imbalances = "imbalances",
+    T = [b'T'],
+    S = [b'S'],
+    i = [b'i'],
+    x = [b'x'],
+    p = [b'p'],
+    s = [b's'],
+    c = [b'c'],
+    t = [b't'],
+    z = [b'z'],
+    bx = [b'b', b'x'],
+    bp = [b'b', b'p'],
+    bs = [b'b', b's'],
+    ax = [b'a', b'x'],
+    ap = [b'a', b'p'],
+    as_ = [b'a', b's'],
+    o = [b'o'],
+    h = [b'h'],
+    l = [b'l'],
+    v = [b'v'],
+    vw = [b'v', b'w'],
+    n = [b'n'],
+    sc = [b's', b'c'],
+    sm = [b's', b'm'],
+    rc = [b'r', b'c'],
+    rm = [b'r', b'm'],
+    u = [b'u'],
+    d = [b'd'],
+    oi = [b'o', b'i'],
+    op = [b'o', b'p'],
+    os = [b'o', b's'],
+    oc = [b'o', b'c'],
+    ci = [b'c', b'i'],
+    cp = [b'c', b'p'],
+    cs = [b'c', b's'],
+    cc = [b'c', b'c'],
+    a = [b'a'],
+    msg = [b'm', b's', b'g'],
+    code = [b'c', b'o', b'd', b'e'],
+    trades = b"trades",
+    quotes = b"quotes",
+    bars = [b'b', b'a', b'r', b's'],
+    updated_bars = b"updatedBars",
+    daily_bars = b"dailyBars",
+    statuses = b"statuses",
+    lulds = b"lulds",
+    corrections = b"corrections",
+    cancel_errors = b"cancelErrors",
+    imbalances = b"imbalances",
 }
 
-type Raw<'de> = Option<&'de RawValue>;
+type Raw<'de> = Option<LazyValue<'de>>;
 
 /// Every field any message type can carry.
 #[derive(Default)]
@@ -186,7 +228,7 @@ impl<'de> Acc<'de> {
         }
         macro_rules! price {
             ($field:ident, $name:literal) => {
-                decimal(self.$field.ok_or_else(|| miss($name))?, $name)?
+                decimal(self.$field.as_ref().ok_or_else(|| miss($name))?, $name)?
             };
         }
         let ts = |t: &Option<TsText>| -> Result<Ts, String> {
@@ -200,11 +242,16 @@ impl<'de> Acc<'de> {
         Ok(match ty {
             MsgType::Trade => Msg::Trade(Trade {
                 symbol: req!(sym, "S"),
-                id: trade_id(self.i.ok_or_else(|| miss("i"))?, "i")?,
+                id: trade_id(self.i.as_ref().ok_or_else(|| miss("i"))?, "i")?,
                 exchange: code(&self.x),
                 price: price!(p, "p"),
                 size: req!(s, "s"),
-                conditions: self.c.map(conditions).transpose()?.unwrap_or_default(),
+                conditions: self
+                    .c
+                    .as_ref()
+                    .map(conditions)
+                    .transpose()?
+                    .unwrap_or_default(),
                 ts: ts(&self.t)?,
                 tape: code(&self.z),
             }),
@@ -216,7 +263,12 @@ impl<'de> Acc<'de> {
                 ask_exchange: code(&self.ax),
                 ask_price: price!(ap, "ap"),
                 ask_size: req!(as_, "as"),
-                conditions: self.c.map(conditions).transpose()?.unwrap_or_default(),
+                conditions: self
+                    .c
+                    .as_ref()
+                    .map(conditions)
+                    .transpose()?
+                    .unwrap_or_default(),
                 ts: ts(&self.t)?,
                 tape: code(&self.z),
             }),
@@ -234,7 +286,7 @@ impl<'de> Acc<'de> {
                 volume: req!(v, "v"),
                 ts: ts(&self.t)?,
                 trade_count: self.n,
-                vwap: self.vw.map(|r| decimal(r, "vw")).transpose()?,
+                vwap: self.vw.as_ref().map(|r| decimal(r, "vw")).transpose()?,
             }),
             MsgType::Status => Msg::Status(TradingStatus {
                 symbol: req!(sym, "S"),
@@ -249,7 +301,12 @@ impl<'de> Acc<'de> {
                 symbol: req!(sym, "S"),
                 limit_up: price!(u, "u"),
                 limit_down: price!(d, "d"),
-                indicator: self.i.map(indicator).transpose()?.unwrap_or_default(),
+                indicator: self
+                    .i
+                    .as_ref()
+                    .map(indicator)
+                    .transpose()?
+                    .unwrap_or_default(),
                 ts: ts(&self.t)?,
                 tape: code(&self.z),
             }),
@@ -269,7 +326,7 @@ impl<'de> Acc<'de> {
             }),
             MsgType::CancelError => Msg::CancelError(CancelError {
                 symbol: req!(sym, "S"),
-                id: trade_id(self.i.ok_or_else(|| miss("i"))?, "i")?,
+                id: trade_id(self.i.as_ref().ok_or_else(|| miss("i"))?, "i")?,
                 exchange: code(&self.x),
                 price: price!(p, "p"),
                 size: req!(s, "s"),
@@ -296,8 +353,8 @@ impl<'de> Acc<'de> {
 }
 
 /// A JSON number taken digit for digit.
-fn decimal(raw: &RawValue, field: &str) -> Result<Decimal, String> {
-    let s = raw.get();
+fn decimal(raw: &LazyValue, field: &str) -> Result<Decimal, String> {
+    let s = raw.as_raw_str();
     if !matches!(s.as_bytes().first(), Some(b'-' | b'0'..=b'9')) {
         return Err(format!("field {field}: expected a number, got {s}"));
     }
@@ -306,29 +363,23 @@ fn decimal(raw: &RawValue, field: &str) -> Result<Decimal, String> {
         .map_err(|e| format!("field {field}: {s} is not a representable decimal ({e})"))
 }
 
-fn trade_id(raw: &RawValue, field: &str) -> Result<u64, String> {
-    raw.get().parse::<u64>().map_err(|_| {
-        format!(
-            "field {field}: expected an unsigned integer id, got {}",
-            raw.get()
-        )
-    })
+fn trade_id(raw: &LazyValue, field: &str) -> Result<u64, String> {
+    let s = raw.as_raw_str();
+    s.parse::<u64>()
+        .map_err(|_| format!("field {field}: expected an unsigned integer id, got {s}"))
 }
 
-fn indicator(raw: &RawValue) -> Result<CompactString, String> {
-    serde_json::from_str::<CompactString>(raw.get())
-        .map_err(|_| format!("field i: expected an indicator string, got {}", raw.get()))
+fn indicator(raw: &LazyValue) -> Result<CompactString, String> {
+    let s = raw.as_raw_str();
+    sonic_rs::from_str::<CompactString>(s)
+        .map_err(|_| format!("field i: expected an indicator string, got {s}"))
 }
 
-fn conditions(raw: &RawValue) -> Result<Conditions, String> {
-    serde_json::from_str::<CondList>(raw.get())
+fn conditions(raw: &LazyValue) -> Result<Conditions, String> {
+    let s = raw.as_raw_str();
+    sonic_rs::from_str::<CondList>(s)
         .map(|c| c.0)
-        .map_err(|_| {
-            format!(
-                "field c: expected an array of condition codes, got {}",
-                raw.get()
-            )
-        })
+        .map_err(|_| format!("field c: expected an array of condition codes, got {s}"))
 }
 
 /// Condition codes joined with ',' into one inline string.

@@ -10,7 +10,7 @@ use super::fields::{Acc, Tag};
 use super::Msg;
 use serde::de::{DeserializeSeed, SeqAccess, Visitor};
 use serde::Deserializer;
-use serde_json::value::RawValue;
+use sonic_rs::LazyValue;
 use std::fmt;
 use thiserror::Error;
 
@@ -105,7 +105,7 @@ pub fn parse_frame_into(
 fn parse_text_into(text: &str, out: &mut Vec<Msg>, issues: &mut Vec<ParseIssue>) {
     let mark_out = out.len();
     let mark_issues = issues.len();
-    let mut de = serde_json::Deserializer::from_str(text);
+    let mut de = sonic_rs::Deserializer::from_str(text);
     let fast = FrameSeed {
         out: &mut *out,
         issues: &mut *issues,
@@ -118,11 +118,11 @@ fn parse_text_into(text: &str, out: &mut Vec<Msg>, issues: &mut Vec<ParseIssue>)
     // Undo the partial fast pass and parse element by element.
     out.truncate(mark_out);
     issues.truncate(mark_issues);
-    let elems: Vec<&RawValue> = match serde_json::from_str(text) {
+    let elems: Vec<LazyValue> = match sonic_rs::from_str(text) {
         Ok(v) => v,
         Err(e) => {
             let reason = e.to_string();
-            let err = if e.is_data() {
+            let err = if matches!(e.classify(), sonic_rs::error::Category::TypeUnmatched) {
                 FrameError::NotArray { reason }
             } else {
                 FrameError::Syntax { reason }
@@ -132,7 +132,7 @@ fn parse_text_into(text: &str, out: &mut Vec<Msg>, issues: &mut Vec<ParseIssue>)
         }
     };
     for (index, raw) in elems.into_iter().enumerate() {
-        let mut de = serde_json::Deserializer::from_str(raw.get());
+        let mut de = sonic_rs::Deserializer::from_str(raw.as_raw_str());
         match ElemSeed.deserialize(&mut de) {
             Ok(outcome) => push_outcome(outcome, index, out, issues),
             Err(e) => issues.push(ParseIssue::Message {
