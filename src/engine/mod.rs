@@ -19,7 +19,7 @@ use snapshot::{Perf, Snapshot};
 use state::{Effects, EngineState};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 /// Snapshots are coalesced to at most 20 per second: faster than a person reads,
@@ -30,8 +30,6 @@ pub const PUBLISH_INTERVAL: Duration = Duration::from_millis(50);
 #[derive(Debug)]
 pub enum Command {
     Quit,
-    /// Answers with the latest snapshot after everything queued before it is applied.
-    Sync(oneshot::Sender<Arc<Snapshot>>),
 }
 
 /// One Alpaca frame as received. Feeds do only I/O; the engine parses, so the parse
@@ -181,10 +179,6 @@ pub async fn run(
             () = cancel.cancelled() => break EngineExit::Cancelled,
             cmd = e.io.cmd_rx.recv() => match cmd {
                 Some(Command::Quit) | None => break EngineExit::Quit,
-                Some(Command::Sync(reply)) => {
-                    e.publish();
-                    let _ = reply.send(e.io.snap_tx.borrow().clone());
-                }
             },
             item = e.io.feed_rx.recv(), if feed_open => match item {
                 Some(FeedEvent::ReplayEnd) => {

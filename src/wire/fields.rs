@@ -24,11 +24,8 @@ pub(crate) enum Tag {
     Unknown(CompactString),
 }
 
-/// Keys are matched as byte patterns: short array patterns compile to a jump on
-/// length and bytes, where a `match` on `&str` compares against every literal in
-/// turn, and that chain was the parser's largest single cost.
 macro_rules! fields {
-    ($($variant:ident = $key:pat),* $(,)?) => {
+    ($($variant:ident = $key:literal),* $(,)?) => {
         #[allow(non_camel_case_types)]
         enum Field { $($variant,)* Other }
         struct FieldVisitor;
@@ -38,7 +35,7 @@ macro_rules! fields {
                 f.write_str("a field name")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
-                Ok(match v.as_bytes() { $($key => Field::$variant,)* _ => Field::Other })
+                Ok(match v { $($key => Field::$variant,)* _ => Field::Other })
             }
         }
         impl<'de> Deserialize<'de> for Field {
@@ -49,55 +46,19 @@ macro_rules! fields {
     };
 }
 
+#[rustfmt::skip]
 fields! {
-    T = [b'T'],
-    S = [b'S'],
-    i = [b'i'],
-    x = [b'x'],
-    p = [b'p'],
-    s = [b's'],
-    c = [b'c'],
-    t = [b't'],
-    z = [b'z'],
-    bx = [b'b', b'x'],
-    bp = [b'b', b'p'],
-    bs = [b'b', b's'],
-    ax = [b'a', b'x'],
-    ap = [b'a', b'p'],
-    as_ = [b'a', b's'],
-    o = [b'o'],
-    h = [b'h'],
-    l = [b'l'],
-    v = [b'v'],
-    vw = [b'v', b'w'],
-    n = [b'n'],
-    sc = [b's', b'c'],
-    sm = [b's', b'm'],
-    rc = [b'r', b'c'],
-    rm = [b'r', b'm'],
-    u = [b'u'],
-    d = [b'd'],
-    oi = [b'o', b'i'],
-    op = [b'o', b'p'],
-    os = [b'o', b's'],
-    oc = [b'o', b'c'],
-    ci = [b'c', b'i'],
-    cp = [b'c', b'p'],
-    cs = [b'c', b's'],
-    cc = [b'c', b'c'],
-    a = [b'a'],
-    msg = [b'm', b's', b'g'],
-    code = [b'c', b'o', b'd', b'e'],
-    trades = b"trades",
-    quotes = b"quotes",
-    bars = [b'b', b'a', b'r', b's'],
-    updated_bars = b"updatedBars",
-    daily_bars = b"dailyBars",
-    statuses = b"statuses",
-    lulds = b"lulds",
-    corrections = b"corrections",
-    cancel_errors = b"cancelErrors",
-    imbalances = b"imbalances",
+    T = "T", S = "S", i = "i", x = "x", p = "p", s = "s", c = "c",
+    t = "t", z = "z", bx = "bx", bp = "bp", bs = "bs",
+    ax = "ax", ap = "ap", as_ = "as", o = "o", h = "h",
+    l = "l", v = "v", vw = "vw", n = "n", sc = "sc", sm = "sm",
+    rc = "rc", rm = "rm", u = "u", d = "d", oi = "oi",
+    op = "op", os = "os", oc = "oc", ci = "ci",
+    cp = "cp", cs = "cs", cc = "cc", a = "a",
+    msg = "msg", code = "code", trades = "trades",
+    quotes = "quotes", bars = "bars", updated_bars = "updatedBars",
+    daily_bars = "dailyBars", statuses = "statuses", lulds = "lulds",
+    corrections = "corrections", cancel_errors = "cancelErrors", imbalances = "imbalances",
 }
 
 type Raw<'de> = Option<LazyValue<'de>>;
