@@ -321,10 +321,13 @@ fn micros_since(t: Instant) -> u64 {
 
 /// Events also go to the log file, in the words the runbook greps for.
 fn log_event(ev: &Event) {
-    let sym = ev.symbol.as_deref().unwrap_or("");
-    match ev.level {
-        Level::Error => tracing::error!(kind = ev.kind.as_str(), symbol = sym, "{}", ev.message),
-        Level::Warn => tracing::warn!(kind = ev.kind.as_str(), symbol = sym, "{}", ev.message),
-        Level::Info => tracing::info!(kind = ev.kind.as_str(), symbol = sym, "{}", ev.message),
+    let kind = ev.kind.as_str();
+    match (ev.level, ev.symbol.as_deref()) {
+        (Level::Error, Some(sym)) => tracing::error!(kind, symbol = sym, "{}", ev.message),
+        (Level::Error, None) => tracing::error!(kind, "{}", ev.message),
+        (Level::Warn, Some(sym)) => tracing::warn!(kind, symbol = sym, "{}", ev.message),
+        (Level::Warn, None) => tracing::warn!(kind, "{}", ev.message),
+        (Level::Info, Some(sym)) => tracing::info!(kind, symbol = sym, "{}", ev.message),
+        (Level::Info, None) => tracing::info!(kind, "{}", ev.message),
     }
 }
