@@ -9,9 +9,8 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:5002";
-pub const DEFAULT_WATCHLIST: [&str; 12] = [
-    "AAPL", "MSFT", "NVDA", "TSLA", "AMZN", "GOOGL", "META", "SPY", "QQQ", "AMD", "NFLX", "JPM",
-];
+/// The demo's symbols: twelve liquid names a newcomer recognises.
+pub const DEFAULT_WATCHLIST: [&str; 12] = crate::fixture::gen::DEMO_SYMBOLS;
 pub const FEEDS: [&str; 4] = ["iex", "sip", "delayed_sip", "test"];
 
 #[derive(Debug, Error)]

@@ -200,6 +200,15 @@ impl<'de> Acc<'de> {
             }
         };
         let code = |f: &Option<CompactString>| f.clone().unwrap_or_default();
+        // `c` holds conditions only in trades and quotes (in bars it is the close).
+        let conds = || -> Result<Conditions, String> {
+            Ok(self
+                .c
+                .as_ref()
+                .map(conditions)
+                .transpose()?
+                .unwrap_or_default())
+        };
         Ok(match ty {
             MsgType::Trade => Msg::Trade(Trade {
                 symbol: req!(sym, "S"),
@@ -207,12 +216,7 @@ impl<'de> Acc<'de> {
                 exchange: code(&self.x),
                 price: price!(p, "p"),
                 size: req!(s, "s"),
-                conditions: self
-                    .c
-                    .as_ref()
-                    .map(conditions)
-                    .transpose()?
-                    .unwrap_or_default(),
+                conditions: conds()?,
                 ts: ts(&self.t)?,
                 tape: code(&self.z),
             }),
@@ -224,12 +228,7 @@ impl<'de> Acc<'de> {
                 ask_exchange: code(&self.ax),
                 ask_price: price!(ap, "ap"),
                 ask_size: req!(as_, "as"),
-                conditions: self
-                    .c
-                    .as_ref()
-                    .map(conditions)
-                    .transpose()?
-                    .unwrap_or_default(),
+                conditions: conds()?,
                 ts: ts(&self.t)?,
                 tape: code(&self.z),
             }),
