@@ -83,6 +83,7 @@ pub fn start(reader: FixtureReader, setup: ReplaySetup) -> std::io::Result<Runni
         snap_tx,
         store_tx: setup.store_tx,
         out_tx: setup.out_tx,
+        stream_tx: None,
         meters: meters.clone(),
     };
     let opts = EngineOptions {

@@ -7,6 +7,7 @@ pub mod channels;
 pub mod snapshot;
 pub mod state;
 
+use crate::alpaca::stream::StreamControl;
 use crate::clock::Clock;
 use crate::event::{Event, EventKind, Level};
 use crate::fixture::Fault;
@@ -15,7 +16,7 @@ use crate::store::StoreMsg;
 use crate::types::{Source, Ts};
 use crate::wire::{parse_frame_into, Msg, ParseIssue, ParseLimits};
 use channels::{try_send_counted, Meters};
-use snapshot::{Perf, Snapshot};
+use snapshot::{LinkState, Perf, Snapshot};
 use state::{Effects, EngineState};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,6 +31,9 @@ pub const PUBLISH_INTERVAL: Duration = Duration::from_millis(50);
 #[derive(Debug)]
 pub enum Command {
     Quit,
+    /// Tear down the Alpaca connection and connect again at once (`r`, or
+    /// `POST /api/health/alpaca/reconnect`); also leaves a fatal stop.
+    ReconnectAlpaca,
 }
 
 /// One Alpaca frame as received. Feeds do only I/O; the engine parses, so the parse
@@ -41,7 +45,26 @@ pub struct RawFrame {
     pub at: Ts,
     /// Wall-clock receipt, for latency.
     pub received: Instant,
-    pub text: String,
+    pub payload: Payload,
+}
+
+/// A text frame is JSON; a binary frame is msgpack.
+#[derive(Debug)]
+pub enum Payload {
+    Text(String),
+    Binary(Vec<u8>),
+}
+
+impl Payload {
+    pub fn len(&self) -> usize {
+        match self {
+            Payload::Text(t) => t.len(),
+            Payload::Binary(b) => b.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// Frames sent together, so the channel costs one send per batch, not per frame.
@@ -63,19 +86,41 @@ impl AlpacaBatch {
         self.frames.is_empty()
     }
     pub fn push(&mut self, at: Ts, text: String) {
-        self.bytes += text.len();
+        self.push_payload(at, Payload::Text(text));
+    }
+    pub fn push_binary(&mut self, at: Ts, bytes: Vec<u8>) {
+        self.push_payload(at, Payload::Binary(bytes));
+    }
+    fn push_payload(&mut self, at: Ts, payload: Payload) {
+        self.bytes += payload.len();
         self.frames.push(RawFrame {
             at,
             received: Instant::now(),
-            text,
+            payload,
         });
     }
+}
+
+/// The live stream task's view of its connection: what the frames cannot tell.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkUpdate {
+    pub at: Ts,
+    /// `Connecting`, `Disconnected` or `Stalled`; the handshake states come from the
+    /// frames themselves, as in replay.
+    pub state: Option<LinkState>,
+    pub last_error: Option<String>,
+    pub consecutive_failures: u32,
+    pub reconnect_attempts: u64,
+    pub next_retry_at: Option<Ts>,
+    /// Set while stopped for good until an operator reconnects (402, 409, ...).
+    pub fatal: Option<String>,
 }
 
 /// Everything a feed can tell the engine.
 #[derive(Debug)]
 pub enum FeedEvent {
     Alpaca(AlpacaBatch),
+    Link(LinkUpdate),
     Yahoo {
         at: Ts,
         url: String,
@@ -107,6 +152,8 @@ pub struct EngineIo {
     pub store_tx: Option<mpsc::Sender<StoreMsg>>,
     /// Events for the headless printer.
     pub out_tx: Option<mpsc::Sender<Event>>,
+    /// The live stream task's control channel (none in replay).
+    pub stream_tx: Option<mpsc::Sender<StreamControl>>,
     pub meters: Meters,
 }
 
@@ -179,6 +226,7 @@ pub async fn run(
             () = cancel.cancelled() => break EngineExit::Cancelled,
             cmd = e.io.cmd_rx.recv() => match cmd {
                 Some(Command::Quit) | None => break EngineExit::Quit,
+                Some(Command::ReconnectAlpaca) => e.reconnect(),
             },
             item = e.io.feed_rx.recv(), if feed_open => match item {
                 Some(FeedEvent::ReplayEnd) => {
@@ -216,6 +264,20 @@ pub async fn run(
 }
 
 impl Engine {
+    fn reconnect(&mut self) {
+        let mut fx = Effects::default();
+        let text = match self.io.stream_tx.as_ref() {
+            Some(tx) => match tx.try_send(StreamControl::Reconnect) {
+                Ok(()) => "Manual reconnect of Alpaca requested".to_string(),
+                Err(_) => "Manual reconnect ignored: the stream task is busy or gone".to_string(),
+            },
+            None => "Manual reconnect ignored: not connected to a live stream (replay)".to_string(),
+        };
+        self.state.command_event(text, &mut fx);
+        self.forward(fx);
+        self.dirty = true;
+    }
+
     fn apply(&mut self, item: FeedEvent) {
         let mut fx = Effects::default();
         match item {
@@ -223,12 +285,17 @@ impl Engine {
                 for f in &batch.frames {
                     self.msgs.clear();
                     self.issues.clear();
-                    parse_frame_into(
-                        f.text.as_bytes(),
-                        &self.limits,
-                        &mut self.msgs,
-                        &mut self.issues,
-                    );
+                    match &f.payload {
+                        Payload::Text(t) => {
+                            parse_frame_into(t.as_bytes(), &self.limits, &mut self.msgs, &mut self.issues)
+                        }
+                        Payload::Binary(b) => crate::wire::msgpack::parse_msgpack_frame_into(
+                            b,
+                            &self.limits,
+                            &mut self.msgs,
+                            &mut self.issues,
+                        ),
+                    }
                     self.state
                         .apply_frame(f.at, &self.msgs, &self.issues, &mut fx);
                     let n = self.msgs.len().max(1) as u64;
@@ -246,6 +313,7 @@ impl Engine {
                 self.state.apply_fault(at, source, fault, &mut fx)
             }
             FeedEvent::Tick { at } => self.state.advance(at),
+            FeedEvent::Link(update) => self.state.apply_link(&update, &mut fx),
             FeedEvent::FixtureIssue { line, reason } => {
                 self.state.fixture_issue(line, &reason, &mut fx)
             }

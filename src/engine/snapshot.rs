@@ -75,6 +75,11 @@ pub struct AlpacaView {
     pub subscribed_symbols: Vec<Symbol>,
     pub last_message_at: Option<Ts>,
     pub state_since: Option<Ts>,
+    pub consecutive_failures: u32,
+    pub reconnect_attempts: u64,
+    pub next_retry_at: Option<Ts>,
+    /// Stopped until an operator reconnects, and why.
+    pub fatal: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

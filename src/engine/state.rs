@@ -6,6 +6,7 @@ use super::snapshot::{
     AlpacaView, ChannelStat, Counters, LinkState, Mode, Perf, ReplayView, Snapshot, SymbolView,
 };
 use crate::event::{Event, EventKind, Level};
+use crate::engine::LinkUpdate;
 use crate::fixture::Fault;
 use crate::types::{Source, Symbol, Ts};
 use crate::wire::{Msg, MsgType, ParseIssue};
@@ -75,6 +76,10 @@ impl EngineState {
                 subscribed_symbols: Vec::new(),
                 last_message_at: None,
                 state_since: None,
+                consecutive_failures: 0,
+                reconnect_attempts: 0,
+                next_retry_at: None,
+                fatal: None,
             },
             counters: Counters::default(),
             by_type: [0; MsgType::ALL.len()],
@@ -211,7 +216,10 @@ impl EngineState {
             },
             Msg::Error { code, msg } => {
                 let text = format!("{code} {msg}");
-                self.alpaca.last_error = Some(text.clone());
+                // The live stream task may already have set a fuller explanation.
+                if !self.alpaca.last_error.as_deref().is_some_and(|e| e.starts_with(&text)) {
+                    self.alpaca.last_error = Some(text.clone());
+                }
                 let ev = Event::new(
                     self.now,
                     Level::Error,
@@ -340,6 +348,34 @@ impl EngineState {
             }
             Fault::Stall => self.set_link(LinkState::Stalled, fx, "no messages on an open socket"),
             Fault::Recover => self.set_link(LinkState::Connecting, fx, "reconnecting"),
+        }
+    }
+
+    /// A status update from the live stream task.
+    pub fn apply_link(&mut self, u: &LinkUpdate, fx: &mut Effects) {
+        self.advance(u.at);
+        let a = &mut self.alpaca;
+        a.consecutive_failures = u.consecutive_failures;
+        a.reconnect_attempts = u.reconnect_attempts;
+        a.next_retry_at = u.next_retry_at;
+        a.fatal = u.fatal.clone();
+        if u.last_error.is_some() {
+            a.last_error = u.last_error.clone();
+        }
+        match u.state {
+            Some(state) => {
+                let why = u.last_error.clone().unwrap_or_else(|| match state {
+                    LinkState::Connecting if u.reconnect_attempts > 0 => {
+                        format!("Attempting reconnection (attempt {}/unlimited)", u.reconnect_attempts)
+                    }
+                    LinkState::Connecting => "Connecting to Alpaca WebSocket".to_string(),
+                    _ => String::new(),
+                });
+                self.set_link(state, fx, &why);
+            }
+            // A report without a state change explains a server error whose frame
+            // is logged as its own event; only the richer text is kept.
+            None => {}
         }
     }
 
