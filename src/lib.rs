@@ -31,6 +31,7 @@ pub mod event;
 pub mod fixture;
 pub mod headless;
 pub mod logging;
+pub mod market;
 pub mod pipeline;
 pub mod stats;
 pub mod store;
