@@ -1,6 +1,9 @@
 //! Wiring: turns the command line and config into running tasks (feed, engine,
 //! store writer, API, UI or headless printer), and takes them down again in order.
 
+use crate::alpaca::backoff::BackoffPolicy;
+use crate::alpaca::protocol::Channels;
+use crate::alpaca::stream::{Encoding, StreamConfig};
 use crate::api::{self, ApiState};
 use crate::cli::Cli;
 use crate::clock::{Clock, SystemClock};
@@ -11,7 +14,8 @@ use crate::engine::EngineExit;
 use crate::fixture::reader::FixtureReader;
 use crate::fixture::replay::Speed;
 use crate::fixture::DEMO_FIXTURE;
-use crate::pipeline::{self, ReplaySetup, Running};
+use crate::pipeline::{self, Running, Setup};
+use crate::wire::ParseLimits;
 use crate::{headless, logging, store, ui};
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -19,6 +23,7 @@ use secrecy::SecretString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// A mistake in what the user asked for (exit code 2), as opposed to a failure.
@@ -76,17 +81,12 @@ pub fn run(cli: Cli) -> Result<()> {
     } else {
         Mode::Demo
     };
-    if mode == Mode::Live {
-        return Err(UsageError(
-            "Alpaca credentials are configured, but live streaming is not built into this version yet; \
-             use --replay FILE, or unset APCA_API_KEY_ID / APCA_API_SECRET_KEY to watch the built-in demo"
-                .into(),
-        )
-        .into());
-    }
-    let reader = match &cli.replay {
-        Some(path) => FixtureReader::open(path)?,
-        None => FixtureReader::from_static("demo", DEMO_FIXTURE)?,
+    let source = match (&cli.replay, credentials(&settings)) {
+        (Some(path), _) => Source::Replay(FixtureReader::open(path)?),
+        (None, Some((key_id, secret_key))) => {
+            Source::Live(stream_config(&settings, key_id, secret_key))
+        }
+        (None, None) => Source::Replay(FixtureReader::from_static("demo", DEMO_FIXTURE)?),
     };
     // Load the theme before anything starts, so a bad theme is a plain error.
     let theme = if cli.no_ui {
@@ -111,7 +111,64 @@ pub fn run(cli: Cli) -> Result<()> {
         .thread_name("tapewatch-rt")
         .build()
         .context("cannot start the async runtime")?;
-    rt.block_on(run_async(cli, settings, mode, reader, theme))
+    rt.block_on(run_async(cli, settings, mode, source, theme))
+}
+
+/// Where the data comes from.
+enum Source {
+    Replay(FixtureReader),
+    Live(StreamConfig),
+}
+
+/// The stream URL: `APCA_API_STREAM_URL` or `alpaca.stream_url` replaces the host,
+/// and the feed picks the path (`v2/test` for the test feed).
+pub fn stream_url(base: Option<&str>, feed: &str) -> String {
+    let base = base.unwrap_or(DEFAULT_STREAM_HOST).trim_end_matches('/');
+    if base.contains("/v2/") || base.contains("/v1beta") {
+        return base.to_string();
+    }
+    format!("{base}/v2/{feed}")
+}
+
+const DEFAULT_STREAM_HOST: &str = "wss://stream.data.alpaca.markets";
+
+fn stream_config(
+    settings: &Settings,
+    key_id: SecretString,
+    secret_key: SecretString,
+) -> StreamConfig {
+    let st = &settings.stream;
+    let env_url = std::env::var("APCA_API_STREAM_URL")
+        .ok()
+        .filter(|v| !v.is_empty());
+    let base = env_url.as_deref().or(st.stream_url.as_deref());
+    StreamConfig {
+        url: stream_url(base, &settings.feed),
+        feed: settings.feed.clone(),
+        key_id,
+        secret_key,
+        channels: Channels {
+            trades: st.trades,
+            quotes: st.quotes,
+            bars: st.bars,
+        },
+        watchlist: settings.watchlist.clone(),
+        encoding: if st.msgpack {
+            Encoding::Msgpack
+        } else {
+            Encoding::Json
+        },
+        ping_interval: Duration::from_secs(st.ping_interval_secs),
+        pong_timeout: Duration::from_secs(st.pong_timeout_secs),
+        message_timeout: Duration::from_secs(st.message_timeout_secs),
+        handshake_timeout: Duration::from_secs(10),
+        policy: BackoffPolicy {
+            base_delay_ms: st.reconnect_base_delay_ms as i64,
+            max_delay_ms: st.reconnect_max_delay_ms as i64,
+            ..BackoffPolicy::default()
+        },
+        limits: ParseLimits::default(),
+    }
 }
 
 fn theme_dirs() -> Vec<PathBuf> {
@@ -130,7 +187,7 @@ async fn run_async(
     cli: Cli,
     settings: Settings,
     mode: Mode,
-    reader: FixtureReader,
+    source: Source,
     theme: Option<ui::theme::Theme>,
 ) -> Result<()> {
     let headless = cli.no_ui;
@@ -164,7 +221,7 @@ async fn run_async(
     } else {
         (None, None)
     };
-    let mut setup = ReplaySetup::new(mode, speed);
+    let mut setup = Setup::new(mode);
     setup.feed = settings.feed.clone();
     setup.watchlist = settings
         .watchlist_from_config
@@ -173,14 +230,23 @@ async fn run_async(
     setup.hold = cli.hold || !headless;
     setup.store_tx = Some(store_tx);
     setup.out_tx = out_tx;
-    let running = pipeline::start(reader, setup).context("cannot start the replay")?;
+    let running = match source {
+        Source::Replay(reader) => {
+            pipeline::start(reader, setup, speed).context("cannot start the replay")?
+        }
+        Source::Live(cfg) => {
+            // rustls needs one process-wide crypto provider; ring is the one we build.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            pipeline::start_live(cfg, setup, pipeline::system_clock())
+        }
+    };
     let Running {
         snapshots: snap_rx,
         commands: cmd_tx,
         meters,
         cancel,
         engine: mut engine_task,
-        replay: replay_thread,
+        feed: feed_handle,
     } = running;
 
     let local = listener
@@ -229,11 +295,8 @@ async fn run_async(
     let (exit, last) = engine_result.context("the engine task failed")?;
 
     // Everything that holds a channel end is gone now; wait for the threads to drain.
-    let replay_stats = tokio::task::spawn_blocking(move || replay_thread.join())
-        .await
-        .ok()
-        .and_then(|r| r.ok());
-    tracing::info!(?replay_stats, ?exit, "engine stopped");
+    feed_handle.join().await;
+    tracing::info!(?exit, "engine stopped");
     match tokio::task::spawn_blocking(move || writer.join()).await {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => tracing::warn!("database writer: {e}"),

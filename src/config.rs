@@ -55,7 +55,19 @@ pub struct AlpacaConfig {
     pub secret_key: Option<SecretString>,
     /// iex, sip, delayed_sip or test.
     pub feed: Option<String>,
+    /// Host (and optionally path) of the stream; APCA_API_STREAM_URL overrides it.
     pub stream_url: Option<String>,
+    /// json (default) or msgpack.
+    pub encoding: Option<String>,
+    /// Which of trades, quotes and bars to subscribe.
+    pub channels: Option<Vec<String>>,
+    pub ping_interval_secs: Option<u64>,
+    pub pong_timeout_secs: Option<u64>,
+    /// MessageTimeoutSeconds in the runbook.
+    pub message_timeout_secs: Option<u64>,
+    /// ReconnectBaseDelayMs in the runbook.
+    pub reconnect_base_delay_ms: Option<u64>,
+    pub reconnect_max_delay_ms: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -94,6 +106,22 @@ pub struct Settings {
     pub db: Option<PathBuf>,
     pub key_id: Option<SecretString>,
     pub secret_key: Option<SecretString>,
+    pub stream: StreamSettings,
+}
+
+/// The live stream's knobs, validated, with the runbook's defaults.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StreamSettings {
+    pub stream_url: Option<String>,
+    pub msgpack: bool,
+    pub trades: bool,
+    pub quotes: bool,
+    pub bars: bool,
+    pub ping_interval_secs: u64,
+    pub pong_timeout_secs: u64,
+    pub message_timeout_secs: u64,
+    pub reconnect_base_delay_ms: u64,
+    pub reconnect_max_delay_ms: u64,
 }
 
 /// The config file to read: `--config`, else `$XDG_CONFIG_HOME/tapewatch/config.toml`
@@ -162,7 +190,7 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
             out
         }
     };
-    let feed = cfg.alpaca.feed.unwrap_or_else(|| "iex".into());
+    let feed = cfg.alpaca.feed.clone().unwrap_or_else(|| "iex".into());
     if !FEEDS.contains(&feed.as_str()) {
         return Err(invalid(
             "alpaca.feed",
@@ -170,6 +198,67 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
                 "{feed:?} is not a feed (expected one of {})",
                 FEEDS.join(", ")
             ),
+        ));
+    }
+    let a = &cfg.alpaca;
+    let msgpack = match a.encoding.as_deref().unwrap_or("json") {
+        "json" => false,
+        "msgpack" => true,
+        other => {
+            return Err(invalid(
+                "alpaca.encoding",
+                format!("{other:?} is not an encoding (expected \"json\" or \"msgpack\")"),
+            ))
+        }
+    };
+    let channels = a
+        .channels
+        .clone()
+        .unwrap_or_else(|| vec!["trades".into(), "quotes".into(), "bars".into()]);
+    for c in &channels {
+        if !["trades", "quotes", "bars"].contains(&c.as_str()) {
+            return Err(invalid(
+                "alpaca.channels",
+                format!("{c:?} is not a channel (expected trades, quotes or bars)"),
+            ));
+        }
+    }
+    if channels.is_empty() {
+        return Err(invalid(
+            "alpaca.channels",
+            "is empty (expected some of trades, quotes, bars)".into(),
+        ));
+    }
+    let secs = |key: &'static str, v: Option<u64>, default: u64| -> Result<u64, ConfigError> {
+        match v.unwrap_or(default) {
+            0 => Err(invalid(key, "must be at least 1".into())),
+            n => Ok(n),
+        }
+    };
+    let stream = StreamSettings {
+        stream_url: a.stream_url.clone(),
+        msgpack,
+        trades: channels.iter().any(|c| c == "trades"),
+        quotes: channels.iter().any(|c| c == "quotes"),
+        bars: channels.iter().any(|c| c == "bars"),
+        ping_interval_secs: secs("alpaca.ping_interval_secs", a.ping_interval_secs, 5)?,
+        pong_timeout_secs: secs("alpaca.pong_timeout_secs", a.pong_timeout_secs, 5)?,
+        message_timeout_secs: secs("alpaca.message_timeout_secs", a.message_timeout_secs, 30)?,
+        reconnect_base_delay_ms: secs(
+            "alpaca.reconnect_base_delay_ms",
+            a.reconnect_base_delay_ms,
+            1_000,
+        )?,
+        reconnect_max_delay_ms: secs(
+            "alpaca.reconnect_max_delay_ms",
+            a.reconnect_max_delay_ms,
+            30_000,
+        )?,
+    };
+    if stream.reconnect_max_delay_ms < stream.reconnect_base_delay_ms {
+        return Err(invalid(
+            "alpaca.reconnect_max_delay_ms",
+            "must not be below alpaca.reconnect_base_delay_ms".into(),
         ));
     }
     let listen_text = cfg.api.listen.unwrap_or_else(|| DEFAULT_LISTEN.into());
@@ -199,6 +288,7 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
         db: cfg.storage.db,
         key_id: cfg.alpaca.key_id,
         secret_key: cfg.alpaca.secret_key,
+        stream,
     })
 }
 
@@ -234,7 +324,19 @@ mod tests {
     /// (file text, fragments the error must contain)
     #[test]
     fn errors_name_file_key_and_expectation() {
-        let cases: [(&str, &[&str]); 7] = [
+        let cases: [(&str, &[&str]); 10] = [
+            (
+                "[alpaca]\nencoding = \"xml\"",
+                &["c.toml", "alpaca.encoding", "msgpack"],
+            ),
+            (
+                "[alpaca]\nchannels = [\"news\"]",
+                &["c.toml", "alpaca.channels", "trades, quotes or bars"],
+            ),
+            (
+                "[alpaca]\nping_interval_secs = 0",
+                &["c.toml", "alpaca.ping_interval_secs", "at least 1"],
+            ),
             ("watchlst = []", &["c.toml", "watchlst", "expected one of"]),
             (
                 "[api]\nlisten = \"nowhere\"",

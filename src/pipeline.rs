@@ -1,45 +1,70 @@
-//! Starts the replay feed and the engine task wired together, for the app, the
-//! integration tests and the benches alike: one place that connects the channels.
+//! Starts a feed (replay or the live Alpaca stream) and the engine task wired
+//! together, for the app, the integration tests and the benches alike: one place
+//! that connects the channels.
 
+use crate::alpaca::stream::{StreamConfig, StreamControl, StreamTask};
+use crate::clock::{Clock, SystemClock};
 use crate::engine::channels::{Meters, COMMAND_CAPACITY, FEED_CAPACITY};
 use crate::engine::snapshot::{Mode, Perf, Snapshot};
 use crate::engine::state::{EngineState, StateConfig};
-use crate::engine::{self, Command, EngineExit, EngineIo, EngineOptions};
+use crate::engine::{self, Command, EngineExit, EngineIo, EngineOptions, FeedEvent};
 use crate::event::Event;
 use crate::fixture::reader::{FixtureError, FixtureReader};
 use crate::fixture::replay::{self, ReplayOptions, ReplayStats, Speed};
 use crate::store::StoreMsg;
-use crate::types::Symbol;
+use crate::types::{Symbol, Ts};
+use crate::wire::ParseLimits;
 use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-pub struct ReplaySetup {
+/// What every run shares, replay or live.
+pub struct Setup {
     pub mode: Mode,
-    pub speed: Speed,
     pub feed: String,
-    /// `None`: the fixture's own symbols.
+    /// `None` in replay: the fixture's own symbols.
     pub watchlist: Option<Vec<Symbol>>,
-    /// Keep the engine running after the fixture ends.
+    /// Keep the engine running after a replay ends.
     pub hold: bool,
     pub store_tx: Option<mpsc::Sender<StoreMsg>>,
     pub out_tx: Option<mpsc::Sender<Event>>,
     pub meters: Meters,
+    pub limits: ParseLimits,
 }
 
-impl ReplaySetup {
-    pub fn new(mode: Mode, speed: Speed) -> ReplaySetup {
-        ReplaySetup {
+impl Setup {
+    pub fn new(mode: Mode) -> Setup {
+        Setup {
             mode,
-            speed,
             feed: "iex".into(),
             watchlist: None,
             hold: false,
             store_tx: None,
             out_tx: None,
             meters: Meters::default(),
+            limits: ParseLimits::default(),
+        }
+    }
+}
+
+pub enum FeedHandle {
+    Replay(std::thread::JoinHandle<ReplayStats>),
+    Live(JoinHandle<()>),
+}
+
+impl FeedHandle {
+    /// Waits for the feed to stop (it stops on cancel, at a replay's end, or when
+    /// the engine is gone).
+    pub async fn join(self) {
+        match self {
+            FeedHandle::Replay(t) => {
+                let _ = tokio::task::spawn_blocking(move || t.join()).await;
+            }
+            FeedHandle::Live(t) => {
+                let _ = t.await;
+            }
         }
     }
 }
@@ -50,15 +75,55 @@ pub struct Running {
     pub meters: Meters,
     pub cancel: CancellationToken,
     pub engine: JoinHandle<(EngineExit, Arc<Snapshot>)>,
-    pub replay: std::thread::JoinHandle<ReplayStats>,
+    pub feed: FeedHandle,
+}
+
+struct Engine {
+    snapshots: watch::Receiver<Arc<Snapshot>>,
+    commands: mpsc::Sender<Command>,
+    feed_tx: mpsc::Sender<FeedEvent>,
+    cancel: CancellationToken,
+    engine: JoinHandle<(EngineExit, Arc<Snapshot>)>,
+}
+
+fn spawn_engine(
+    state: EngineState,
+    setup: &mut Setup,
+    live_clock: Option<Arc<dyn Clock>>,
+    stream_tx: Option<mpsc::Sender<StreamControl>>,
+) -> Engine {
+    let (feed_tx, feed_rx) = mpsc::channel(FEED_CAPACITY);
+    let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_CAPACITY);
+    let first = Arc::new(state.snapshot(0, Perf::default(), setup.meters.stats()));
+    let (snap_tx, snap_rx) = watch::channel(first);
+    let cancel = CancellationToken::new();
+    let io = EngineIo {
+        feed_rx,
+        cmd_rx,
+        snap_tx,
+        store_tx: setup.store_tx.take(),
+        out_tx: setup.out_tx.take(),
+        stream_tx,
+        meters: setup.meters.clone(),
+    };
+    let opts = EngineOptions {
+        live_clock,
+        hold: setup.hold,
+        limits: setup.limits.clone(),
+    };
+    let engine = tokio::spawn(engine::run(state, io, opts, cancel.clone()));
+    Engine {
+        snapshots: snap_rx,
+        commands: cmd_tx,
+        feed_tx,
+        cancel,
+        engine,
+    }
 }
 
 /// Spawns the engine on the current tokio runtime and the replay on its own thread.
-pub fn start(reader: FixtureReader, setup: ReplaySetup) -> std::io::Result<Running> {
-    let meters = setup.meters;
-    let (feed_tx, feed_rx) = mpsc::channel(FEED_CAPACITY);
-    let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_CAPACITY);
-    let watchlist = setup.watchlist.unwrap_or_else(|| {
+pub fn start(reader: FixtureReader, mut setup: Setup, speed: Speed) -> std::io::Result<Running> {
+    let watchlist = setup.watchlist.take().unwrap_or_else(|| {
         reader
             .header()
             .symbols
@@ -68,55 +133,74 @@ pub fn start(reader: FixtureReader, setup: ReplaySetup) -> std::io::Result<Runni
     });
     let mut state = EngineState::new(StateConfig {
         mode: setup.mode,
-        feed: setup.feed,
+        feed: setup.feed.clone(),
         watchlist,
         started_at: reader.start(),
         replay_name: Some(reader.header().name.clone()),
     });
-    state.set_replay_speed(&setup.speed.to_string());
-    let (snap_tx, snap_rx) =
-        watch::channel(Arc::new(state.snapshot(0, Perf::default(), meters.stats())));
-    let cancel = CancellationToken::new();
-    let io = EngineIo {
-        feed_rx,
-        cmd_rx,
-        snap_tx,
-        store_tx: setup.store_tx,
-        out_tx: setup.out_tx,
-        stream_tx: None,
-        meters: meters.clone(),
-    };
-    let opts = EngineOptions {
-        live_clock: None,
-        hold: setup.hold,
-        limits: crate::wire::ParseLimits::default(),
-    };
-    let engine = tokio::spawn(engine::run(state, io, opts, cancel.clone()));
-    let replay_opts = ReplayOptions {
-        speed: setup.speed,
+    state.set_replay_speed(&speed.to_string());
+    let e = spawn_engine(state, &mut setup, None, None);
+    let opts = ReplayOptions {
+        speed,
         ..ReplayOptions::default()
     };
     let replay = match replay::spawn(
         reader,
-        replay_opts,
-        feed_tx,
-        meters.feed.clone(),
-        cancel.clone(),
+        opts,
+        e.feed_tx,
+        setup.meters.feed.clone(),
+        e.cancel.clone(),
     ) {
         Ok(r) => r,
-        Err(e) => {
-            cancel.cancel();
-            return Err(e);
+        Err(err) => {
+            e.cancel.cancel();
+            return Err(err);
         }
     };
     Ok(Running {
-        snapshots: snap_rx,
-        commands: cmd_tx,
-        meters,
-        cancel,
-        engine,
-        replay,
+        snapshots: e.snapshots,
+        commands: e.commands,
+        meters: setup.meters,
+        cancel: e.cancel,
+        engine: e.engine,
+        feed: FeedHandle::Replay(replay),
     })
+}
+
+/// Spawns the engine and the live Alpaca stream task.
+pub fn start_live(cfg: StreamConfig, mut setup: Setup, clock: Arc<dyn Clock>) -> Running {
+    let watchlist = setup
+        .watchlist
+        .take()
+        .unwrap_or_else(|| cfg.watchlist.clone());
+    let now: Ts = clock.now();
+    let state = EngineState::new(StateConfig {
+        mode: Mode::Live,
+        feed: cfg.feed.clone(),
+        watchlist,
+        started_at: now,
+        replay_name: None,
+    });
+    let (stream_tx, stream_rx) = mpsc::channel(8);
+    let e = spawn_engine(state, &mut setup, Some(clock.clone()), Some(stream_tx));
+    let task = StreamTask {
+        cfg,
+        clock,
+        feed_tx: e.feed_tx,
+        meter: setup.meters.feed.clone(),
+        control: stream_rx,
+        cancel: e.cancel.clone(),
+        market_open: Arc::new(crate::market::calendar::is_open),
+    };
+    let live = tokio::spawn(task.run());
+    Running {
+        snapshots: e.snapshots,
+        commands: e.commands,
+        meters: setup.meters,
+        cancel: e.cancel,
+        engine: e.engine,
+        feed: FeedHandle::Live(live),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -134,12 +218,17 @@ pub async fn replay_to_end(
     reader: FixtureReader,
     speed: Speed,
 ) -> Result<Arc<Snapshot>, PipelineError> {
-    let running = start(reader, ReplaySetup::new(Mode::Replay, speed))?;
+    let running = start(reader, Setup::new(Mode::Replay), speed)?;
     let (_, last) = running.engine.await?;
-    let _ = tokio::task::spawn_blocking(move || running.replay.join()).await;
+    running.feed.join().await;
     Ok(last)
 }
 
 pub async fn replay_headless(path: &Path) -> Result<Arc<Snapshot>, PipelineError> {
     replay_to_end(FixtureReader::open(path)?, Speed::Max).await
+}
+
+/// The wall clock, for live runs.
+pub fn system_clock() -> Arc<dyn Clock> {
+    Arc::new(SystemClock)
 }

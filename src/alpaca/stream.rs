@@ -8,8 +8,8 @@ use super::backoff::{Backoff, BackoffPolicy, Decision, Failure};
 use super::protocol::{Action, Channels, Session};
 use crate::clock::Clock;
 use crate::engine::channels::{send_wait, Meter};
-use crate::engine::{AlpacaBatch, FeedEvent, LinkUpdate};
 use crate::engine::snapshot::LinkState;
+use crate::engine::{AlpacaBatch, FeedEvent, LinkUpdate};
 use crate::types::{Symbol, Ts};
 use crate::wire::{parse_frame, Msg, ParseLimits};
 use futures_util::{FutureExt, SinkExt, StreamExt};
@@ -88,7 +88,12 @@ impl StreamTask {
                 End::Failed(f) => f,
                 End::Manual => {
                     backoff.manual();
-                    self.link(&backoff, Some(LinkState::Disconnected), Some("manual reconnect".into())).await;
+                    self.link(
+                        &backoff,
+                        Some(LinkState::Disconnected),
+                        Some("manual reconnect".into()),
+                    )
+                    .await;
                     continue;
                 }
                 End::Cancelled => return,
@@ -96,14 +101,17 @@ impl StreamTask {
             let reason = describe(&failure);
             match backoff.on_failure(now, &failure, &self.cfg.policy, jitter()) {
                 Decision::RetryAt(at) => {
-                    self.link(&backoff, Some(LinkState::Disconnected), Some(reason)).await;
-                    let wait = Duration::from_millis(at.millis_since(self.clock.now()).max(0) as u64);
+                    self.link(&backoff, Some(LinkState::Disconnected), Some(reason))
+                        .await;
+                    let wait =
+                        Duration::from_millis(at.millis_since(self.clock.now()).max(0) as u64);
                     if !self.wait(Some(wait), &mut backoff).await {
                         return;
                     }
                 }
                 Decision::Stop(_) => {
-                    self.link(&backoff, Some(LinkState::Disconnected), Some(reason)).await;
+                    self.link(&backoff, Some(LinkState::Disconnected), Some(reason))
+                        .await;
                     if !self.wait(None, &mut backoff).await {
                         return;
                     }
@@ -158,14 +166,18 @@ impl StreamTask {
     async fn connect_and_stream(&mut self, backoff: &mut Backoff) -> End {
         let mut request = match self.cfg.url.as_str().into_client_request() {
             Ok(r) => r,
-            Err(e) => return End::Failed(Failure::Fatal(format!("stream URL {}: {e}", self.cfg.url))),
+            Err(e) => {
+                return End::Failed(Failure::Fatal(format!("stream URL {}: {e}", self.cfg.url)))
+            }
         };
         if self.cfg.encoding == Encoding::Msgpack {
-            request
-                .headers_mut()
-                .insert("Content-Type", tungstenite::http::HeaderValue::from_static("application/msgpack"));
+            request.headers_mut().insert(
+                "Content-Type",
+                tungstenite::http::HeaderValue::from_static("application/msgpack"),
+            );
         }
-        let ws_cfg = WebSocketConfig::default().max_message_size(Some(self.cfg.limits.max_frame_bytes));
+        let ws_cfg =
+            WebSocketConfig::default().max_message_size(Some(self.cfg.limits.max_frame_bytes));
         let connect = tokio_tungstenite::connect_async_with_config(request, Some(ws_cfg), true);
         let ws = tokio::select! {
             () = self.cancel.cancelled() => return End::Cancelled,
@@ -176,9 +188,14 @@ impl StreamTask {
             },
         };
         let (mut sink, mut source) = ws.split();
-        let mut session = Session::new(&self.cfg.feed, self.cfg.channels.clone(), self.cfg.watchlist.clone());
+        let mut session = Session::new(
+            &self.cfg.feed,
+            self.cfg.channels.clone(),
+            self.cfg.watchlist.clone(),
+        );
         let started = Instant::now();
-        let mut ping_tick = tokio::time::interval_at(started + self.cfg.ping_interval, self.cfg.ping_interval);
+        let mut ping_tick =
+            tokio::time::interval_at(started + self.cfg.ping_interval, self.cfg.ping_interval);
         ping_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut pong_deadline: Option<Instant> = None;
         let mut last_message = started;
@@ -301,7 +318,13 @@ impl StreamTask {
         }
     }
 
-    async fn perform<S>(&self, a: Action, sink: &mut S, backoff: &mut Backoff, streaming: &mut bool) -> Option<End>
+    async fn perform<S>(
+        &self,
+        a: Action,
+        sink: &mut S,
+        backoff: &mut Backoff,
+        streaming: &mut bool,
+    ) -> Option<End>
     where
         S: futures_util::Sink<Message, Error = tungstenite::Error> + Unpin,
     {
@@ -316,12 +339,16 @@ impl StreamTask {
                     "secret": self.cfg.secret_key.expose_secret(),
                 });
                 if let Err(e) = sink.send(send(auth.to_string())).await {
-                    return Some(End::Failed(Failure::Transient(format!("sending auth failed: {e}"))));
+                    return Some(End::Failed(Failure::Transient(format!(
+                        "sending auth failed: {e}"
+                    ))));
                 }
             }
             Action::Send(text) => {
                 if let Err(e) = sink.send(send(text)).await {
-                    return Some(End::Failed(Failure::Transient(format!("sending subscribe failed: {e}"))));
+                    return Some(End::Failed(Failure::Transient(format!(
+                        "sending subscribe failed: {e}"
+                    ))));
                 }
             }
             Action::Streaming => {
@@ -381,7 +408,9 @@ fn describe(f: &Failure) -> String {
         Failure::Transient(r) => r.clone(),
         Failure::ConnectionLimit => "406 connection limit exceeded".into(),
         Failure::RateLimited => "HTTP 429 Too Many Requests on the WebSocket upgrade".into(),
-        Failure::Fatal(r) => format!("{r} (stopped: press r or POST /api/health/alpaca/reconnect after fixing it)"),
+        Failure::Fatal(r) => {
+            format!("{r} (stopped: press r or POST /api/health/alpaca/reconnect after fixing it)")
+        }
     }
 }
 

@@ -108,3 +108,48 @@ fn num<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
         }
     }
 }
+
+/// `GET /api/health/alpaca`, with the runbook's field names.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlpacaHealth {
+    pub status: HealthStatus,
+    pub alpaca_status: AlpacaStatus,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlpacaStatus {
+    pub connected: bool,
+    pub authenticated: bool,
+    pub state: LinkState,
+    pub last_error: Option<String>,
+    pub consecutive_failures: u32,
+    pub subscribed_symbols: Vec<Symbol>,
+    pub feed: String,
+    pub last_message_at: Option<Ts>,
+    pub reconnect_attempts: u64,
+    pub next_retry_at: Option<Ts>,
+    /// Set when stopped until an operator reconnects.
+    pub stopped: Option<String>,
+}
+
+pub fn alpaca_health_of(s: &Snapshot) -> AlpacaHealth {
+    let a = &s.alpaca;
+    AlpacaHealth {
+        status: health_of(s).status,
+        alpaca_status: AlpacaStatus {
+            connected: a.state.is_connected(),
+            authenticated: a.state.is_authenticated(),
+            state: a.state,
+            last_error: a.last_error.clone(),
+            consecutive_failures: a.consecutive_failures,
+            subscribed_symbols: a.subscribed_symbols.clone(),
+            feed: a.feed.clone(),
+            last_message_at: a.last_message_at,
+            reconnect_attempts: a.reconnect_attempts,
+            next_retry_at: a.next_retry_at,
+            stopped: a.fatal.clone(),
+        },
+    }
+}

@@ -6,10 +6,12 @@
 mod auth;
 mod dto;
 
+use crate::engine::channels::try_send_counted;
 use crate::engine::channels::Meters;
 use crate::engine::snapshot::Snapshot;
 use crate::engine::Command;
-use axum::routing::get;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use secrecy::SecretString;
 use std::net::SocketAddr;
@@ -58,9 +60,12 @@ pub async fn bind(addr: SocketAddr, token_set: bool) -> Result<tokio::net::TcpLi
 }
 
 pub fn router(state: ApiState) -> Router {
+    let mutating = Router::new().route("/api/health/alpaca/reconnect", post(reconnect));
     Router::new()
         .route("/health", get(health))
         .route("/api/symbols", get(symbols))
+        .route("/api/health/alpaca", get(alpaca_health))
+        .merge(guard_mutating(mutating, &state))
         .with_state(state)
 }
 
@@ -76,6 +81,37 @@ pub fn guard_mutating(routes: Router<ApiState>, state: &ApiState) -> Router<ApiS
 async fn health(axum::extract::State(s): axum::extract::State<ApiState>) -> Json<dto::Health> {
     let snap = s.snapshots.borrow().clone();
     Json(health_of(&snap))
+}
+
+async fn alpaca_health(
+    axum::extract::State(s): axum::extract::State<ApiState>,
+) -> Json<dto::AlpacaHealth> {
+    let snap = s.snapshots.borrow().clone();
+    Json(dto::alpaca_health_of(&snap))
+}
+
+/// Sends a command; a full command channel is refused (503), never waited on.
+fn command(
+    s: &ApiState,
+    cmd: Command,
+    accepted: &'static str,
+) -> (StatusCode, Json<serde_json::Value>) {
+    match try_send_counted(&s.commands, &s.meters.commands, cmd) {
+        Ok(()) => (
+            StatusCode::ACCEPTED,
+            Json(serde_json::json!({ "status": accepted })),
+        ),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "error": e.to_string() })),
+        ),
+    }
+}
+
+async fn reconnect(
+    axum::extract::State(s): axum::extract::State<ApiState>,
+) -> (StatusCode, Json<serde_json::Value>) {
+    command(&s, Command::ReconnectAlpaca, "reconnecting")
 }
 
 async fn symbols(

@@ -139,3 +139,51 @@ async fn no_response_contains_the_token() {
         assert!(!text.contains("tok-SECRET"), "{path}: {text}");
     }
 }
+
+#[tokio::test]
+async fn alpaca_health_has_the_runbook_fields() {
+    let (code, v, _) = get_json(router(state(sample(), None)), "/api/health/alpaca").await;
+    assert_eq!(code, StatusCode::OK);
+    let a = &v["alpacaStatus"];
+    assert_eq!(a["connected"], true);
+    assert_eq!(a["authenticated"], true);
+    assert_eq!(a["lastError"], serde_json::Value::Null);
+    assert_eq!(a["consecutiveFailures"], 0);
+    assert_eq!(a["subscribedSymbols"], serde_json::json!(["AAPL", "MSFT"]));
+    assert_eq!(a["feed"], "iex");
+    assert_eq!(a["lastMessageAt"], "2026-11-17T15:00:01.500Z");
+    assert_eq!(a["reconnectAttempts"], 0);
+    assert_eq!(a["nextRetryAt"], serde_json::Value::Null);
+    assert_eq!(v["status"], "Healthy");
+}
+
+#[tokio::test]
+async fn reconnect_sends_a_command_and_is_guarded_by_the_token() {
+    let (snap_tx, rx) = watch::channel(Arc::new(sample()));
+    let (ctx, mut crx) = mpsc::channel(1);
+    let st = ApiState {
+        snapshots: rx,
+        commands: ctx,
+        meters: Meters::default(),
+        token: Some(Arc::new(SecretString::from("t0k"))),
+    };
+    let app = router(st);
+    let post = |auth: Option<&str>| {
+        let mut r = Request::post("/api/health/alpaca/reconnect");
+        if let Some(a) = auth {
+            r = r.header("authorization", a);
+        }
+        r.body(Body::empty()).unwrap()
+    };
+    let resp = app.clone().oneshot(post(None)).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    assert!(crx.try_recv().is_err());
+    let resp = app.clone().oneshot(post(Some("Bearer t0k"))).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    assert!(matches!(crx.try_recv(), Ok(Command::ReconnectAlpaca)));
+    // A full command channel is refused, not waited on.
+    let _ = app.clone().oneshot(post(Some("Bearer t0k"))).await.unwrap();
+    let resp = app.clone().oneshot(post(Some("Bearer t0k"))).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    drop(snap_tx);
+}

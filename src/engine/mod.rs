@@ -286,9 +286,12 @@ impl Engine {
                     self.msgs.clear();
                     self.issues.clear();
                     match &f.payload {
-                        Payload::Text(t) => {
-                            parse_frame_into(t.as_bytes(), &self.limits, &mut self.msgs, &mut self.issues)
-                        }
+                        Payload::Text(t) => parse_frame_into(
+                            t.as_bytes(),
+                            &self.limits,
+                            &mut self.msgs,
+                            &mut self.issues,
+                        ),
                         Payload::Binary(b) => crate::wire::msgpack::parse_msgpack_frame_into(
                             b,
                             &self.limits,

@@ -5,8 +5,8 @@
 use super::snapshot::{
     AlpacaView, ChannelStat, Counters, LinkState, Mode, Perf, ReplayView, Snapshot, SymbolView,
 };
-use crate::event::{Event, EventKind, Level};
 use crate::engine::LinkUpdate;
+use crate::event::{Event, EventKind, Level};
 use crate::fixture::Fault;
 use crate::types::{Source, Symbol, Ts};
 use crate::wire::{Msg, MsgType, ParseIssue};
@@ -217,7 +217,12 @@ impl EngineState {
             Msg::Error { code, msg } => {
                 let text = format!("{code} {msg}");
                 // The live stream task may already have set a fuller explanation.
-                if !self.alpaca.last_error.as_deref().is_some_and(|e| e.starts_with(&text)) {
+                if !self
+                    .alpaca
+                    .last_error
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with(&text))
+                {
                     self.alpaca.last_error = Some(text.clone());
                 }
                 let ev = Event::new(
@@ -362,20 +367,22 @@ impl EngineState {
         if u.last_error.is_some() {
             a.last_error = u.last_error.clone();
         }
-        match u.state {
-            Some(state) => {
-                let why = u.last_error.clone().unwrap_or_else(|| match state {
-                    LinkState::Connecting if u.reconnect_attempts > 0 => {
-                        format!("Attempting reconnection (attempt {}/unlimited)", u.reconnect_attempts)
-                    }
-                    LinkState::Connecting => "Connecting to Alpaca WebSocket".to_string(),
-                    _ => String::new(),
-                });
-                self.set_link(state, fx, &why);
+        // A report without a state change explains a server error whose frame is
+        // logged as its own event; only the richer text is kept (above).
+        if let Some(state) = u.state {
+            let why = u.last_error.clone().unwrap_or_else(|| match state {
+                LinkState::Connecting if u.reconnect_attempts > 0 => format!(
+                    "Attempting reconnection (attempt {}/unlimited)",
+                    u.reconnect_attempts
+                ),
+                LinkState::Connecting => "Connecting to Alpaca WebSocket".to_string(),
+                _ => String::new(),
+            });
+            if state == LinkState::Disconnected {
+                // Nothing is subscribed on a closed socket.
+                self.alpaca.subscribed_symbols.clear();
             }
-            // A report without a state change explains a server error whose frame
-            // is logged as its own event; only the richer text is kept.
-            None => {}
+            self.set_link(state, fx, &why);
         }
     }
 

@@ -186,6 +186,10 @@ pub fn sample_snapshot() -> Snapshot {
             subscribed_symbols: Vec::new(),
             last_message_at: Some(now.plus_millis(-2)),
             state_since: Some(now.plus_millis(-420_000)),
+            consecutive_failures: 0,
+            reconnect_attempts: 0,
+            next_retry_at: None,
+            fatal: None,
         },
         watchlist,
         counters: Counters {
