@@ -1,0 +1,58 @@
+//! Dev binary: runs the test suite's mock Alpaca stream server on a fixed local port
+//! so tapewatch (or wscat) can be pointed at it by hand. Every subscribed session
+//! gets generated trades and quotes each second.
+//!
+//! ```text
+//! cargo run --example mock_alpaca -- [PORT] [MESSAGES_PER_SEC]
+//! ```
+//! Credentials: MOCK_ALPACA_KEY / MOCK_ALPACA_SECRET, else the MockConfig defaults.
+
+#[allow(dead_code, unused_imports)]
+#[path = "../tests/support/mock_alpaca.rs"]
+mod mock_alpaca;
+
+use mock_alpaca::{MockAlpaca, MockConfig, FEEDS};
+use std::net::SocketAddr;
+use std::time::Duration;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let port: u16 = match args.next() {
+        Some(p) => p.parse().map_err(|e| anyhow::anyhow!("PORT {p:?}: {e}"))?,
+        None => 8765,
+    };
+    let rate: usize = match args.next() {
+        Some(r) => r
+            .parse()
+            .map_err(|e| anyhow::anyhow!("MESSAGES_PER_SEC {r:?}: {e}"))?,
+        None => 20,
+    };
+    let mut cfg = MockConfig::default();
+    if let Ok(key) = std::env::var("MOCK_ALPACA_KEY") {
+        cfg.key = key;
+    }
+    if let Ok(secret) = std::env::var("MOCK_ALPACA_SECRET") {
+        cfg.secret = secret;
+    }
+    let key = cfg.key.clone();
+    let mock = MockAlpaca::start_on(cfg, SocketAddr::from(([127, 0, 0, 1], port))).await?;
+    for feed in FEEDS {
+        println!("{}", mock.url(feed));
+    }
+    println!("key {key} (secret from MOCK_ALPACA_SECRET or the default); Ctrl-C stops");
+
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => mock.push_trades(rate, rate.clamp(1, 10)),
+            _ = tokio::signal::ctrl_c() => break,
+        }
+    }
+    println!(
+        "served {} connections, {} pings",
+        mock.connections_accepted(),
+        mock.pings_received()
+    );
+    Ok(())
+}

@@ -1,0 +1,5 @@
+//! Helpers shared by the integration tests: the mock Alpaca stream server.
+// Each test crate uses a different part of the helpers.
+#![allow(dead_code, unused_imports)]
+
+pub mod mock_alpaca;
