@@ -237,7 +237,12 @@ async fn run_async(
         Source::Live(cfg) => {
             // rustls needs one process-wide crypto provider; ring is the one we build.
             let _ = rustls::crypto::ring::default_provider().install_default();
-            pipeline::start_live(cfg, setup, pipeline::system_clock())
+            pipeline::start_live(
+                cfg,
+                setup,
+                pipeline::system_clock(),
+                pipeline::market_calendar(),
+            )
         }
     };
     let Running {

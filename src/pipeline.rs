@@ -167,8 +167,21 @@ pub fn start(reader: FixtureReader, mut setup: Setup, speed: Speed) -> std::io::
     })
 }
 
+/// Answers whether the US equity market is open at a time.
+pub type MarketOpen = Arc<dyn Fn(Ts) -> bool + Send + Sync>;
+
+/// The NYSE calendar, for live runs.
+pub fn market_calendar() -> MarketOpen {
+    Arc::new(crate::market::calendar::is_open)
+}
+
 /// Spawns the engine and the live Alpaca stream task.
-pub fn start_live(cfg: StreamConfig, mut setup: Setup, clock: Arc<dyn Clock>) -> Running {
+pub fn start_live(
+    cfg: StreamConfig,
+    mut setup: Setup,
+    clock: Arc<dyn Clock>,
+    market_open: MarketOpen,
+) -> Running {
     let watchlist = setup
         .watchlist
         .take()
@@ -190,7 +203,7 @@ pub fn start_live(cfg: StreamConfig, mut setup: Setup, clock: Arc<dyn Clock>) ->
         meter: setup.meters.feed.clone(),
         control: stream_rx,
         cancel: e.cancel.clone(),
-        market_open: Arc::new(crate::market::calendar::is_open),
+        market_open,
     };
     let live = tokio::spawn(task.run());
     Running {

@@ -58,6 +58,8 @@ pub enum StreamControl {
 /// Why one connection ended.
 enum End {
     Failed(Failure),
+    /// A server error ended it; the report already explained it in full.
+    Explained(Failure, Option<String>),
     Manual,
     Cancelled,
 }
@@ -84,8 +86,9 @@ impl StreamTask {
                 end => end,
             };
             let now = self.clock.now();
-            let failure = match end {
-                End::Failed(f) => f,
+            let (failure, explained) = match end {
+                End::Failed(f) => (f, None),
+                End::Explained(f, text) => (f, text),
                 End::Manual => {
                     backoff.manual();
                     self.link(
@@ -98,7 +101,7 @@ impl StreamTask {
                 }
                 End::Cancelled => return,
             };
-            let reason = describe(&failure);
+            let reason = explained.unwrap_or_else(|| describe(&failure));
             match backoff.on_failure(now, &failure, &self.cfg.policy, jitter()) {
                 Decision::RetryAt(at) => {
                     self.link(&backoff, Some(LinkState::Disconnected), Some(reason))
@@ -201,6 +204,7 @@ impl StreamTask {
         let mut last_message = started;
         let mut streaming = false;
         let mut last_server_error: Option<String> = None;
+        let mut last_report: Option<String> = None;
         loop {
             let pong_wait = async {
                 match pong_deadline {
@@ -251,7 +255,7 @@ impl StreamTask {
                     Some(StreamControl::SetWatchlist(w)) => {
                         self.cfg.watchlist = w.clone();
                         for a in session.set_watchlist(w) {
-                            if let Some(end) = self.perform(a, &mut sink, backoff, &mut streaming).await {
+                            if let Some(end) = self.perform(a, &mut sink, backoff, &mut streaming, &mut last_report).await {
                                 return end;
                             }
                         }
@@ -278,7 +282,7 @@ impl StreamTask {
                                             last_server_error = Some(format!("{code} {msg}"));
                                         }
                                         for a in session.on_message(&cm) {
-                                            if let Some(end) = self.perform(a, &mut sink, backoff, &mut streaming).await {
+                                            if let Some(end) = self.perform(a, &mut sink, backoff, &mut streaming, &mut last_report).await {
                                                 self.flush(batch).await;
                                                 return end;
                                             }
@@ -324,6 +328,7 @@ impl StreamTask {
         sink: &mut S,
         backoff: &mut Backoff,
         streaming: &mut bool,
+        last_report: &mut Option<String>,
     ) -> Option<End>
     where
         S: futures_util::Sink<Message, Error = tungstenite::Error> + Unpin,
@@ -356,10 +361,13 @@ impl StreamTask {
                 backoff.on_connected(self.clock.now());
                 self.link(backoff, None, None).await;
             }
-            Action::Report(text) => self.report(backoff, text).await,
+            Action::Report(text) => {
+                *last_report = Some(text.clone());
+                self.report(backoff, text).await;
+            }
             Action::Close(f) => {
                 let _ = sink.send(Message::Close(None)).await;
-                return Some(End::Failed(f));
+                return Some(End::Explained(f, last_report.take()));
             }
         }
         None
