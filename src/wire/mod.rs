@@ -3,6 +3,7 @@
 //! into them. Prices are exact decimals taken from the frame's own digits.
 
 mod fields;
+pub mod msgpack;
 pub mod parse;
 
 use crate::types::{Symbol, Ts};
