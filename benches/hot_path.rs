@@ -1,6 +1,7 @@
 //! Criterion benches for the hot path: parse → apply → publish.
 //!
-//! * `parse/*`: the JSON frame parser on real-shaped frames, per message.
+//! * `parse/*`: the JSON frame parser on real-shaped frames, per message;
+//!   `parse/msgpack_x8` is the same mixed frame as msgpack (binary frames).
 //! * `apply/*`: applying parsed messages to the engine state.
 //! * `pipeline/replay`: a generated fixture replayed end to end through the replay
 //!   thread, the feed channel and the engine task, at max speed.
@@ -13,6 +14,7 @@ use std::hint::black_box;
 use tapewatch::engine::snapshot::{Mode, Perf};
 use tapewatch::engine::state::{Effects, EngineState, StateConfig};
 use tapewatch::types::{Symbol, Ts};
+use tapewatch::wire::msgpack::{json_frame_to_msgpack, parse_msgpack_frame_into};
 use tapewatch::wire::{parse_frame_into, ParseLimits};
 
 const TRADE: &str = r#"{"T":"t","S":"AAPL","i":52983525029461,"x":"V","p":228.135,"s":100,"c":["@"],"t":"2026-11-17T15:00:01.493817234Z","z":"C"}"#;
@@ -39,6 +41,20 @@ fn bench_parse(c: &mut Criterion) {
             b.iter(|| {
                 out.clear();
                 parse_frame_into(black_box(f.as_bytes()), &limits, &mut out, &mut issues);
+                black_box(out.len())
+            })
+        });
+    }
+    if let Ok(mp) = json_frame_to_msgpack(&frame(&[
+        TRADE, QUOTE, TRADE, QUOTE, QUOTE, TRADE, QUOTE, BAR,
+    ])) {
+        g.throughput(Throughput::Elements(8));
+        let mut out = Vec::with_capacity(16);
+        let mut issues = Vec::new();
+        g.bench_function("msgpack_x8", |b| {
+            b.iter(|| {
+                out.clear();
+                parse_msgpack_frame_into(black_box(&mp), &limits, &mut out, &mut issues);
                 black_box(out.len())
             })
         });

@@ -1,12 +1,15 @@
-//! Field-level decoding for the JSON parser: one accumulator ([`Acc`]) gathers the
-//! fields of a message object in whatever order they come, then [`Acc::finish`]
-//! builds the typed message for its `T`.
+//! Field-level decoding shared by the JSON and msgpack parsers: one accumulator
+//! ([`Acc`]) gathers the fields of a message in whatever order they come, then
+//! [`Acc::build`] makes the typed message for its `T`. Only [`Acc::read`] (the
+//! serde/JSON reader) is JSON-specific; the msgpack reader fills the same slots.
 //!
 //! `i` and `c` mean different things in different messages (trade id vs LULD
 //! indicator, conditions vs bar close), and `T` need not come first, so those two
-//! and every price are kept as raw JSON slices and decoded once the type is known.
-//! Prices come from the frame's own digits, so `126.55` is exactly 126.55.
+//! and every price are kept raw (type `R`: a JSON slice, or a msgpack scalar) and
+//! decoded through [`RawField`] once the type is known. JSON prices come from the
+//! frame's own digits, so `126.55` is exactly 126.55.
 
+use super::parse::ElemIssue;
 use super::{
     Bar, BarKind, CancelError, Conditions, Correction, Imbalance, Luld, Msg, MsgType, Quote,
     Subscription, Trade, TradingStatus,
@@ -19,7 +22,7 @@ use sonic_rs::LazyValue;
 use std::fmt;
 use std::str::FromStr;
 
-pub(crate) enum Tag {
+pub(super) enum Tag {
     Known(MsgType),
     Unknown(CompactString),
 }
@@ -27,7 +30,12 @@ pub(crate) enum Tag {
 macro_rules! fields {
     ($($variant:ident = $key:literal),* $(,)?) => {
         #[allow(non_camel_case_types)]
-        enum Field { $($variant,)* Other }
+        pub(super) enum Field { $($variant,)* Other }
+        impl Field {
+            pub(super) fn from_key(k: &str) -> Field {
+                match k { $($key => Field::$variant,)* _ => Field::Other }
+            }
+        }
         struct FieldVisitor;
         impl<'de> Visitor<'de> for FieldVisitor {
             type Value = Field;
@@ -35,7 +43,7 @@ macro_rules! fields {
                 f.write_str("a field name")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
-                Ok(match v { $($key => Field::$variant,)* _ => Field::Other })
+                Ok(Field::from_key(v))
             }
         }
         impl<'de> Deserialize<'de> for Field {
@@ -61,54 +69,63 @@ fields! {
     corrections = "corrections", cancel_errors = "cancelErrors", imbalances = "imbalances",
 }
 
-type Raw<'de> = Option<LazyValue<'de>>;
+/// A field kept undecoded until the message type is known.
+pub(super) trait RawField {
+    fn decimal(&self, field: &str) -> Result<Decimal, String>;
+    fn uint_id(&self, field: &str) -> Result<u64, String>;
+    fn indicator(&self) -> Result<CompactString, String>;
+    fn conditions(&self) -> Result<Conditions, String>;
+}
+
+/// Why `t` did not decode, completing "field t ...": the message is lost, not the frame.
+pub(super) type TsSlot = Result<Ts, &'static str>;
 
 /// Every field any message type can carry.
 #[derive(Default)]
-pub(crate) struct Acc<'de> {
-    pub(crate) tag: Option<Tag>,
-    sym: Option<Symbol>,
-    i: Raw<'de>,
-    c: Raw<'de>,
-    x: Option<CompactString>,
-    z: Option<CompactString>,
-    bx: Option<CompactString>,
-    ax: Option<CompactString>,
-    a: Option<CompactString>,
-    sc: Option<CompactString>,
-    sm: Option<CompactString>,
-    rc: Option<CompactString>,
-    rm: Option<CompactString>,
-    msg: Option<CompactString>,
-    p: Raw<'de>,
-    bp: Raw<'de>,
-    ap: Raw<'de>,
-    o: Raw<'de>,
-    h: Raw<'de>,
-    l: Raw<'de>,
-    vw: Raw<'de>,
-    u: Raw<'de>,
-    d: Raw<'de>,
-    op: Raw<'de>,
-    cp: Raw<'de>,
-    s: Option<i64>,
-    bs: Option<i64>,
-    as_: Option<i64>,
-    v: Option<i64>,
-    os: Option<i64>,
-    cs: Option<i64>,
-    n: Option<u64>,
-    oi: Option<u64>,
-    ci: Option<u64>,
-    oc: Option<CondList>,
-    cc: Option<CondList>,
-    t: Option<TsText>,
-    code: Option<u16>,
-    subs: Option<Box<Subscription>>,
+pub(super) struct Acc<R> {
+    pub(super) tag: Option<Tag>,
+    pub(super) sym: Option<Symbol>,
+    pub(super) i: Option<R>,
+    pub(super) c: Option<R>,
+    pub(super) x: Option<CompactString>,
+    pub(super) z: Option<CompactString>,
+    pub(super) bx: Option<CompactString>,
+    pub(super) ax: Option<CompactString>,
+    pub(super) a: Option<CompactString>,
+    pub(super) sc: Option<CompactString>,
+    pub(super) sm: Option<CompactString>,
+    pub(super) rc: Option<CompactString>,
+    pub(super) rm: Option<CompactString>,
+    pub(super) msg: Option<CompactString>,
+    pub(super) p: Option<R>,
+    pub(super) bp: Option<R>,
+    pub(super) ap: Option<R>,
+    pub(super) o: Option<R>,
+    pub(super) h: Option<R>,
+    pub(super) l: Option<R>,
+    pub(super) vw: Option<R>,
+    pub(super) u: Option<R>,
+    pub(super) d: Option<R>,
+    pub(super) op: Option<R>,
+    pub(super) cp: Option<R>,
+    pub(super) s: Option<i64>,
+    pub(super) bs: Option<i64>,
+    pub(super) as_: Option<i64>,
+    pub(super) v: Option<i64>,
+    pub(super) os: Option<i64>,
+    pub(super) cs: Option<i64>,
+    pub(super) n: Option<u64>,
+    pub(super) oi: Option<u64>,
+    pub(super) ci: Option<u64>,
+    pub(super) oc: Option<Conditions>,
+    pub(super) cc: Option<Conditions>,
+    pub(super) t: Option<TsSlot>,
+    pub(super) code: Option<u16>,
+    pub(super) subs: Option<Box<Subscription>>,
 }
 
-impl<'de> Acc<'de> {
-    pub(crate) fn read<A: MapAccess<'de>>(mut map: A) -> Result<Acc<'de>, A::Error> {
+impl<'de> Acc<LazyValue<'de>> {
+    pub(super) fn read<A: MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
         let mut acc = Acc::default();
         while let Some(key) = map.next_key::<Field>()? {
             match key {
@@ -152,9 +169,12 @@ impl<'de> Acc<'de> {
                 Field::n => acc.n = Some(map.next_value()?),
                 Field::oi => acc.oi = Some(map.next_value()?),
                 Field::ci => acc.ci = Some(map.next_value()?),
-                Field::oc => acc.oc = Some(map.next_value()?),
-                Field::cc => acc.cc = Some(map.next_value()?),
-                Field::t => acc.t = Some(map.next_value()?),
+                Field::oc => acc.oc = Some(map.next_value::<CondList>()?.0),
+                Field::cc => acc.cc = Some(map.next_value::<CondList>()?.0),
+                Field::t => {
+                    let TsText(ts) = map.next_value()?;
+                    acc.t = Some(ts.ok_or("is not an RFC 3339 timestamp"));
+                }
                 Field::code => acc.code = Some(map.next_value()?),
                 Field::trades => acc.subs_mut().trades = map.next_value()?,
                 Field::quotes => acc.subs_mut().quotes = map.next_value()?,
@@ -173,13 +193,26 @@ impl<'de> Acc<'de> {
         }
         Ok(acc)
     }
+}
 
-    fn subs_mut(&mut self) -> &mut Subscription {
+impl<R> Acc<R> {
+    pub(super) fn subs_mut(&mut self) -> &mut Subscription {
         self.subs.get_or_insert_with(Default::default)
+    }
+}
+
+impl<R: RawField> Acc<R> {
+    /// The message for the gathered `T`, or why this one element is lost.
+    pub(super) fn build(self) -> Result<Msg, ElemIssue> {
+        match self.tag {
+            None => Err(ElemIssue::Invalid("missing field T".into())),
+            Some(Tag::Unknown(ref t)) => Err(ElemIssue::Unknown(t.clone())),
+            Some(Tag::Known(ty)) => self.finish(ty).map_err(ElemIssue::Invalid),
+        }
     }
 
     /// Builds the message for `ty`, naming the first missing or invalid field.
-    pub(crate) fn finish(self, ty: MsgType) -> Result<Msg, String> {
+    fn finish(self, ty: MsgType) -> Result<Msg, String> {
         let tag = ty.wire_tag();
         let miss = |f: &str| format!("T={tag}: missing field {f}");
         macro_rules! req {
@@ -189,14 +222,17 @@ impl<'de> Acc<'de> {
         }
         macro_rules! price {
             ($field:ident, $name:literal) => {
-                decimal(self.$field.as_ref().ok_or_else(|| miss($name))?, $name)?
+                self.$field
+                    .as_ref()
+                    .ok_or_else(|| miss($name))?
+                    .decimal($name)?
             };
         }
-        let ts = |t: &Option<TsText>| -> Result<Ts, String> {
+        let ts = |t: &Option<TsSlot>| -> Result<Ts, String> {
             match t {
                 None => Err(miss("t")),
-                Some(TsText(Some(ts))) => Ok(*ts),
-                Some(TsText(None)) => Err(format!("T={tag}: field t is not an RFC 3339 timestamp")),
+                Some(Ok(ts)) => Ok(*ts),
+                Some(Err(why)) => Err(format!("T={tag}: field t {why}")),
             }
         };
         let code = |f: &Option<CompactString>| f.clone().unwrap_or_default();
@@ -205,14 +241,14 @@ impl<'de> Acc<'de> {
             Ok(self
                 .c
                 .as_ref()
-                .map(conditions)
+                .map(R::conditions)
                 .transpose()?
                 .unwrap_or_default())
         };
         Ok(match ty {
             MsgType::Trade => Msg::Trade(Trade {
                 symbol: req!(sym, "S"),
-                id: trade_id(self.i.as_ref().ok_or_else(|| miss("i"))?, "i")?,
+                id: self.i.as_ref().ok_or_else(|| miss("i"))?.uint_id("i")?,
                 exchange: code(&self.x),
                 price: price!(p, "p"),
                 size: req!(s, "s"),
@@ -246,7 +282,7 @@ impl<'de> Acc<'de> {
                 volume: req!(v, "v"),
                 ts: ts(&self.t)?,
                 trade_count: self.n,
-                vwap: self.vw.as_ref().map(|r| decimal(r, "vw")).transpose()?,
+                vwap: self.vw.as_ref().map(|r| r.decimal("vw")).transpose()?,
             }),
             MsgType::Status => Msg::Status(TradingStatus {
                 symbol: req!(sym, "S"),
@@ -264,7 +300,7 @@ impl<'de> Acc<'de> {
                 indicator: self
                     .i
                     .as_ref()
-                    .map(indicator)
+                    .map(R::indicator)
                     .transpose()?
                     .unwrap_or_default(),
                 ts: ts(&self.t)?,
@@ -276,17 +312,17 @@ impl<'de> Acc<'de> {
                 orig_id: req!(oi, "oi"),
                 orig_price: price!(op, "op"),
                 orig_size: req!(os, "os"),
-                orig_conditions: self.oc.clone().map(|c| c.0).unwrap_or_default(),
+                orig_conditions: self.oc.clone().unwrap_or_default(),
                 corr_id: req!(ci, "ci"),
                 corr_price: price!(cp, "cp"),
                 corr_size: req!(cs, "cs"),
-                corr_conditions: self.cc.clone().map(|c| c.0).unwrap_or_default(),
+                corr_conditions: self.cc.clone().unwrap_or_default(),
                 ts: ts(&self.t)?,
                 tape: code(&self.z),
             }),
             MsgType::CancelError => Msg::CancelError(CancelError {
                 symbol: req!(sym, "S"),
-                id: trade_id(self.i.as_ref().ok_or_else(|| miss("i"))?, "i")?,
+                id: self.i.as_ref().ok_or_else(|| miss("i"))?.uint_id("i")?,
                 exchange: code(&self.x),
                 price: price!(p, "p"),
                 size: req!(s, "s"),
@@ -309,6 +345,21 @@ impl<'de> Acc<'de> {
             },
             MsgType::Subscription => Msg::Subscription(*self.subs.unwrap_or_default()),
         })
+    }
+}
+
+impl RawField for LazyValue<'_> {
+    fn decimal(&self, field: &str) -> Result<Decimal, String> {
+        decimal(self, field)
+    }
+    fn uint_id(&self, field: &str) -> Result<u64, String> {
+        trade_id(self, field)
+    }
+    fn indicator(&self) -> Result<CompactString, String> {
+        indicator(self)
+    }
+    fn conditions(&self) -> Result<Conditions, String> {
+        conditions(self)
     }
 }
 
@@ -343,7 +394,6 @@ fn conditions(raw: &LazyValue) -> Result<Conditions, String> {
 }
 
 /// Condition codes joined with ',' into one inline string.
-#[derive(Clone)]
 struct CondList(Conditions);
 
 impl<'de> Deserialize<'de> for CondList {

@@ -6,7 +6,7 @@
 //! the frame is then re-split into raw elements and each is parsed on its own
 //! (the slow path, taken only for bad frames). Only broken JSON loses a whole frame.
 
-use super::fields::{Acc, Tag};
+use super::fields::Acc;
 use super::Msg;
 use serde::de::{DeserializeSeed, SeqAccess, Visitor};
 use serde::Deserializer;
@@ -40,6 +40,9 @@ pub enum FrameError {
     NotArray { reason: String },
     #[error("malformed JSON: {reason}")]
     Syntax { reason: String },
+    /// A binary (msgpack) frame that is not a well-formed array of messages.
+    #[error("malformed msgpack frame: {reason}")]
+    Msgpack { reason: String },
 }
 
 /// Something in a frame that did not become a message.
@@ -143,7 +146,7 @@ fn parse_text_into(text: &str, out: &mut Vec<Msg>, issues: &mut Vec<ParseIssue>)
     }
 }
 
-fn push_outcome(
+pub(super) fn push_outcome(
     outcome: Result<Msg, ElemIssue>,
     index: usize,
     out: &mut Vec<Msg>,
@@ -207,11 +210,6 @@ impl<'de> Visitor<'de> for ElemVisitor {
         f.write_str("a message object with a \"T\" field")
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        let acc = Acc::read(map)?;
-        Ok(match acc.tag {
-            None => Err(ElemIssue::Invalid("missing field T".into())),
-            Some(Tag::Unknown(ref t)) => Err(ElemIssue::Unknown(t.clone())),
-            Some(Tag::Known(ty)) => acc.finish(ty).map_err(ElemIssue::Invalid),
-        })
+        Ok(Acc::read(map)?.build())
     }
 }
