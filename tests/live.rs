@@ -342,3 +342,21 @@ async fn manual_reconnect_tears_down_and_connects_again() {
     );
     r.cancel.cancel();
 }
+
+#[tokio::test]
+async fn msgpack_mode_asks_for_msgpack_and_decodes_binary_frames() {
+    let mock = MockAlpaca::start(mock_cfg()).await.unwrap();
+    let mut cfg = stream_cfg(mock.url("iex"), "MOCKSECRET", "iex", &["AAPL", "MSFT"]);
+    cfg.encoding = Encoding::Msgpack;
+    let mut r = start(cfg, true);
+    until(&mut r, "subscribed", subscribed).await;
+    assert_eq!(
+        mock.last_upgrade_header("content-type").as_deref(),
+        Some("application/msgpack")
+    );
+    mock.push_trades(100, 10);
+    let s = until(&mut r, "100 messages", |s| s.counters.messages >= 100).await;
+    assert_eq!(s.counters.parse_errors, 0);
+    assert!(s.watchlist.iter().all(|v| v.price.is_some()));
+    r.cancel.cancel();
+}

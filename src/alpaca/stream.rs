@@ -9,7 +9,7 @@ use super::protocol::{Action, Channels, Session};
 use crate::clock::Clock;
 use crate::engine::channels::{send_wait, Meter};
 use crate::engine::snapshot::LinkState;
-use crate::engine::{AlpacaBatch, FeedEvent, LinkUpdate};
+use crate::engine::{AlpacaBatch, FeedEvent, LinkUpdate, Payload};
 use crate::types::{Symbol, Ts};
 use crate::wire::{parse_frame, Msg, ParseLimits};
 use futures_util::{FutureExt, SinkExt, StreamExt};
@@ -272,36 +272,38 @@ impl StreamTask {
                     let mut batch = AlpacaBatch::with_capacity(8);
                     let mut next = Some(first);
                     while let Some(m) = next.take() {
-                        match m {
+                        let (controls, payload) = match m {
                             Message::Text(t) => {
-                                last_message = Instant::now();
-                                let text = t.as_str();
-                                if looks_like_control(text.as_bytes()) {
-                                    for cm in control_messages(text) {
-                                        if let Msg::Error { code, msg } = &cm {
-                                            last_server_error = Some(format!("{code} {msg}"));
-                                        }
-                                        for a in session.on_message(&cm) {
-                                            if let Some(end) = self.perform(a, &mut sink, backoff, &mut streaming, &mut last_report).await {
-                                                self.flush(batch).await;
-                                                return end;
-                                            }
-                                        }
-                                    }
-                                }
-                                batch.push(self.clock.now(), text.to_string());
+                                (control_messages(t.as_bytes(), Encoding::Json), Some(Payload::Text(t.as_str().to_string())))
                             }
                             Message::Binary(b) => {
-                                last_message = Instant::now();
-                                batch.push_binary(self.clock.now(), b.to_vec());
+                                (control_messages(&b, Encoding::Msgpack), Some(Payload::Binary(b.to_vec())))
                             }
-                            Message::Pong(_) => pong_deadline = None,
-                            Message::Ping(_) | Message::Frame(_) => {}
+                            Message::Pong(_) => {
+                                pong_deadline = None;
+                                (Vec::new(), None)
+                            }
+                            Message::Ping(_) | Message::Frame(_) => (Vec::new(), None),
                             Message::Close(frame) => {
                                 self.flush(batch).await;
                                 let detail = frame.map(|f| format!("{} {}", u16::from(f.code), f.reason));
                                 return End::Failed(Failure::Transient(closed_reason(detail, &last_server_error)));
                             }
+                        };
+                        for cm in controls {
+                            if let Msg::Error { code, msg } = &cm {
+                                last_server_error = Some(format!("{code} {msg}"));
+                            }
+                            for a in session.on_message(&cm) {
+                                if let Some(end) = self.perform(a, &mut sink, backoff, &mut streaming, &mut last_report).await {
+                                    self.flush(batch).await;
+                                    return end;
+                                }
+                            }
+                        }
+                        if let Some(payload) = payload {
+                            last_message = Instant::now();
+                            batch.push_payload(self.clock.now(), payload);
                         }
                         if batch.frames.len() < 64 {
                             next = match source.next().now_or_never() {
@@ -374,15 +376,25 @@ impl StreamTask {
     }
 }
 
-/// Control messages always come alone, and contain one of these words as a JSON
+/// Control messages always come alone, and contain one of these words as a
 /// string; a data frame rarely does, and then it is merely parsed twice.
 fn looks_like_control(b: &[u8]) -> bool {
-    const MARKERS: [&[u8]; 3] = [b"\"success\"", b"\"error\"", b"\"subscription\""];
+    const MARKERS: [&[u8]; 3] = [b"success", b"error", b"subscription"];
     b.len() < 64 * 1024 && MARKERS.iter().any(|m| b.windows(m.len()).any(|w| w == *m))
 }
 
-fn control_messages(text: &str) -> Vec<Msg> {
-    parse_frame(text.as_bytes(), &ParseLimits::default())
+/// The control messages in a frame, parsed only when the frame may hold one.
+/// msgpack stores strings as raw UTF-8, so the same markers find them.
+fn control_messages(bytes: &[u8], encoding: Encoding) -> Vec<Msg> {
+    if !looks_like_control(bytes) {
+        return Vec::new();
+    }
+    let limits = ParseLimits::default();
+    let parsed = match encoding {
+        Encoding::Json => parse_frame(bytes, &limits),
+        Encoding::Msgpack => crate::wire::msgpack::parse_msgpack_frame(bytes, &limits),
+    };
+    parsed
         .msgs
         .into_iter()
         .filter(|m| !m.msg_type().is_data())

@@ -91,7 +91,7 @@ impl AlpacaBatch {
     pub fn push_binary(&mut self, at: Ts, bytes: Vec<u8>) {
         self.push_payload(at, Payload::Binary(bytes));
     }
-    fn push_payload(&mut self, at: Ts, payload: Payload) {
+    pub fn push_payload(&mut self, at: Ts, payload: Payload) {
         self.bytes += payload.len();
         self.frames.push(RawFrame {
             at,

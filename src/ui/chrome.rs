@@ -82,6 +82,8 @@ fn status_lines<'a>(snap: &'a Snapshot, theme: &Theme) -> (Line<'a>, Line<'a>) {
         Span::styled(" quit  ", muted),
         Span::styled("↑↓", key),
         Span::styled(" select  ", muted),
+        Span::styled("r", key),
+        Span::styled(" reconnect  ", muted),
         Span::styled("?", key),
         Span::styled(" help", muted),
         Span::styled(" │ ", theme.style(Role::Border)),
@@ -147,8 +149,9 @@ pub(super) fn status_rows(snap: &Snapshot, theme: &Theme, width: u16) -> u16 {
     }
 }
 
-const HELP: [(&str, &str); 6] = [
+const HELP: [(&str, &str); 7] = [
     ("q, Esc, Ctrl-C", "quit"),
+    ("r", "reconnect Alpaca now (also leaves a stop)"),
     ("↑ / k", "select previous symbol"),
     ("↓ / j", "select next symbol"),
     ("g / Home", "first symbol"),

@@ -41,6 +41,8 @@ pub enum Action {
     SelectLast,
     ToggleHelp,
     CloseHelp,
+    /// Tear down the Alpaca connection and connect again now.
+    Reconnect,
 }
 
 impl Action {
@@ -48,6 +50,7 @@ impl Action {
     pub fn command(self) -> Option<Command> {
         match self {
             Action::Quit => Some(Command::Quit),
+            Action::Reconnect => Some(Command::ReconnectAlpaca),
             Action::SelectPrev
             | Action::SelectNext
             | Action::SelectFirst
@@ -73,6 +76,7 @@ pub fn on_key(state: &mut UiState, key: KeyEvent, snap: &Snapshot) -> Option<Act
         KeyCode::Esc if state.show_help => Action::CloseHelp,
         KeyCode::Esc => Action::Quit,
         KeyCode::Char('?') => Action::ToggleHelp,
+        KeyCode::Char('r') => Action::Reconnect,
         KeyCode::Up | KeyCode::Char('k') => Action::SelectPrev,
         KeyCode::Down | KeyCode::Char('j') => Action::SelectNext,
         KeyCode::Home | KeyCode::Char('g') => Action::SelectFirst,
@@ -93,7 +97,7 @@ fn apply(state: &mut UiState, action: Action, rows: usize) {
         Action::SelectLast => state.selected = last,
         Action::ToggleHelp => state.show_help = !state.show_help,
         Action::CloseHelp => state.show_help = false,
-        Action::Quit => {}
+        Action::Quit | Action::Reconnect => {}
     }
 }
 
@@ -263,5 +267,27 @@ mod tests {
         assert!(matches!(Action::Quit.command(), Some(Command::Quit)));
         assert!(Action::SelectNext.command().is_none());
         assert!(Action::ToggleHelp.command().is_none());
+    }
+}
+
+#[cfg(test)]
+mod reconnect_key_tests {
+    use super::*;
+    use crossterm::event::{KeyEvent, KeyModifiers};
+
+    #[test]
+    fn r_asks_the_engine_to_reconnect() {
+        let snap = crate::ui::testutil::sample_snapshot();
+        let mut st = UiState::default();
+        let a = on_key(
+            &mut st,
+            KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE),
+            &snap,
+        );
+        assert_eq!(a, Some(Action::Reconnect));
+        assert!(matches!(
+            a.and_then(Action::command),
+            Some(Command::ReconnectAlpaca)
+        ));
     }
 }

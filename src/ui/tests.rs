@@ -40,8 +40,25 @@ fn live_disconnected_with_error_80x24() {
     let mut snap = sample_snapshot();
     snap.mode = Mode::Live;
     snap.alpaca.state = LinkState::Disconnected;
-    snap.alpaca.last_error = Some("auth failed: 402 (auth failed)".to_string());
+    snap.alpaca.last_error = Some("connection closed".to_string());
+    snap.alpaca.reconnect_attempts = 2;
+    snap.alpaca.consecutive_failures = 3;
+    snap.alpaca.next_retry_at = Some(snap.now.plus_millis(11_200));
     insta::assert_snapshot!(render_text(&snap, &UiState::default(), 80, 24));
+}
+
+#[test]
+fn live_fatal_stop_says_how_to_leave_it() {
+    let mut snap = sample_snapshot();
+    snap.mode = Mode::Live;
+    snap.alpaca.state = LinkState::Disconnected;
+    snap.alpaca.last_error = Some("402 auth failed".to_string());
+    snap.alpaca.fatal = Some("402 auth failed".to_string());
+    let text = render_text(&snap, &UiState::default(), 100, 24);
+    assert!(
+        text.contains("402 auth failed · stopped: press r to reconnect"),
+        "{text}"
+    );
 }
 
 #[test]

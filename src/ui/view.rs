@@ -30,7 +30,7 @@ pub fn draw(frame: &mut Frame, snap: &Snapshot, ui: &UiState, theme: &Theme) {
         return;
     }
     let rows = snap.watchlist.len();
-    let err = link_error(snap);
+    let err = link_error(snap, ui.now(snap));
     let status_rows = status_rows(snap, theme, area.width);
     let areas = split(area, rows, err.is_some(), status_rows);
     draw_header(frame, areas.header, snap, ui, theme);
@@ -103,12 +103,25 @@ fn split(area: Rect, rows: usize, want_error: bool, status_rows: u16) -> Areas {
     }
 }
 
-/// The last Alpaca error, shown while the link is not fully up.
-fn link_error(snap: &Snapshot) -> Option<&str> {
-    match snap.alpaca.state {
-        LinkState::Subscribed => None,
-        _ => snap.alpaca.last_error.as_deref(),
+/// The last Alpaca error while the link is not fully up, with what happens next:
+/// a live countdown to the retry, or how to leave a stop.
+fn link_error(snap: &Snapshot, now: Ts) -> Option<String> {
+    let a = &snap.alpaca;
+    if a.state == LinkState::Subscribed {
+        return None;
     }
+    let mut text = a.last_error.clone()?;
+    if a.fatal.is_some() {
+        text.push_str(" · stopped: press r to reconnect");
+    } else if let Some(at) = a.next_retry_at {
+        let secs = (at.millis_since(now).max(0) + 999) / 1000;
+        text.push_str(&format!(
+            " · retry in {secs}s (attempt {}, {} failures in a row)",
+            a.reconnect_attempts + 1,
+            a.consecutive_failures
+        ));
+    }
+    Some(text)
 }
 
 fn draw_watchlist(frame: &mut Frame, rect: Rect, snap: &Snapshot, ui: &UiState, theme: &Theme) {
