@@ -21,6 +21,16 @@ pub struct ParseLimits {
     pub max_frame_bytes: usize,
 }
 
+impl ParseLimits {
+    /// The issue for a frame too large to read, if it is.
+    pub(crate) fn refuse(&self, len_bytes: usize) -> Option<ParseIssue> {
+        (len_bytes > self.max_frame_bytes).then_some(ParseIssue::Frame(FrameError::TooLarge {
+            len_bytes,
+            max_bytes: self.max_frame_bytes,
+        }))
+    }
+}
+
 impl Default for ParseLimits {
     fn default() -> Self {
         ParseLimits {
@@ -86,11 +96,8 @@ pub fn parse_frame_into(
     out: &mut Vec<Msg>,
     issues: &mut Vec<ParseIssue>,
 ) {
-    if bytes.len() > limits.max_frame_bytes {
-        issues.push(ParseIssue::Frame(FrameError::TooLarge {
-            len_bytes: bytes.len(),
-            max_bytes: limits.max_frame_bytes,
-        }));
+    if let Some(refused) = limits.refuse(bytes.len()) {
+        issues.push(refused);
         return;
     }
     let text = match std::str::from_utf8(bytes) {

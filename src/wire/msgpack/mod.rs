@@ -36,11 +36,8 @@ pub fn parse_msgpack_frame_into(
     out: &mut Vec<Msg>,
     issues: &mut Vec<ParseIssue>,
 ) {
-    if bytes.len() > limits.max_frame_bytes {
-        issues.push(ParseIssue::Frame(FrameError::TooLarge {
-            len_bytes: bytes.len(),
-            max_bytes: limits.max_frame_bytes,
-        }));
+    if let Some(refused) = limits.refuse(bytes.len()) {
+        issues.push(refused);
         return;
     }
     let (mark_out, mark_issues) = (out.len(), issues.len());
