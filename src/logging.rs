@@ -13,6 +13,11 @@ use tracing_subscriber::filter::{EnvFilter, LevelFilter};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
+fn directive(text: &str) -> anyhow::Result<tracing_subscriber::filter::Directive> {
+    text.parse()
+        .with_context(|| format!("internal log directive {text:?}"))
+}
+
 /// The environment variable holding the filter (`EnvFilter` syntax, e.g. `tapewatch=debug`).
 pub const LOG_ENV_VAR: &str = "TAPEWATCH_LOG";
 
@@ -66,7 +71,11 @@ pub fn init(opts: LogOptions) -> anyhow::Result<LogGuard> {
         .with_default_directive(LevelFilter::INFO.into())
         .with_env_var(LOG_ENV_VAR)
         .from_env()
-        .with_context(|| format!("{LOG_ENV_VAR}: invalid log filter"))?;
+        .with_context(|| format!("{LOG_ENV_VAR}: invalid log filter"))?
+        // The WebSocket library traces whole frames, the auth frame with its secret
+        // among them; its trace output never reaches the log, whatever the filter.
+        .add_directive(directive("tungstenite=debug")?)
+        .add_directive(directive("tokio_tungstenite=debug")?);
 
     let appender = RollingFileAppender::builder()
         .rotation(Rotation::DAILY)
