@@ -52,6 +52,8 @@ pub fn main() -> ExitCode {
                 || e.downcast_ref::<crate::fixture::reader::FixtureError>()
                     .is_some()
                 || e.downcast_ref::<api::ApiError>().is_some()
+                || e.downcast_ref::<crate::fixture::record::RecordError>()
+                    .is_some()
                 || e.downcast_ref::<ui::theme::ThemeError>().is_some();
             ExitCode::from(if usage { 2 } else { 1 })
         }
@@ -81,6 +83,12 @@ pub fn run(cli: Cli) -> Result<()> {
     } else {
         Mode::Demo
     };
+    if cli.record.is_some() && (cli.replay.is_some() || credentials(&settings).is_none()) {
+        return Err(UsageError(
+            "--record records a live Alpaca session; it needs credentials and cannot be used with --replay or the demo".into(),
+        )
+        .into());
+    }
     let source = match (&cli.replay, credentials(&settings)) {
         (Some(path), _) => Source::Replay(FixtureReader::open(path)?),
         (None, Some((key_id, secret_key))) => {
@@ -221,6 +229,7 @@ async fn run_async(
     } else {
         (None, None)
     };
+    let mut record_thread = None;
     let mut setup = Setup::new(mode);
     setup.feed = settings.feed.clone();
     setup.watchlist = settings
@@ -235,6 +244,20 @@ async fn run_async(
             pipeline::start(reader, setup, speed).context("cannot start the replay")?
         }
         Source::Live(cfg) => {
+            let recording = match cli.record.as_deref() {
+                Some(path) => {
+                    let (rec, thread) = crate::fixture::record::start(
+                        path,
+                        SystemClock.now(),
+                        &cfg.watchlist,
+                        setup.meters.record.clone(),
+                    )?;
+                    setup.recorder = Some(rec);
+                    Some(thread)
+                }
+                None => None,
+            };
+            record_thread = recording;
             // rustls needs one process-wide crypto provider; ring is the one we build.
             let _ = rustls::crypto::ring::default_provider().install_default();
             pipeline::start_live(
@@ -301,6 +324,14 @@ async fn run_async(
 
     // Everything that holds a channel end is gone now; wait for the threads to drain.
     feed_handle.join().await;
+    if let Some(t) = record_thread {
+        // The stream task held the last sender; the writer drains and ends.
+        match tokio::task::spawn_blocking(move || t.join()).await {
+            Ok(Ok(Ok(lines))) => tracing::info!("recording finished: {lines} records"),
+            Ok(Ok(Err(e))) => tracing::warn!("{e}"),
+            _ => tracing::warn!("the recording thread failed"),
+        }
+    }
     tracing::info!(?exit, "engine stopped");
     match tokio::task::spawn_blocking(move || writer.join()).await {
         Ok(Ok(_)) => {}

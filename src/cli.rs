@@ -46,6 +46,11 @@ pub struct Cli {
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
 
+    /// Record the live Alpaca session (every frame and connection fault) to FILE in
+    /// the fixture format, for --replay later. The file must not exist yet.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+
     /// After a replay ends, keep running (and serving the API) instead of exiting.
     #[arg(long)]
     pub hold: bool,

@@ -32,6 +32,8 @@ pub struct Setup {
     pub out_tx: Option<mpsc::Sender<Event>>,
     pub meters: Meters,
     pub limits: ParseLimits,
+    /// `--record` (live only).
+    pub recorder: Option<crate::fixture::record::Recorder>,
 }
 
 impl Setup {
@@ -45,6 +47,7 @@ impl Setup {
             out_tx: None,
             meters: Meters::default(),
             limits: ParseLimits::default(),
+            recorder: None,
         }
     }
 }
@@ -204,6 +207,7 @@ pub fn start_live(
         control: stream_rx,
         cancel: e.cancel.clone(),
         market_open,
+        recorder: setup.recorder.take(),
     };
     let live = tokio::spawn(task.run());
     Running {

@@ -360,3 +360,65 @@ async fn msgpack_mode_asks_for_msgpack_and_decodes_binary_frames() {
     assert!(s.watchlist.iter().all(|v| v.price.is_some()));
     r.cancel.cancel();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn record_mode_writes_a_fixture_that_replays_to_the_same_counts() {
+    use tapewatch::fixture::{reader::FixtureReader, record, replay::Speed};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("session.jsonl");
+    let mock = MockAlpaca::start(mock_cfg()).await.unwrap();
+    let cfg = stream_cfg(mock.url("iex"), "MOCKSECRET", "iex", &["AAPL", "MSFT"]);
+    let mut setup = Setup::new(Mode::Live);
+    let (rec, writer) = record::start(
+        &path,
+        tapewatch::clock::Clock::now(&tapewatch::clock::SystemClock),
+        &cfg.watchlist,
+        setup.meters.record.clone(),
+    )
+    .unwrap();
+    setup.recorder = Some(rec);
+    let mut r = pipeline::start_live(cfg, setup, pipeline::system_clock(), Arc::new(|_| true));
+    until(&mut r, "subscribed", subscribed).await;
+    mock.push_trades(50, 5);
+    until(&mut r, "50", |s| s.counters.messages >= 50).await;
+    mock.drop_connections();
+    until(&mut r, "back", |s| {
+        subscribed(s) && s.alpaca.reconnect_attempts == 1
+    })
+    .await;
+    mock.push_trades(30, 5);
+    until(&mut r, "80", |s| s.counters.messages >= 80).await;
+    r.cancel.cancel();
+    let (_, live) = r.engine.await.unwrap();
+    r.feed.join().await;
+    let lines = tokio::task::spawn_blocking(move || writer.join())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert!(lines > 10, "{lines} records");
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        !text.contains("MOCKSECRET"),
+        "the secret is not in the recording"
+    );
+    assert!(text.contains(r#""fault":"disconnect""#) && text.contains(r#""fault":"recover""#));
+    // A second recording to the same file is refused rather than overwriting it.
+    let err = record::start(
+        &path,
+        tapewatch::types::Ts::ZERO,
+        &[],
+        tapewatch::engine::channels::Meters::default().record,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("session.jsonl"), "{err}");
+
+    let replayed = pipeline::replay_to_end(FixtureReader::open(&path).unwrap(), Speed::Max)
+        .await
+        .unwrap();
+    assert_eq!(replayed.counters.messages, live.counters.messages);
+    assert_eq!(replayed.counters.by_type, live.counters.by_type);
+    assert_eq!(replayed.counters.parse_errors, 0);
+    assert_eq!(replayed.counters.faults, 2);
+    assert_eq!(replayed.alpaca.state, LinkState::Subscribed);
+}

@@ -10,6 +10,8 @@ use crate::clock::Clock;
 use crate::engine::channels::{send_wait, Meter};
 use crate::engine::snapshot::LinkState;
 use crate::engine::{AlpacaBatch, FeedEvent, LinkUpdate, Payload};
+use crate::fixture::record::Recorder;
+use crate::fixture::Fault;
 use crate::types::{Symbol, Ts};
 use crate::wire::{parse_frame, Msg, ParseLimits};
 use futures_util::{FutureExt, SinkExt, StreamExt};
@@ -73,6 +75,8 @@ pub struct StreamTask {
     pub cancel: CancellationToken,
     /// True when the market is open at `now` (the calendar, or Alpaca's clock).
     pub market_open: Arc<dyn Fn(Ts) -> bool + Send + Sync>,
+    /// `--record`: every frame and fault, to a fixture.
+    pub recorder: Option<Recorder>,
 }
 
 impl StreamTask {
@@ -101,6 +105,9 @@ impl StreamTask {
                 }
                 End::Cancelled => return,
             };
+            if let Some(rec) = self.recorder.as_ref() {
+                rec.fault(now, Fault::Disconnect);
+            }
             let reason = explained.unwrap_or_else(|| describe(&failure));
             match backoff.on_failure(now, &failure, &self.cfg.policy, jitter()) {
                 Decision::RetryAt(at) => {
@@ -190,6 +197,10 @@ impl StreamTask {
                 Ok(Ok((ws, _resp))) => ws,
             },
         };
+        if let (Some(rec), true) = (self.recorder.as_ref(), backoff.attempts > 1) {
+            // Replay turns this into "reconnecting"; the new handshake frames follow.
+            rec.fault(self.clock.now(), Fault::Recover);
+        }
         let (mut sink, mut source) = ws.split();
         let mut session = Session::new(
             &self.cfg.feed,
@@ -303,7 +314,11 @@ impl StreamTask {
                         }
                         if let Some(payload) = payload {
                             last_message = Instant::now();
-                            batch.push_payload(self.clock.now(), payload);
+                            let now = self.clock.now();
+                            if let Some(rec) = self.recorder.as_ref() {
+                                rec.frame(now, &payload);
+                            }
+                            batch.push_payload(now, payload);
                         }
                         if batch.frames.len() < 64 {
                             next = match source.next().now_or_never() {

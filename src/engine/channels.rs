@@ -7,6 +7,7 @@
 //! | `commands` | UI, API → engine       | 64       | reject: the caller is told (API answers 503) |
 //! | `store`    | engine → SQLite writer | 8192     | drop the newest, count it, warn in the log   |
 //! | `stdout`   | engine → headless out  | 4096     | drop the newest, count it, report in summary |
+//! | `record`   | stream → `--record`    | 16384    | drop the newest, count it: never stall ingest |
 //!
 //! Snapshots travel on a `watch` channel, which by design holds only the latest.
 
@@ -62,6 +63,7 @@ pub struct Meters {
     pub commands: Arc<Meter>,
     pub store: Arc<Meter>,
     pub stdout: Arc<Meter>,
+    pub record: Arc<Meter>,
 }
 
 impl Default for Meters {
@@ -71,16 +73,27 @@ impl Default for Meters {
             commands: Meter::new("commands", COMMAND_CAPACITY, "reject"),
             store: Meter::new("store", STORE_CAPACITY, "drop-newest"),
             stdout: Meter::new("stdout", STDOUT_CAPACITY, "drop-newest"),
+            record: Meter::new(
+                "record",
+                crate::fixture::record::RECORD_CAPACITY,
+                "drop-newest",
+            ),
         }
     }
 }
 
 impl Meters {
     pub fn stats(&self) -> Vec<ChannelStat> {
-        [&self.feed, &self.commands, &self.store, &self.stdout]
-            .into_iter()
-            .map(|m| m.stat())
-            .collect()
+        [
+            &self.feed,
+            &self.commands,
+            &self.store,
+            &self.stdout,
+            &self.record,
+        ]
+        .into_iter()
+        .map(|m| m.stat())
+        .collect()
     }
 }
 
