@@ -395,7 +395,7 @@ impl StreamTask {
 /// string; a data frame rarely does, and then it is merely parsed twice.
 fn looks_like_control(b: &[u8]) -> bool {
     const MARKERS: [&[u8]; 3] = [b"success", b"error", b"subscription"];
-    b.len() < 64 * 1024 && MARKERS.iter().any(|m| b.windows(m.len()).any(|w| w == *m))
+    b.len() < 64 * 1024 && MARKERS.iter().any(|m| memchr::memmem::find(b, m).is_some())
 }
 
 /// The control messages in a frame, parsed only when the frame may hold one.

@@ -9,7 +9,7 @@ pub mod state;
 
 use crate::alpaca::stream::StreamControl;
 use crate::clock::Clock;
-use crate::event::{Event, EventKind, Level};
+use crate::event::{Event, Level};
 use crate::fixture::Fault;
 use crate::stats::LatencyHistogram;
 use crate::store::StoreMsg;
@@ -345,16 +345,10 @@ impl Engine {
             let n = dropped - self.store_dropped_reported;
             self.store_dropped_reported = dropped;
             let mut fx = Effects::default();
-            let ev = Event::new(
-                self.state.now(),
-                Level::Warn,
-                EventKind::Persistence,
-                format!("{n} events not persisted: the store channel was full"),
-            );
-            log_event(&ev);
-            fx.events.push(ev);
-            // Only to the printer: the store is the thing that is behind.
+            self.state.persistence_dropped(n, &mut fx);
+            // To the log and the printer, not the store: the store is what is behind.
             for ev in fx.events {
+                log_event(&ev);
                 if let Some(tx) = self.io.out_tx.as_ref() {
                     let _ = try_send_counted(tx, &self.io.meters.stdout, ev);
                 }

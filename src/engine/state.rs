@@ -410,6 +410,13 @@ impl EngineState {
         self.emit(fx, ev);
     }
 
+    /// Events the store writer could not keep up with, so the event log shows it.
+    pub fn persistence_dropped(&mut self, n: u64, fx: &mut Effects) {
+        let text = format!("{n} events not persisted: the store channel was full");
+        let ev = Event::new(self.now, Level::Warn, EventKind::Persistence, text);
+        self.emit(fx, ev);
+    }
+
     pub fn command_event(&mut self, text: String, fx: &mut Effects) {
         let ev = Event::new(self.now, Level::Info, EventKind::Command, text);
         self.emit(fx, ev);
