@@ -15,6 +15,7 @@ use crate::stats::LatencyHistogram;
 use crate::store::StoreMsg;
 use crate::types::{Source, Ts};
 use crate::wire::{parse_frame_into, Msg, ParseIssue, ParseLimits};
+use crate::yahoo::YahooResponse;
 use channels::{try_send_counted, Meters};
 use snapshot::{LinkState, Perf, Snapshot};
 use state::{Effects, EngineState};
@@ -121,12 +122,8 @@ pub struct LinkUpdate {
 pub enum FeedEvent {
     Alpaca(AlpacaBatch),
     Link(LinkUpdate),
-    Yahoo {
-        at: Ts,
-        url: String,
-        status: u16,
-        body: String,
-    },
+    /// One Yahoo chart request's outcome (a response, or a transport failure).
+    Yahoo(YahooResponse),
     Fault {
         at: Ts,
         source: Source,
@@ -306,12 +303,7 @@ impl Engine {
                     self.pending.push((f.received, n));
                 }
             }
-            FeedEvent::Yahoo {
-                at,
-                url,
-                status,
-                body,
-            } => self.state.apply_yahoo(at, &url, status, &body, &mut fx),
+            FeedEvent::Yahoo(r) => self.state.apply_yahoo(&r, &mut fx),
             FeedEvent::Fault { at, source, fault } => {
                 self.state.apply_fault(at, source, fault, &mut fx)
             }

@@ -11,6 +11,7 @@ use crate::fixture::Fault;
 use crate::types::{Source, Symbol, Ts};
 use crate::wire::{Msg, MsgType, ParseIssue};
 use crate::yahoo::chart::parse_chart;
+use crate::yahoo::YahooResponse;
 use std::collections::{HashMap, VecDeque};
 
 /// How many events the state keeps for the event-log panel and the API.
@@ -298,10 +299,22 @@ impl EngineState {
     }
 
     /// A Yahoo chart response received at `at`.
-    pub fn apply_yahoo(&mut self, at: Ts, url: &str, status: u16, body: &str, fx: &mut Effects) {
-        self.advance(at);
+    pub fn apply_yahoo(&mut self, r: &YahooResponse, fx: &mut Effects) {
+        self.advance(r.at);
         self.counters.yahoo_responses += 1;
-        match parse_chart(status, body) {
+        let url = r.url.as_str();
+        if let Some(err) = &r.error {
+            let ev = Event::new(
+                self.now,
+                Level::Warn,
+                EventKind::Yahoo,
+                format!("Yahoo request failed ({url}): {err}"),
+            )
+            .with_source(Source::Yahoo);
+            self.emit(fx, ev);
+            return;
+        }
+        match parse_chart(r.status, &r.body) {
             Ok(q) => {
                 let Some(&i) = self.index.get(&q.symbol) else {
                     self.counters.unwatched += 1;
