@@ -168,18 +168,8 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
         Some(list) => {
             let mut out = Vec::with_capacity(list.len());
             for s in list {
-                let ok = !s.is_empty()
-                    && s.len() <= 21
-                    && s.bytes().all(|b| {
-                        b.is_ascii_uppercase() || b.is_ascii_digit() || b"./-".contains(&b)
-                    });
-                if !ok {
-                    return Err(invalid(
-                        "watchlist",
-                        format!("{s:?} is not a ticker symbol (expected upper-case letters, digits, '.', '/' or '-', like \"BRK.B\")"),
-                    ));
-                }
-                out.push(Symbol::new(&s));
+                let sym = crate::types::parse_symbol(&s).map_err(|m| invalid("watchlist", m))?;
+                out.push(sym);
             }
             if out.is_empty() {
                 return Err(invalid(

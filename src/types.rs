@@ -7,6 +7,22 @@ use std::fmt;
 /// A ticker symbol. Inline up to 24 bytes, so parsing a message never allocates for it.
 pub type Symbol = compact_str::CompactString;
 
+/// Checks a ticker as typed by a person (config, API, TUI): upper-case letters,
+/// digits, '.', '/' or '-', at most 21 bytes. The error says what was expected.
+pub fn parse_symbol(s: &str) -> Result<Symbol, String> {
+    let ok = !s.is_empty()
+        && s.len() <= 21
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b"./-".contains(&b));
+    if ok {
+        Ok(Symbol::new(s))
+    } else {
+        Err(format!(
+            "{s:?} is not a ticker symbol (expected upper-case letters, digits, '.', '/' or '-', like \"BRK.B\")"
+        ))
+    }
+}
+
 /// Nanoseconds since the Unix epoch, UTC. Alpaca timestamps carry nanoseconds, so we keep them.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 pub struct Ts(pub i64);

@@ -422,3 +422,54 @@ async fn record_mode_writes_a_fixture_that_replays_to_the_same_counts() {
     assert_eq!(replayed.counters.faults, 2);
     assert_eq!(replayed.alpaca.state, LinkState::Subscribed);
 }
+
+#[tokio::test]
+async fn watchlist_changes_at_run_time_subscribe_and_unsubscribe() {
+    let mock = MockAlpaca::start(mock_cfg()).await.unwrap();
+    let mut r = start(
+        stream_cfg(mock.url("iex"), "MOCKSECRET", "iex", &["AAPL", "MSFT"]),
+        true,
+    );
+    until(&mut r, "subscribed", subscribed).await;
+    r.commands
+        .send(Command::ChangeWatchlist {
+            add: vec![Symbol::new("NVDA")],
+            remove: vec![Symbol::new("MSFT")],
+        })
+        .await
+        .unwrap();
+    // The server's full-set reply is the truth the snapshot shows.
+    let s = until(&mut r, "new subscription set", |s| {
+        s.alpaca.subscribed_symbols == ["AAPL", "NVDA"]
+    })
+    .await;
+    let shown: Vec<&str> = s.watchlist.iter().map(|v| v.symbol.as_str()).collect();
+    assert_eq!(shown, ["AAPL", "NVDA"]);
+    let sent = mock.client_messages();
+    assert!(
+        sent.iter()
+            .any(|m| m["action"] == "unsubscribe" && m["trades"] == serde_json::json!(["MSFT"])),
+        "{sent:?}"
+    );
+    assert!(
+        sent.iter()
+            .any(|m| m["action"] == "subscribe" && m["trades"] == serde_json::json!(["NVDA"])),
+        "{sent:?}"
+    );
+    // After a reconnect the full new set is subscribed again.
+    r.commands.send(Command::ReconnectAlpaca).await.unwrap();
+    until(&mut r, "resubscribed after reconnect", |s| {
+        subscribed(s)
+            && s.alpaca.reconnect_attempts >= 1
+            && s.alpaca.subscribed_symbols == ["AAPL", "NVDA"]
+    })
+    .await;
+    let last_sub = mock
+        .client_messages()
+        .into_iter()
+        .rev()
+        .find(|m| m["action"] == "subscribe")
+        .unwrap();
+    assert_eq!(last_sub["trades"], serde_json::json!(["AAPL", "NVDA"]));
+    r.cancel.cancel();
+}

@@ -4,7 +4,7 @@
 use crate::engine::snapshot::{LinkState, Snapshot};
 use crate::types::{Source, Symbol, Ts};
 use rust_decimal::Decimal;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
@@ -152,4 +152,14 @@ pub fn alpaca_health_of(s: &Snapshot) -> AlpacaHealth {
             stopped: a.fatal.clone(),
         },
     }
+}
+
+/// The body of `POST /api/watchlist`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WatchlistChange {
+    #[serde(default)]
+    pub add: Vec<String>,
+    #[serde(default)]
+    pub remove: Vec<String>,
 }

@@ -60,7 +60,9 @@ pub async fn bind(addr: SocketAddr, token_set: bool) -> Result<tokio::net::TcpLi
 }
 
 pub fn router(state: ApiState) -> Router {
-    let mutating = Router::new().route("/api/health/alpaca/reconnect", post(reconnect));
+    let mutating = Router::new()
+        .route("/api/health/alpaca/reconnect", post(reconnect))
+        .route("/api/watchlist", post(change_watchlist));
     Router::new()
         .route("/health", get(health))
         .route("/api/symbols", get(symbols))
@@ -112,6 +114,39 @@ async fn reconnect(
     axum::extract::State(s): axum::extract::State<ApiState>,
 ) -> (StatusCode, Json<serde_json::Value>) {
     command(&s, Command::ReconnectAlpaca, "reconnecting")
+}
+
+/// `{"add":["NFLX"],"remove":["AMD"]}`: the engine applies it and the live stream
+/// subscribes to match; `/api/symbols` and `/api/health/alpaca` show the result.
+async fn change_watchlist(
+    axum::extract::State(s): axum::extract::State<ApiState>,
+    body: Result<Json<dto::WatchlistChange>, axum::extract::rejection::JsonRejection>,
+) -> (StatusCode, Json<serde_json::Value>) {
+    let bad = |msg: String| {
+        (
+            StatusCode::BAD_REQUEST,
+            Json(serde_json::json!({ "error": msg })),
+        )
+    };
+    let change = match body {
+        Ok(Json(c)) => c,
+        Err(e) => return bad(format!("POST /api/watchlist: {}", e.body_text())),
+    };
+    let parse = |key: &str, list: &[String]| -> Result<Vec<crate::types::Symbol>, String> {
+        list.iter()
+            .map(|s| crate::types::parse_symbol(s).map_err(|m| format!("{key}: {m}")))
+            .collect()
+    };
+    let (add, remove) = match (parse("add", &change.add), parse("remove", &change.remove)) {
+        (Ok(a), Ok(r)) => (a, r),
+        (Err(m), _) | (_, Err(m)) => return bad(m),
+    };
+    if add.is_empty() && remove.is_empty() {
+        return bad(
+            "POST /api/watchlist: give at least one symbol in \"add\" or \"remove\"".into(),
+        );
+    }
+    command(&s, Command::ChangeWatchlist { add, remove }, "accepted")
 }
 
 async fn symbols(

@@ -187,3 +187,59 @@ async fn reconnect_sends_a_command_and_is_guarded_by_the_token() {
     assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
     drop(snap_tx);
 }
+
+#[tokio::test]
+async fn watchlist_change_validates_and_sends_one_command() {
+    let (snap_tx, rx) = watch::channel(Arc::new(sample()));
+    let (ctx, mut crx) = mpsc::channel(4);
+    let app = router(ApiState {
+        snapshots: rx,
+        commands: ctx,
+        meters: Meters::default(),
+        token: None,
+    });
+    let post = |body: &str| {
+        Request::post("/api/watchlist")
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    for (body, want, mentions) in [
+        (
+            r#"{"add":["aapl"]}"#,
+            StatusCode::BAD_REQUEST,
+            "add: \\\"aapl\\\" is not a ticker",
+        ),
+        (r#"{"remove":["A B"]}"#, StatusCode::BAD_REQUEST, "remove:"),
+        (r#"{}"#, StatusCode::BAD_REQUEST, "at least one symbol"),
+        (
+            r#"{"add":["X"],"bogus":1}"#,
+            StatusCode::BAD_REQUEST,
+            "bogus",
+        ),
+        (r#"not json"#, StatusCode::BAD_REQUEST, "/api/watchlist"),
+    ] {
+        let resp = app.clone().oneshot(post(body)).await.unwrap();
+        assert_eq!(resp.status(), want, "{body}");
+        let bytes = axum::body::to_bytes(resp.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains(mentions), "{body}: {text}");
+        assert!(crx.try_recv().is_err(), "{body} must not reach the engine");
+    }
+    let resp = app
+        .clone()
+        .oneshot(post(r#"{"add":["NFLX","BRK.B"],"remove":["MSFT"]}"#))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    match crx.try_recv() {
+        Ok(Command::ChangeWatchlist { add, remove }) => {
+            assert_eq!(add, ["NFLX", "BRK.B"]);
+            assert_eq!(remove, ["MSFT"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    drop(snap_tx);
+}

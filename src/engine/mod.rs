@@ -13,7 +13,7 @@ use crate::event::{Event, Level};
 use crate::fixture::Fault;
 use crate::stats::LatencyHistogram;
 use crate::store::StoreMsg;
-use crate::types::{Source, Ts};
+use crate::types::{Source, Symbol, Ts};
 use crate::wire::{parse_frame_into, Msg, ParseIssue, ParseLimits};
 use crate::yahoo::YahooResponse;
 use channels::{try_send_counted, Meters};
@@ -35,6 +35,12 @@ pub enum Command {
     /// Tear down the Alpaca connection and connect again at once (`r`, or
     /// `POST /api/health/alpaca/reconnect`); also leaves a fatal stop.
     ReconnectAlpaca,
+    /// Add and remove watchlist symbols; the live stream subscribes and unsubscribes
+    /// to match (`a`/`d` in the TUI, `POST /api/watchlist`).
+    ChangeWatchlist {
+        add: Vec<Symbol>,
+        remove: Vec<Symbol>,
+    },
 }
 
 /// One Alpaca frame as received. Feeds do only I/O; the engine parses, so the parse
@@ -224,6 +230,12 @@ pub async fn run(
             cmd = e.io.cmd_rx.recv() => match cmd {
                 Some(Command::Quit) | None => break EngineExit::Quit,
                 Some(Command::ReconnectAlpaca) => e.reconnect(),
+                Some(Command::ChangeWatchlist { add, remove }) => {
+                    let mut fx = Effects::default();
+                    let _ = e.state.change_watchlist(&add, &remove, &mut fx);
+                    e.forward(fx);
+                    e.dirty = true;
+                }
             },
             item = e.io.feed_rx.recv(), if feed_open => match item {
                 Some(FeedEvent::ReplayEnd) => {
@@ -318,7 +330,18 @@ impl Engine {
         self.forward(fx);
     }
 
-    fn forward(&mut self, fx: Effects) {
+    fn forward(&mut self, mut fx: Effects) {
+        if let Some(list) = fx.watchlist.take() {
+            if let Some(tx) = self.io.stream_tx.as_ref() {
+                if tx.try_send(StreamControl::SetWatchlist(list)).is_err() {
+                    // The stream task keeps its old set; say so rather than drift silently.
+                    self.state.command_event(
+                        "Watchlist change not sent to the Alpaca stream: its control channel is full or closed; reconnect (r) to resubscribe".into(),
+                        &mut fx,
+                    );
+                }
+            }
+        }
         for ev in fx.events {
             log_event(&ev);
             if let Some(tx) = self.io.store_tx.as_ref() {

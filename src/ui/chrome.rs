@@ -122,8 +122,28 @@ fn status_lines<'a>(snap: &'a Snapshot, theme: &Theme) -> (Line<'a>, Line<'a>) {
     (main, Line::from(spans))
 }
 
-pub(super) fn draw_status(frame: &mut Frame, rect: Rect, snap: &Snapshot, theme: &Theme) {
-    let (main, chans) = status_lines(snap, theme);
+pub(super) fn draw_status(
+    frame: &mut Frame,
+    rect: Rect,
+    snap: &Snapshot,
+    ui: &UiState,
+    theme: &Theme,
+) {
+    let (mut main, chans) = status_lines(snap, theme);
+    // The prompt and notices take the key-hint row: that is where the eye goes after a key.
+    if let Some(buf) = &ui.input {
+        main = Line::from(vec![
+            Span::styled(" add symbol: ", theme.style(Role::Accent)),
+            Span::styled(format!("{buf}█"), theme.style(Role::Text)),
+            Span::styled("  Enter add · Esc cancel", theme.style(Role::Muted)),
+        ]);
+        if let Some(n) = &ui.notice {
+            main.spans
+                .push(Span::styled(format!("  {n}"), theme.style(Role::Warn)));
+        }
+    } else if let Some(n) = &ui.notice {
+        main = Line::from(Span::styled(format!(" {n}"), theme.style(Role::Warn)));
+    }
     if snap.channels.is_empty() {
         frame.render_widget(Paragraph::new(main), rect);
     } else if rect.height >= 2 {
@@ -149,9 +169,11 @@ pub(super) fn status_rows(snap: &Snapshot, theme: &Theme, width: u16) -> u16 {
     }
 }
 
-const HELP: [(&str, &str); 7] = [
+const HELP: [(&str, &str); 9] = [
     ("q, Esc, Ctrl-C", "quit"),
     ("r", "reconnect Alpaca now (also leaves a stop)"),
+    ("a", "add a symbol to the watchlist"),
+    ("d / Delete", "remove the selected symbol"),
     ("↑ / k", "select previous symbol"),
     ("↓ / j", "select next symbol"),
     ("g / Home", "first symbol"),
@@ -160,7 +182,7 @@ const HELP: [(&str, &str); 7] = [
 ];
 
 pub(super) fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
-    let width = 50.min(area.width);
+    let width = 62.min(area.width);
     let height = u16::try_from(HELP.len() + 2)
         .unwrap_or(u16::MAX)
         .min(area.height);

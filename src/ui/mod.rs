@@ -114,8 +114,11 @@ where
                 Some(Ok(TermEvent::Key(key))) => {
                     if let Some(action) = on_key(&mut ui, key, &snap) {
                         if let Some(cmd) = action.command() {
-                            // A full or closed channel must not hold up quitting.
-                            let _ = commands.try_send(cmd);
+                            // A full or closed channel must not hold up quitting; anything
+                            // else refused is said on screen, not dropped silently.
+                            if commands.try_send(cmd).is_err() && action != Action::Quit {
+                                ui.notice = Some("engine busy: command refused, try again".into());
+                            }
                         }
                         if action == Action::Quit {
                             return Ok(UiExit::Quit);

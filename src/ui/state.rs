@@ -3,7 +3,7 @@
 
 use crate::engine::snapshot::Snapshot;
 use crate::engine::Command;
-use crate::types::Ts;
+use crate::types::{parse_symbol, Symbol, Ts};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// What the screen remembers between frames.
@@ -16,6 +16,11 @@ pub struct UiState {
     /// `Snapshot::now`. The shell sets it outside replay to the snapshot's time plus the
     /// wall time since it arrived, so a stuck engine shows up as growing ages.
     pub display_now: Option<Ts>,
+    /// The "add symbol" prompt's text while it is open (`a`).
+    pub input: Option<String>,
+    /// A one-line message for the operator (a refused key, a bad symbol), shown in
+    /// the status line until the next key.
+    pub notice: Option<String>,
 }
 
 impl UiState {
@@ -32,7 +37,7 @@ impl UiState {
 
 /// What a key asked for. UI-local actions are already applied to the state when
 /// [`on_key`] returns them; the shell only needs to act on those with a [`Action::command`].
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     Quit,
     SelectPrev,
@@ -43,20 +48,33 @@ pub enum Action {
     CloseHelp,
     /// Tear down the Alpaca connection and connect again now.
     Reconnect,
+    /// The add-symbol prompt opened, changed or closed (UI-local).
+    Edit,
+    AddSymbol(Symbol),
+    RemoveSymbol(Symbol),
 }
 
 impl Action {
     /// The engine command this action stands for, if any.
-    pub fn command(self) -> Option<Command> {
+    pub fn command(&self) -> Option<Command> {
         match self {
             Action::Quit => Some(Command::Quit),
             Action::Reconnect => Some(Command::ReconnectAlpaca),
+            Action::AddSymbol(s) => Some(Command::ChangeWatchlist {
+                add: vec![s.clone()],
+                remove: Vec::new(),
+            }),
+            Action::RemoveSymbol(s) => Some(Command::ChangeWatchlist {
+                add: Vec::new(),
+                remove: vec![s.clone()],
+            }),
             Action::SelectPrev
             | Action::SelectNext
             | Action::SelectFirst
             | Action::SelectLast
             | Action::ToggleHelp
-            | Action::CloseHelp => None,
+            | Action::CloseHelp
+            | Action::Edit => None,
         }
     }
 }
@@ -69,6 +87,10 @@ pub fn on_key(state: &mut UiState, key: KeyEvent, snap: &Snapshot) -> Option<Act
         return None;
     }
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    state.notice = None;
+    if state.input.is_some() && !(ctrl && key.code == KeyCode::Char('c')) {
+        return Some(edit_input(state, key.code));
+    }
     let action = match key.code {
         KeyCode::Char('c') if ctrl => Action::Quit,
         _ if ctrl => return None,
@@ -77,17 +99,58 @@ pub fn on_key(state: &mut UiState, key: KeyEvent, snap: &Snapshot) -> Option<Act
         KeyCode::Esc => Action::Quit,
         KeyCode::Char('?') => Action::ToggleHelp,
         KeyCode::Char('r') => Action::Reconnect,
+        KeyCode::Char('a') => {
+            state.input = Some(String::new());
+            Action::Edit
+        }
+        KeyCode::Char('d') | KeyCode::Delete => {
+            let rows = snap.watchlist.len();
+            match state.selected_in(rows) {
+                Some(_) if rows == 1 => {
+                    state.notice = Some("the last symbol cannot be removed".into());
+                    return None;
+                }
+                Some(i) => Action::RemoveSymbol(snap.watchlist[i].symbol.clone()),
+                None => return None,
+            }
+        }
         KeyCode::Up | KeyCode::Char('k') => Action::SelectPrev,
         KeyCode::Down | KeyCode::Char('j') => Action::SelectNext,
         KeyCode::Home | KeyCode::Char('g') => Action::SelectFirst,
         KeyCode::End | KeyCode::Char('G') => Action::SelectLast,
         _ => return None,
     };
-    apply(state, action, snap.watchlist.len());
+    apply(state, &action, snap.watchlist.len());
     Some(action)
 }
 
-fn apply(state: &mut UiState, action: Action, rows: usize) {
+/// Keys while the add-symbol prompt is open: letters are upper-cased as typed,
+/// Enter submits a valid symbol, Esc cancels.
+fn edit_input(state: &mut UiState, code: KeyCode) -> Action {
+    let Some(buf) = state.input.as_mut() else {
+        return Action::Edit;
+    };
+    match code {
+        KeyCode::Esc => state.input = None,
+        KeyCode::Backspace => {
+            buf.pop();
+        }
+        KeyCode::Enter => match parse_symbol(buf) {
+            Ok(sym) => {
+                state.input = None;
+                return Action::AddSymbol(sym);
+            }
+            Err(msg) => state.notice = Some(msg),
+        },
+        KeyCode::Char(c) if buf.len() < 21 && (c.is_ascii_alphanumeric() || "./-".contains(c)) => {
+            buf.push(c.to_ascii_uppercase())
+        }
+        _ => {}
+    }
+    Action::Edit
+}
+
+fn apply(state: &mut UiState, action: &Action, rows: usize) {
     let current = state.selected_in(rows).unwrap_or(0);
     let last = rows.saturating_sub(1);
     match action {
@@ -97,7 +160,11 @@ fn apply(state: &mut UiState, action: Action, rows: usize) {
         Action::SelectLast => state.selected = last,
         Action::ToggleHelp => state.show_help = !state.show_help,
         Action::CloseHelp => state.show_help = false,
-        Action::Quit | Action::Reconnect => {}
+        Action::Quit
+        | Action::Reconnect
+        | Action::Edit
+        | Action::AddSymbol(_)
+        | Action::RemoveSymbol(_) => {}
     }
 }
 
@@ -242,6 +309,7 @@ mod tests {
                 selected: sel,
                 show_help: help,
                 display_now: None,
+                ..UiState::default()
             };
             let got = on_key(&mut st, k, &snap);
             assert_eq!(got, want, "case {i}: action for {k:?}");
@@ -271,23 +339,5 @@ mod tests {
 }
 
 #[cfg(test)]
-mod reconnect_key_tests {
-    use super::*;
-    use crossterm::event::{KeyEvent, KeyModifiers};
-
-    #[test]
-    fn r_asks_the_engine_to_reconnect() {
-        let snap = crate::ui::testutil::sample_snapshot();
-        let mut st = UiState::default();
-        let a = on_key(
-            &mut st,
-            KeyEvent::new(KeyCode::Char('r'), KeyModifiers::NONE),
-            &snap,
-        );
-        assert_eq!(a, Some(Action::Reconnect));
-        assert!(matches!(
-            a.and_then(Action::command),
-            Some(Command::ReconnectAlpaca)
-        ));
-    }
-}
+#[path = "keys_tests.rs"]
+mod keys_tests;

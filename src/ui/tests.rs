@@ -104,6 +104,7 @@ fn tiny_and_odd_sizes_do_not_panic() {
                     selected: 99,
                     show_help,
                     display_now: None,
+                    ..UiState::default()
                 };
                 let _ = render_text(snap, &ui, w, h);
             }

@@ -48,7 +48,7 @@ pub fn draw(frame: &mut Frame, snap: &Snapshot, ui: &UiState, theme: &Theme) {
         draw_events(frame, rect, snap, theme);
     }
     if let Some(rect) = areas.status {
-        draw_status(frame, rect, snap, theme);
+        draw_status(frame, rect, snap, ui, theme);
     }
     if ui.show_help {
         draw_help(frame, area, theme);
