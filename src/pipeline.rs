@@ -208,6 +208,7 @@ pub fn start_live(
         cancel: e.cancel.clone(),
         market_open,
         recorder: setup.recorder.take(),
+        hold_until: None,
     };
     let live = tokio::spawn(task.run());
     Running {

@@ -55,6 +55,10 @@ pub struct StreamConfig {
 pub enum StreamControl {
     Reconnect,
     SetWatchlist(Vec<Symbol>),
+    /// The engine's upstream circuit breaker for stream connects is open: make no
+    /// connection attempt before this time (`None` lifts the hold). A manual
+    /// reconnect overrides it.
+    Hold(Option<Ts>),
 }
 
 /// Why one connection ended.
@@ -77,6 +81,8 @@ pub struct StreamTask {
     pub market_open: Arc<dyn Fn(Ts) -> bool + Send + Sync>,
     /// `--record`: every frame and fault, to a fixture.
     pub recorder: Option<Recorder>,
+    /// Set by [`StreamControl::Hold`].
+    pub hold_until: Option<Ts>,
 }
 
 impl StreamTask {
@@ -140,16 +146,34 @@ impl StreamTask {
             }
         };
         tokio::pin!(sleep);
+        let mut slept = false;
         loop {
+            // The backoff is over; a breaker hold may still keep the next attempt back.
+            let held = self
+                .hold_until
+                .map(|h| h.millis_since(self.clock.now()))
+                .filter(|ms| *ms > 0);
+            if slept && held.is_none() {
+                return true;
+            }
+            let hold = async {
+                match held {
+                    Some(ms) => tokio::time::sleep(Duration::from_millis(ms as u64)).await,
+                    None => std::future::pending::<()>().await,
+                }
+            };
             tokio::select! {
                 () = self.cancel.cancelled() => return false,
-                () = &mut sleep => return true,
+                () = &mut sleep, if !slept => slept = true,
+                () = hold, if slept => {}
                 ctl = self.control.recv() => match ctl {
                     Some(StreamControl::Reconnect) => {
                         backoff.manual();
+                        self.hold_until = None;
                         return true;
                     }
                     Some(StreamControl::SetWatchlist(w)) => self.cfg.watchlist = w,
+                    Some(StreamControl::Hold(h)) => self.hold_until = h,
                     None => return false,
                 },
             }
@@ -163,7 +187,10 @@ impl StreamTask {
             last_error,
             consecutive_failures: b.consecutive_failures,
             reconnect_attempts: b.attempts.saturating_sub(1),
-            next_retry_at: b.next_retry_at,
+            next_retry_at: match (b.next_retry_at, self.hold_until) {
+                (Some(r), Some(h)) => Some(r.max(h)),
+                (r, _) => r,
+            },
             fatal: b.fatal.clone(),
         };
         let _ = send_wait(&self.feed_tx, &self.meter, FeedEvent::Link(update)).await;
@@ -263,6 +290,7 @@ impl StreamTask {
                         let _ = sink.send(Message::Close(None)).await;
                         return End::Manual;
                     }
+                    Some(StreamControl::Hold(h)) => self.hold_until = h,
                     Some(StreamControl::SetWatchlist(w)) => {
                         self.cfg.watchlist = w.clone();
                         for a in session.set_watchlist(w) {
