@@ -355,6 +355,7 @@ impl Engine {
     }
 
     fn publish(&mut self) {
+        self.state.refresh_latency(self.finished_elapsed.is_some());
         let dropped = self.io.meters.store.dropped();
         if dropped > self.store_dropped_reported {
             let n = dropped - self.store_dropped_reported;

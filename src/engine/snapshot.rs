@@ -167,9 +167,21 @@ pub struct ChannelStat {
 pub struct LatencyView {
     pub count: u64,
     pub p50: u64,
+    pub p95: u64,
     pub p99: u64,
     pub p999: u64,
     pub max: u64,
+}
+
+/// Feed latency per source: the exchange's (Alpaca) or Yahoo's own timestamp to the
+/// moment tapewatch received it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LatencyPanel {
+    pub alpaca_feed_us: crate::stats::WindowedView,
+    pub yahoo_feed_us: crate::stats::WindowedView,
+    /// Prices stamped later than their receipt (a clock is off), counted, not recorded.
+    pub future_stamped: u64,
 }
 
 /// Wall-clock measurements. These differ run to run, so replay determinism
@@ -211,6 +223,9 @@ pub struct Snapshot {
     pub channels: Vec<ChannelStat>,
     /// Most recent last; bounded.
     pub events: Vec<Event>,
+    /// Feed latency (source timestamp to receipt) on the engine clock, refreshed about
+    /// once a second of engine time.
+    pub latency: LatencyPanel,
     pub perf: Perf,
 }
 

@@ -3,11 +3,13 @@
 //! an [`Event`] in [`Effects`], so replays are deterministic and tests are tables.
 
 use super::snapshot::{
-    AlpacaView, ChannelStat, Counters, LinkState, Mode, Perf, ReplayView, Snapshot, SymbolView,
+    AlpacaView, ChannelStat, Counters, LatencyPanel, LinkState, Mode, Perf, ReplayView, Snapshot,
+    SymbolView,
 };
 use crate::engine::LinkUpdate;
 use crate::event::{Event, EventKind, Level};
 use crate::fixture::Fault;
+use crate::stats::WindowedLatency;
 use crate::types::{Source, Symbol, Ts};
 use crate::wire::{Msg, MsgType, ParseIssue};
 use crate::yahoo::chart::parse_chart;
@@ -58,6 +60,10 @@ pub struct EngineState {
     parse_events_second: i64,
     parse_events_in_second: u32,
     parse_events_suppressed: u64,
+    alpaca_feed_latency: WindowedLatency,
+    yahoo_feed_latency: WindowedLatency,
+    latency: LatencyPanel,
+    latency_refreshed_sec: i64,
 }
 
 impl EngineState {
@@ -101,6 +107,10 @@ impl EngineState {
             parse_events_second: i64::MIN,
             parse_events_in_second: 0,
             parse_events_suppressed: 0,
+            alpaca_feed_latency: WindowedLatency::new(),
+            yahoo_feed_latency: WindowedLatency::new(),
+            latency: LatencyPanel::default(),
+            latency_refreshed_sec: i64::MIN,
         }
     }
 
@@ -179,6 +189,7 @@ impl EngineState {
         }
         match m {
             Msg::Trade(t) => {
+                self.record_feed_latency(t.ts);
                 let Some(&i) = self.index.get(&t.symbol) else {
                     self.counters.unwatched += 1;
                     return;
@@ -191,6 +202,7 @@ impl EngineState {
                 v.trades += 1;
             }
             Msg::Quote(q) => {
+                self.record_feed_latency(q.ts);
                 let Some(&i) = self.index.get(&q.symbol) else {
                     self.counters.unwatched += 1;
                     return;
@@ -263,6 +275,28 @@ impl EngineState {
         }
     }
 
+    fn record_feed_latency(&mut self, stamped: Ts) {
+        let ns = self.now.as_nanos().saturating_sub(stamped.as_nanos());
+        if ns < 0 {
+            self.latency.future_stamped += 1;
+        } else {
+            let us = u64::try_from(ns / 1_000).unwrap_or(u64::MAX);
+            self.alpaca_feed_latency.record_n(self.now, us, 1);
+        }
+    }
+
+    /// Recomputes the latency windows when engine time has moved to a new second (or
+    /// always, with `force`, for a final snapshot).
+    pub fn refresh_latency(&mut self, force: bool) {
+        let sec = self.now.as_nanos().div_euclid(1_000_000_000);
+        if !force && sec == self.latency_refreshed_sec {
+            return;
+        }
+        self.latency_refreshed_sec = sec;
+        self.latency.alpaca_feed_us = self.alpaca_feed_latency.view(self.now);
+        self.latency.yahoo_feed_us = self.yahoo_feed_latency.view(self.now);
+    }
+
     fn apply_issue(&mut self, issue: &ParseIssue, fx: &mut Effects) {
         if let ParseIssue::UnknownType { tag, .. } = issue {
             self.counters.unknown_types += 1;
@@ -322,6 +356,11 @@ impl EngineState {
         }
         match parse_chart(r.status, &r.body) {
             Ok(q) => {
+                let ns = self.now.as_nanos().saturating_sub(q.market_time.as_nanos());
+                if ns >= 0 {
+                    let us = u64::try_from(ns / 1_000).unwrap_or(u64::MAX);
+                    self.yahoo_feed_latency.record_n(self.now, us, 1);
+                }
                 let Some(&i) = self.index.get(&q.symbol) else {
                     self.counters.unwatched += 1;
                     return;
@@ -531,6 +570,7 @@ impl EngineState {
             counters,
             channels,
             events: self.events.iter().cloned().collect(),
+            latency: self.latency.clone(),
             perf,
         }
     }

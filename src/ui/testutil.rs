@@ -174,6 +174,7 @@ pub fn sample_snapshot() -> Snapshot {
         .with_source(Source::Alpaca),
     ];
     Snapshot {
+        latency: Default::default(),
         seq: 42,
         mode: Mode::Demo,
         now,

@@ -1,8 +1,12 @@
 //! Latency recording with HDR histograms: exact percentiles at fixed memory, cheap
 //! enough to record every frame on the hot path.
 
+pub mod window;
+
 use crate::engine::snapshot::LatencyView;
 use hdrhistogram::Histogram;
+
+pub use window::{WindowedLatency, WindowedView};
 
 /// Microsecond latencies from 1 µs to 1 hour at 3 significant digits.
 #[derive(Clone, Debug)]
@@ -51,6 +55,7 @@ impl LatencyHistogram {
             Some(h) if !h.is_empty() => LatencyView {
                 count: h.len(),
                 p50: h.value_at_quantile(0.50),
+                p95: h.value_at_quantile(0.95),
                 p99: h.value_at_quantile(0.99),
                 p999: h.value_at_quantile(0.999),
                 max: h.max(),
