@@ -24,6 +24,7 @@
 pub mod alpaca;
 pub mod api;
 pub mod app;
+pub mod breaker;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -34,6 +35,7 @@ pub mod headless;
 pub mod logging;
 pub mod market;
 pub mod pipeline;
+pub mod router;
 pub mod stats;
 pub mod store;
 pub mod types;
