@@ -43,6 +43,10 @@ pub enum EventKind {
     Command,
     /// The persistence writer fell behind or failed.
     Persistence,
+    /// A DataSourceRouter state transition.
+    Router,
+    /// An upstream circuit breaker changed state.
+    Breaker,
 }
 
 impl EventKind {
@@ -57,6 +61,8 @@ impl EventKind {
             EventKind::Replay => "replay",
             EventKind::Command => "command",
             EventKind::Persistence => "persistence",
+            EventKind::Router => "router",
+            EventKind::Breaker => "breaker",
         }
     }
 }

@@ -577,5 +577,4 @@ impl EngineState {
 }
 
 #[cfg(test)]
-#[path = "state_tests.rs"]
 mod tests;
