@@ -40,5 +40,6 @@ pub mod stats;
 pub mod store;
 pub mod types;
 pub mod ui;
+pub mod validate;
 pub mod wire;
 pub mod yahoo;
