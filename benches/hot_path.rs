@@ -78,6 +78,8 @@ fn bench_apply(c: &mut Criterion) {
         watchlist: watch,
         started_at: Ts::from_secs(1_790_000_000),
         replay_name: None,
+        routing: Default::default(),
+        validation: Default::default(),
     });
     let mut g = c.benchmark_group("apply");
     g.throughput(Throughput::Elements(msgs.len() as u64));

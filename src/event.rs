@@ -47,6 +47,8 @@ pub enum EventKind {
     Router,
     /// An upstream circuit breaker changed state.
     Breaker,
+    /// A message failed validation, or a symbol's price breaker tripped or closed.
+    Validation,
 }
 
 impl EventKind {
@@ -63,6 +65,7 @@ impl EventKind {
             EventKind::Persistence => "persistence",
             EventKind::Router => "router",
             EventKind::Breaker => "breaker",
+            EventKind::Validation => "validation",
         }
     }
 }

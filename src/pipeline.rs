@@ -34,6 +34,8 @@ pub struct Setup {
     pub limits: ParseLimits,
     /// `--record` (live only).
     pub recorder: Option<crate::fixture::record::Recorder>,
+    pub routing: crate::engine::state::RoutingConfig,
+    pub validation: crate::validate::ValidationConfig,
 }
 
 impl Setup {
@@ -48,6 +50,8 @@ impl Setup {
             meters: Meters::default(),
             limits: ParseLimits::default(),
             recorder: None,
+            routing: Default::default(),
+            validation: Default::default(),
         }
     }
 }
@@ -140,6 +144,8 @@ pub fn start(reader: FixtureReader, mut setup: Setup, speed: Speed) -> std::io::
         watchlist,
         started_at: reader.start(),
         replay_name: Some(reader.header().name.clone()),
+        routing: setup.routing.clone(),
+        validation: setup.validation.clone(),
     });
     state.set_replay_speed(&speed.to_string());
     let e = spawn_engine(state, &mut setup, None, None);
@@ -196,6 +202,8 @@ pub fn start_live(
         watchlist,
         started_at: now,
         replay_name: None,
+        routing: setup.routing.clone(),
+        validation: setup.validation.clone(),
     });
     let (stream_tx, stream_rx) = mpsc::channel(8);
     let e = spawn_engine(state, &mut setup, Some(clock.clone()), Some(stream_tx));

@@ -57,6 +57,8 @@ pub struct Backoff {
     pub attempts: u64,
     pub next_retry_at: Option<Ts>,
     pub fatal: Option<String>,
+    /// The last failure was HTTP 429 (the engine's breaker opens at once on it).
+    pub last_rate_limited: bool,
     connected_at: Option<Ts>,
 }
 
@@ -91,6 +93,7 @@ impl Backoff {
         self.on_alive(now, policy);
         self.connected_at = None;
         self.consecutive_failures = self.consecutive_failures.saturating_add(1);
+        self.last_rate_limited = matches!(failure, Failure::RateLimited);
         let exp = policy
             .base_delay_ms
             .saturating_mul(1i64 << (self.consecutive_failures - 1).min(30))

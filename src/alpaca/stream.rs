@@ -192,6 +192,7 @@ impl StreamTask {
                 (r, _) => r,
             },
             fatal: b.fatal.clone(),
+            rate_limited: b.last_rate_limited,
         };
         let _ = send_wait(&self.feed_tx, &self.meter, FeedEvent::Link(update)).await;
     }

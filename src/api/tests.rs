@@ -18,6 +18,8 @@ fn sample() -> Snapshot {
         watchlist: vec!["AAPL".into(), "MSFT".into()],
         started_at: start,
         replay_name: Some("demo".into()),
+        routing: Default::default(),
+        validation: Default::default(),
     });
     let mut fx = Effects::default();
     for (ms, f) in [

@@ -41,6 +41,13 @@ pub enum Command {
         add: Vec<Symbol>,
         remove: Vec<Symbol>,
     },
+    /// Force the Yahoo fallback, return to the primary, or toggle (`f`,
+    /// `POST /api/health/failover`).
+    Failover(state::FailoverAction),
+    /// Reset an upstream circuit breaker by name (`POST /api/breakers/{name}/reset`).
+    ResetBreaker(String),
+    /// Reset a symbol's price breaker (`b`, `POST /api/validation/{symbol}/reset`).
+    ResetSymbolBreaker(Symbol),
 }
 
 /// One Alpaca frame as received. Feeds do only I/O; the engine parses, so the parse
@@ -121,6 +128,8 @@ pub struct LinkUpdate {
     pub next_retry_at: Option<Ts>,
     /// Set while stopped for good until an operator reconnects (402, 409, ...).
     pub fatal: Option<String>,
+    /// The failure being reported was HTTP 429 on the upgrade (the breaker opens at once).
+    pub rate_limited: bool,
 }
 
 /// Everything a feed can tell the engine.
@@ -220,7 +229,7 @@ pub async fn run(
     };
     let mut publish_tick = tokio::time::interval(PUBLISH_INTERVAL);
     publish_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut clock_tick = tokio::time::interval(Duration::from_secs(1));
+    let mut clock_tick = tokio::time::interval(Duration::from_millis(state::TICK_MS as u64));
     clock_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut feed_open = true;
     let exit = loop {
@@ -230,6 +239,26 @@ pub async fn run(
             cmd = e.io.cmd_rx.recv() => match cmd {
                 Some(Command::Quit) | None => break EngineExit::Quit,
                 Some(Command::ReconnectAlpaca) => e.reconnect(),
+                Some(Command::Failover(action)) => {
+                    let mut fx = Effects::default();
+                    e.state.failover_command(action, &mut fx);
+                    e.forward(fx);
+                    e.dirty = true;
+                }
+                Some(Command::ResetBreaker(name)) => {
+                    let mut fx = Effects::default();
+                    if let Err(msg) = e.state.reset_breaker(&name, &mut fx) {
+                        e.state.command_event(msg, &mut fx);
+                    }
+                    e.forward(fx);
+                    e.dirty = true;
+                }
+                Some(Command::ResetSymbolBreaker(sym)) => {
+                    let mut fx = Effects::default();
+                    e.state.reset_symbol_breaker(&sym, &mut fx);
+                    e.forward(fx);
+                    e.dirty = true;
+                }
                 Some(Command::ChangeWatchlist { add, remove }) => {
                     let mut fx = Effects::default();
                     let _ = e.state.change_watchlist(&add, &remove, &mut fx);
@@ -258,7 +287,9 @@ pub async fn run(
             }
             _ = clock_tick.tick(), if opts.live_clock.is_some() => {
                 if let Some(c) = opts.live_clock.as_ref() {
-                    e.state.advance(c.now());
+                    let mut fx = Effects::default();
+                    e.state.tick(c.now(), &mut fx);
+                    e.forward(fx);
                     e.dirty = true;
                 }
             }
@@ -275,6 +306,9 @@ pub async fn run(
 impl Engine {
     fn reconnect(&mut self) {
         let mut fx = Effects::default();
+        if self.io.stream_tx.is_some() {
+            self.state.manual_reconnect(&mut fx);
+        }
         let text = match self.io.stream_tx.as_ref() {
             Some(tx) => match tx.try_send(StreamControl::Reconnect) {
                 Ok(()) => "Manual reconnect of Alpaca requested".to_string(),
@@ -319,7 +353,7 @@ impl Engine {
             FeedEvent::Fault { at, source, fault } => {
                 self.state.apply_fault(at, source, fault, &mut fx)
             }
-            FeedEvent::Tick { at } => self.state.advance(at),
+            FeedEvent::Tick { at } => self.state.tick(at, &mut fx),
             FeedEvent::Link(update) => self.state.apply_link(&update, &mut fx),
             FeedEvent::FixtureIssue { line, reason } => {
                 self.state.fixture_issue(line, &reason, &mut fx)
@@ -331,6 +365,17 @@ impl Engine {
     }
 
     fn forward(&mut self, mut fx: Effects) {
+        if let Some(hold) = fx.stream_hold.take() {
+            if let Some(tx) = self.io.stream_tx.as_ref() {
+                // Full means the task is busy reconnecting; its backoff still applies.
+                let _ = tx.try_send(StreamControl::Hold(hold));
+            }
+        }
+        for t in fx.transitions.drain(..) {
+            if let Some(tx) = self.io.store_tx.as_ref() {
+                let _ = try_send_counted(tx, &self.io.meters.store, StoreMsg::Transition(t));
+            }
+        }
         if let Some(list) = fx.watchlist.take() {
             if let Some(tx) = self.io.stream_tx.as_ref() {
                 if tx.try_send(StreamControl::SetWatchlist(list)).is_err() {

@@ -82,13 +82,28 @@ pub struct AlpacaView {
     pub fatal: Option<String>,
 }
 
+/// One source's latest accepted price for a symbol.
+#[derive(Copy, Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PricePoint {
+    pub price: Decimal,
+    /// The source's own timestamp for the price.
+    pub as_of: Ts,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SymbolView {
     pub symbol: Symbol,
-    /// Last trade price from the source below.
+    /// The displayed price: the active source's, else the other source's (labelled).
     pub price: Option<Decimal>,
     pub source: Option<Source>,
+    pub alpaca: Option<PricePoint>,
+    pub yahoo: Option<PricePoint>,
+    /// Both sources are down: the price is the last known, not a live one.
+    pub stale: bool,
+    /// The symbol's price breaker tripped: newer prints are held unconfirmed.
+    pub held: Option<Decimal>,
     /// The price's own timestamp (exchange time for Alpaca, regularMarketTime for Yahoo).
     pub as_of: Option<Ts>,
     pub prev_close: Option<Decimal>,
@@ -105,6 +120,10 @@ impl SymbolView {
             symbol,
             price: None,
             source: None,
+            alpaca: None,
+            yahoo: None,
+            stale: false,
+            held: None,
             as_of: None,
             prev_close: None,
             bid: None,
@@ -173,6 +192,23 @@ pub struct LatencyView {
     pub max: u64,
 }
 
+/// What tapewatch knows about the Yahoo fallback's health.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct YahooView {
+    /// None until the first response (standby probe or fallback poll).
+    pub healthy: Option<bool>,
+    /// "active" while Yahoo serves prices, else "standby".
+    pub polling: &'static str,
+    pub last_ok_at: Option<Ts>,
+    pub last_error: Option<String>,
+    pub consecutive_failures: u32,
+    pub responses: u64,
+    pub failures: u64,
+    /// Symbols Yahoo answered 404 for since its last good answer.
+    pub not_found: Vec<Symbol>,
+}
+
 /// Feed latency per source: the exchange's (Alpaca) or Yahoo's own timestamp to the
 /// moment tapewatch received it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -223,6 +259,11 @@ pub struct Snapshot {
     pub channels: Vec<ChannelStat>,
     /// Most recent last; bounded.
     pub events: Vec<Event>,
+    pub router: crate::router::RouterView,
+    /// Upstream circuit breakers: Yahoo HTTP, Alpaca stream connects, Alpaca REST.
+    pub breakers: Vec<crate::breaker::BreakerView>,
+    pub yahoo: YahooView,
+    pub validation: crate::validate::ValidationView,
     /// Feed latency (source timestamp to receipt) on the engine clock, refreshed about
     /// once a second of engine time.
     pub latency: LatencyPanel,

@@ -23,6 +23,7 @@ const BUSY_TIMEOUT_MS: u64 = 5_000;
 /// What error messages show as the file name of an in-memory database.
 const IN_MEMORY_NAME: &str = ":memory:";
 
+const INSERT_TRANSITION_SQL: &str = "INSERT INTO transitions (session_id, at_ns, from_state, to_state, reason, failover, failback) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 const INSERT_EVENT_SQL: &str = "INSERT INTO events \
     (session_id, at_ns, level, kind, source, symbol, message) \
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -224,6 +225,16 @@ impl Store {
         session_id: i64,
         events: &[Event],
     ) -> Result<usize, StoreError> {
+        self.insert_batch(session_id, events, &[])
+    }
+
+    /// Events and router transitions in one transaction: one fsync for the lot.
+    pub fn insert_batch(
+        &mut self,
+        session_id: i64,
+        events: &[Event],
+        transitions: &[crate::router::Transition],
+    ) -> Result<usize, StoreError> {
         let path = &self.path;
         let sql = |source| StoreError::Sql {
             path: path.clone(),
@@ -245,9 +256,39 @@ impl Store {
                 ])
                 .map_err(sql)?;
             }
+            let mut stmt = tx.prepare_cached(INSERT_TRANSITION_SQL).map_err(sql)?;
+            for t in transitions {
+                stmt.execute(params![
+                    session_id,
+                    t.at.as_nanos(),
+                    t.from.as_str(),
+                    t.to.as_str(),
+                    t.reason,
+                    t.failover,
+                    t.failback,
+                ])
+                .map_err(sql)?;
+            }
         }
         tx.commit().map_err(sql)?;
-        Ok(events.len())
+        Ok(events.len() + transitions.len())
+    }
+
+    /// Router transitions of every session, oldest first: (at, from, to, reason).
+    pub fn transitions(&self) -> Result<Vec<(Ts, String, String, String)>, StoreError> {
+        let sql = |source| StoreError::Sql {
+            path: self.path.clone(),
+            op: "read transitions",
+            source,
+        };
+        let mut stmt = self
+            .conn
+            .prepare("SELECT at_ns, from_state, to_state, reason FROM transitions ORDER BY id")
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map([], |r| Ok((Ts(r.get(0)?), r.get(1)?, r.get(2)?, r.get(3)?)))
+            .map_err(sql)?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(sql)
     }
 
     /// Up to `limit` events, newest (by `at`, then by insertion order) first.

@@ -28,8 +28,23 @@ CREATE TABLE events (
 CREATE INDEX events_at_ns ON events(at_ns);
 ";
 
+/// Schema v2: DataSourceRouter transitions, each with its reason.
+const V2: &str = "
+CREATE TABLE transitions (
+    id         INTEGER PRIMARY KEY,
+    session_id INTEGER REFERENCES sessions(id),
+    at_ns      INTEGER NOT NULL,
+    from_state TEXT    NOT NULL,
+    to_state   TEXT    NOT NULL,
+    reason     TEXT    NOT NULL,
+    failover   INTEGER NOT NULL,
+    failback   INTEGER NOT NULL
+);
+CREATE INDEX transitions_at_ns ON transitions(at_ns);
+";
+
 /// Every migration this build knows, oldest first. Index i holds the step to version i+1.
-pub(crate) const MIGRATIONS: &[&str] = &[V1];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version a fully migrated database has with this build.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

@@ -26,6 +26,7 @@ pub const MAX_BATCH: usize = 512;
 #[derive(Debug)]
 pub enum StoreMsg {
     Event(Event),
+    Transition(crate::router::Transition),
     /// Answered once everything received before it is committed. If that commit failed,
     /// the sender is dropped instead, so the waiter sees a `RecvError` rather than a lie.
     Flush(oneshot::Sender<()>),
@@ -97,23 +98,25 @@ fn run(
     stats: &WriterStats,
 ) -> Store {
     let mut events: Vec<Event> = Vec::with_capacity(MAX_BATCH);
+    let mut transitions: Vec<crate::router::Transition> = Vec::new();
     let mut flushes: Vec<oneshot::Sender<()>> = Vec::new();
     // blocking_recv returns None once every sender is gone and the queue is empty, so the
     // last batch is always written before the thread ends.
     while let Some(first) = rx.blocking_recv() {
         let mut taken = 1;
-        take(first, &mut events, &mut flushes);
+        take(first, &mut events, &mut transitions, &mut flushes);
         while taken < MAX_BATCH {
             match rx.try_recv() {
                 Ok(msg) => {
-                    take(msg, &mut events, &mut flushes);
+                    take(msg, &mut events, &mut transitions, &mut flushes);
                     taken += 1;
                 }
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
-        let ok = write_batch(&mut store, session_id, &events, stats);
+        let ok = write_batch(&mut store, session_id, &events, &transitions, stats);
         events.clear();
+        transitions.clear();
         for flush in flushes.drain(..) {
             if ok {
                 // The waiter may have given up; that's its business.
@@ -129,20 +132,32 @@ fn run(
     store
 }
 
-fn take(msg: StoreMsg, events: &mut Vec<Event>, flushes: &mut Vec<oneshot::Sender<()>>) {
+fn take(
+    msg: StoreMsg,
+    events: &mut Vec<Event>,
+    transitions: &mut Vec<crate::router::Transition>,
+    flushes: &mut Vec<oneshot::Sender<()>>,
+) {
     match msg {
         StoreMsg::Event(event) => events.push(event),
+        StoreMsg::Transition(t) => transitions.push(t),
         StoreMsg::Flush(tx) => flushes.push(tx),
     }
 }
 
 /// Writes one batch; false if it failed. A failure is logged and counted, never fatal:
 /// losing some event rows beats stopping the dashboard.
-fn write_batch(store: &mut Store, session_id: i64, events: &[Event], stats: &WriterStats) -> bool {
-    if events.is_empty() {
+fn write_batch(
+    store: &mut Store,
+    session_id: i64,
+    events: &[Event],
+    transitions: &[crate::router::Transition],
+    stats: &WriterStats,
+) -> bool {
+    if events.is_empty() && transitions.is_empty() {
         return true;
     }
-    match store.insert_events(session_id, events) {
+    match store.insert_batch(session_id, events, transitions) {
         Ok(rows) => {
             stats.rows_written.fetch_add(rows as u64, Ordering::Relaxed);
             stats.batches.fetch_add(1, Ordering::Relaxed);
@@ -152,7 +167,7 @@ fn write_batch(store: &mut Store, session_id: i64, events: &[Event], stats: &Wri
             let errors = stats.errors.fetch_add(1, Ordering::Relaxed) + 1;
             stats
                 .rows_dropped
-                .fetch_add(events.len() as u64, Ordering::Relaxed);
+                .fetch_add((events.len() + transitions.len()) as u64, Ordering::Relaxed);
             tracing::warn!(error = %e, rows = events.len(), errors, "dropped a batch of events");
             false
         }

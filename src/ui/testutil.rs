@@ -173,8 +173,17 @@ pub fn sample_snapshot() -> Snapshot {
         )
         .with_source(Source::Alpaca),
     ];
+    let start = now.plus_millis(-900_000);
     Snapshot {
         latency: Default::default(),
+        router: crate::router::Router::new(Default::default(), start).view(now),
+        breakers: vec![
+            crate::breaker::Breaker::new("yahoo_http", Default::default(), start).view(now),
+            crate::breaker::Breaker::new("alpaca_stream", Default::default(), start).view(now),
+            crate::breaker::Breaker::new("alpaca_rest", Default::default(), start).view(now),
+        ],
+        yahoo: Default::default(),
+        validation: crate::validate::Validator::new(Default::default(), &[]).view(now),
         seq: 42,
         mode: Mode::Demo,
         now,

@@ -2,18 +2,23 @@
 //! wall clock: every input carries its time, and every notable change comes back as
 //! an [`Event`] in [`Effects`], so replays are deterministic and tests are tables.
 
+mod routing;
+
+pub use routing::{FailoverAction, RoutingConfig, ALPACA_REST, ALPACA_STREAM, TICK_MS, YAHOO_HTTP};
+
 use super::snapshot::{
-    AlpacaView, ChannelStat, Counters, LatencyPanel, LinkState, Mode, Perf, ReplayView, Snapshot,
-    SymbolView,
+    AlpacaView, ChannelStat, Counters, LatencyPanel, LinkState, Mode, Perf, PricePoint, ReplayView,
+    Snapshot, SymbolView, YahooView,
 };
 use crate::engine::LinkUpdate;
 use crate::event::{Event, EventKind, Level};
 use crate::fixture::Fault;
+use crate::router::{Router, Transition};
 use crate::stats::WindowedLatency;
 use crate::types::{Source, Symbol, Ts};
+use crate::validate::{ValidationConfig, ValidationEvent, ValidationEventKind, Validator, Verdict};
 use crate::wire::{Msg, MsgType, ParseIssue};
-use crate::yahoo::chart::parse_chart;
-use crate::yahoo::YahooResponse;
+use routing::Upstreams;
 use std::collections::{HashMap, VecDeque};
 
 /// How many events the state keeps for the event-log panel and the API.
@@ -29,6 +34,10 @@ pub struct Effects {
     pub events: Vec<Event>,
     /// The watchlist changed: the live stream must subscribe to exactly this set.
     pub watchlist: Option<Vec<Symbol>>,
+    /// Router transitions, for the store's `transitions` table.
+    pub transitions: Vec<Transition>,
+    /// Tell the live stream task to hold off connecting until then (`Some(None)` lifts it).
+    pub stream_hold: Option<Option<Ts>>,
 }
 
 /// A watchlist larger than this is refused: far beyond any screen, and a typo in a
@@ -42,6 +51,8 @@ pub struct StateConfig {
     pub watchlist: Vec<Symbol>,
     pub started_at: Ts,
     pub replay_name: Option<String>,
+    pub routing: RoutingConfig,
+    pub validation: ValidationConfig,
 }
 
 #[derive(Clone, Debug)]
@@ -64,6 +75,15 @@ pub struct EngineState {
     yahoo_feed_latency: WindowedLatency,
     latency: LatencyPanel,
     latency_refreshed_sec: i64,
+    router: Router,
+    upstreams: Upstreams,
+    yahoo: YahooView,
+    /// The router's active source, cached for the hot path.
+    route: Option<Source>,
+    next_tick_at: Ts,
+    validator: Validator,
+    /// Reused buffer for the validator's events (no allocation on the accept path).
+    validation_out: Vec<ValidationEvent>,
 }
 
 impl EngineState {
@@ -76,6 +96,7 @@ impl EngineState {
                 watchlist.push(SymbolView::new(sym));
             }
         }
+        let symbols: Vec<Symbol> = watchlist.iter().map(|v| v.symbol.clone()).collect();
         EngineState {
             mode: cfg.mode,
             started_at: cfg.started_at,
@@ -111,6 +132,16 @@ impl EngineState {
             yahoo_feed_latency: WindowedLatency::new(),
             latency: LatencyPanel::default(),
             latency_refreshed_sec: i64::MIN,
+            router: Router::new(cfg.routing.router.clone(), cfg.started_at),
+            upstreams: Upstreams::new(&cfg.routing.breaker, cfg.started_at),
+            yahoo: YahooView {
+                polling: "standby",
+                ..YahooView::default()
+            },
+            route: Some(Source::Alpaca),
+            next_tick_at: cfg.started_at,
+            validator: Validator::new(cfg.validation, &symbols),
+            validation_out: Vec::new(),
         }
     }
 
@@ -162,14 +193,18 @@ impl EngineState {
         )
         .with_source(Source::Alpaca);
         self.emit(fx, ev);
+        self.link_changed(state, why, fx);
     }
 
     /// One Alpaca frame, already parsed, received at `at`.
     pub fn apply_frame(&mut self, at: Ts, msgs: &[Msg], issues: &[ParseIssue], fx: &mut Effects) {
         self.advance(at);
+        self.on_time(fx);
         self.counters.frames += 1;
         if !msgs.is_empty() {
             self.alpaca.last_message_at = Some(at);
+            // Any message is a sign of life; one router input per frame is enough.
+            self.route_input(crate::router::RouterInput::PrimaryMessage, fx);
         }
         for m in msgs {
             self.apply_msg(m, fx);
@@ -177,6 +212,30 @@ impl EngineState {
         for issue in issues {
             self.apply_issue(issue, fx);
         }
+        if !self.validation_out.is_empty() {
+            self.drain_validation(fx);
+        }
+    }
+
+    /// Turns the validator's notes into events (the runbook's log lines).
+    fn drain_validation(&mut self, fx: &mut Effects) {
+        let out = std::mem::take(&mut self.validation_out);
+        for ve in &out {
+            if let Some(&i) = self.index.get(&ve.symbol) {
+                let v = &mut self.watchlist[i];
+                match ve.kind {
+                    ValidationEventKind::BreakerTripped => {}
+                    ValidationEventKind::BreakerClosed => v.held = None,
+                    _ => {}
+                }
+            }
+            let ev = Event::new(ve.at, ve.level, EventKind::Validation, ve.text.clone())
+                .with_symbol(ve.symbol.clone());
+            self.emit(fx, ev);
+        }
+        let mut out = out;
+        out.clear();
+        self.validation_out = out;
     }
 
     fn apply_msg(&mut self, m: &Msg, fx: &mut Effects) {
@@ -190,29 +249,62 @@ impl EngineState {
         match m {
             Msg::Trade(t) => {
                 self.record_feed_latency(t.ts);
-                let Some(&i) = self.index.get(&t.symbol) else {
+                let idx = self.index.get(&t.symbol).copied();
+                let verdict =
+                    self.validator
+                        .check_trade(self.now, idx, t, &mut self.validation_out);
+                let Some(i) = idx else {
                     self.counters.unwatched += 1;
                     return;
                 };
+                let route = self.route;
                 let v = &mut self.watchlist[i];
-                v.price = Some(t.price);
-                v.source = Some(Source::Alpaca);
-                v.as_of = Some(t.ts);
+                match verdict {
+                    Verdict::Accept => {}
+                    Verdict::Hold => {
+                        v.held = Some(t.price);
+                        return;
+                    }
+                    Verdict::Reject(_) => return,
+                }
+                v.held = None;
+                v.alpaca = Some(PricePoint {
+                    price: t.price,
+                    as_of: t.ts,
+                });
+                if route != Some(Source::Yahoo) || v.price.is_none() {
+                    v.price = Some(t.price);
+                    v.source = Some(Source::Alpaca);
+                    v.as_of = Some(t.ts);
+                    v.stale = route.is_none();
+                }
                 v.volume = v.volume.saturating_add(t.size);
                 v.trades += 1;
             }
             Msg::Quote(q) => {
                 self.record_feed_latency(q.ts);
-                let Some(&i) = self.index.get(&q.symbol) else {
+                let idx = self.index.get(&q.symbol).copied();
+                let verdict =
+                    self.validator
+                        .check_quote(self.now, idx, q, &mut self.validation_out);
+                let Some(i) = idx else {
                     self.counters.unwatched += 1;
                     return;
                 };
+                if verdict != Verdict::Accept {
+                    return;
+                }
                 let v = &mut self.watchlist[i];
                 v.bid = Some(q.bid_price);
                 v.ask = Some(q.ask_price);
             }
-            Msg::Bar(_)
-            | Msg::Status(_)
+            Msg::Bar(b) => {
+                let idx = self.index.get(&b.symbol).copied();
+                let _ = self
+                    .validator
+                    .check_bar(self.now, idx, b, &mut self.validation_out);
+            }
+            Msg::Status(_)
             | Msg::Luld(_)
             | Msg::Correction(_)
             | Msg::CancelError(_)
@@ -338,60 +430,10 @@ impl EngineState {
         self.emit(fx, ev);
     }
 
-    /// A Yahoo chart response received at `at`.
-    pub fn apply_yahoo(&mut self, r: &YahooResponse, fx: &mut Effects) {
-        self.advance(r.at);
-        self.counters.yahoo_responses += 1;
-        let url = r.url.as_str();
-        if let Some(err) = &r.error {
-            let ev = Event::new(
-                self.now,
-                Level::Warn,
-                EventKind::Yahoo,
-                format!("Yahoo request failed ({url}): {err}"),
-            )
-            .with_source(Source::Yahoo);
-            self.emit(fx, ev);
-            return;
-        }
-        match parse_chart(r.status, &r.body) {
-            Ok(q) => {
-                let ns = self.now.as_nanos().saturating_sub(q.market_time.as_nanos());
-                if ns >= 0 {
-                    let us = u64::try_from(ns / 1_000).unwrap_or(u64::MAX);
-                    self.yahoo_feed_latency.record_n(self.now, us, 1);
-                }
-                let Some(&i) = self.index.get(&q.symbol) else {
-                    self.counters.unwatched += 1;
-                    return;
-                };
-                let v = &mut self.watchlist[i];
-                if q.previous_close.is_some() {
-                    v.prev_close = q.previous_close;
-                }
-                // Until the router exists, Yahoo only fills a symbol Alpaca has not priced.
-                if v.price.is_none() {
-                    v.price = Some(q.price);
-                    v.source = Some(Source::Yahoo);
-                    v.as_of = Some(q.market_time);
-                }
-            }
-            Err(e) => {
-                let ev = Event::new(
-                    self.now,
-                    Level::Warn,
-                    EventKind::Yahoo,
-                    format!("Yahoo response unusable ({url}): {e}"),
-                )
-                .with_source(Source::Yahoo);
-                self.emit(fx, ev);
-            }
-        }
-    }
-
     /// A connection fault of a source at `at`.
     pub fn apply_fault(&mut self, at: Ts, source: Source, fault: Fault, fx: &mut Effects) {
         self.advance(at);
+        self.on_time(fx);
         self.counters.faults += 1;
         if source != Source::Alpaca {
             let ev = Event::new(
@@ -417,6 +459,9 @@ impl EngineState {
     /// A status update from the live stream task.
     pub fn apply_link(&mut self, u: &LinkUpdate, fx: &mut Effects) {
         self.advance(u.at);
+        self.on_time(fx);
+        let failed_again = u.consecutive_failures > self.alpaca.consecutive_failures;
+        let newly_fatal = u.fatal.is_some() && self.alpaca.fatal.is_none();
         let a = &mut self.alpaca;
         a.consecutive_failures = u.consecutive_failures;
         a.reconnect_attempts = u.reconnect_attempts;
@@ -441,6 +486,16 @@ impl EngineState {
                 self.alpaca.subscribed_symbols.clear();
             }
             self.set_link(state, fx, &why);
+        }
+        let reason = u
+            .last_error
+            .clone()
+            .unwrap_or_else(|| "connection failed".into());
+        if newly_fatal {
+            let why = u.fatal.clone().unwrap_or(reason);
+            self.link_fatal(&why, fx);
+        } else if failed_again {
+            self.link_failed(u.consecutive_failures, u.rate_limited, &reason, fx);
         }
     }
 
@@ -531,6 +586,7 @@ impl EngineState {
                 .map(|(i, v)| (v.symbol.clone(), i))
                 .collect();
             let list: Vec<Symbol> = self.watchlist.iter().map(|v| v.symbol.clone()).collect();
+            self.validator.sync_symbols(&list);
             fx.watchlist = Some(list.clone());
             Ok(list)
         } else {
@@ -570,6 +626,10 @@ impl EngineState {
             counters,
             channels,
             events: self.events.iter().cloned().collect(),
+            router: self.router.view(self.now),
+            breakers: self.upstreams.views(self.now),
+            yahoo: self.yahoo.clone(),
+            validation: self.validator.view(self.now),
             latency: self.latency.clone(),
             perf,
         }

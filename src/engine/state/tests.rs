@@ -7,8 +7,10 @@ fn state(symbols: &[&str]) -> EngineState {
         mode: Mode::Live,
         feed: "iex".into(),
         watchlist: symbols.iter().map(|s| Symbol::new(s)).collect(),
-        started_at: Ts::from_secs(1_700_000_000),
+        started_at: Ts::parse_rfc3339("2026-11-17T15:00:05Z").unwrap(),
         replay_name: None,
+        routing: Default::default(),
+        validation: Default::default(),
     })
 }
 
