@@ -2,6 +2,8 @@
 //! chart endpoint, starting with the pure response parser ([`chart`]).
 
 pub mod chart;
+pub mod client;
+pub mod poller;
 
 pub use chart::{parse_chart, ChartError, ChartQuote, LastBar};
 
