@@ -21,6 +21,7 @@
 //! * Every channel is bounded and has a written overflow policy ([`engine::channels`]).
 //! * [`pipeline`] wires a feed to the engine for the app, the tests and the benches.
 
+pub mod alerts;
 pub mod alpaca;
 pub mod api;
 pub mod app;
