@@ -239,6 +239,12 @@ async fn run_async(
     setup.hold = cli.hold || !headless;
     setup.store_tx = Some(store_tx);
     setup.out_tx = out_tx;
+    setup.routing = crate::engine::state::RoutingConfig {
+        router: settings.resilience.router.clone(),
+        breaker: settings.resilience.breaker.clone(),
+    };
+    setup.validation = settings.resilience.validation.clone();
+    setup.yahoo = settings.resilience.yahoo.clone();
     let running = match source {
         Source::Replay(reader) => {
             pipeline::start(reader, setup, speed).context("cannot start the replay")?

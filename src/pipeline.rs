@@ -14,6 +14,8 @@ use crate::fixture::replay::{self, ReplayOptions, ReplayStats, Speed};
 use crate::store::StoreMsg;
 use crate::types::{Symbol, Ts};
 use crate::wire::ParseLimits;
+use crate::yahoo::client::{build_client, HttpClientConfig};
+use crate::yahoo::poller::{PollPlan, PollerConfig, YahooPoller};
 use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
@@ -36,6 +38,8 @@ pub struct Setup {
     pub recorder: Option<crate::fixture::record::Recorder>,
     pub routing: crate::engine::state::RoutingConfig,
     pub validation: crate::validate::ValidationConfig,
+    /// The live Yahoo poller (standby probes and the fallback); `None` disables it.
+    pub yahoo: Option<PollerConfig>,
 }
 
 impl Setup {
@@ -52,6 +56,7 @@ impl Setup {
             recorder: None,
             routing: Default::default(),
             validation: Default::default(),
+            yahoo: None,
         }
     }
 }
@@ -98,6 +103,7 @@ fn spawn_engine(
     setup: &mut Setup,
     live_clock: Option<Arc<dyn Clock>>,
     stream_tx: Option<mpsc::Sender<StreamControl>>,
+    plan_tx: Option<watch::Sender<PollPlan>>,
 ) -> Engine {
     let (feed_tx, feed_rx) = mpsc::channel(FEED_CAPACITY);
     let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_CAPACITY);
@@ -111,6 +117,7 @@ fn spawn_engine(
         store_tx: setup.store_tx.take(),
         out_tx: setup.out_tx.take(),
         stream_tx,
+        plan_tx,
         meters: setup.meters.clone(),
     };
     let opts = EngineOptions {
@@ -148,7 +155,7 @@ pub fn start(reader: FixtureReader, mut setup: Setup, speed: Speed) -> std::io::
         validation: setup.validation.clone(),
     });
     state.set_replay_speed(&speed.to_string());
-    let e = spawn_engine(state, &mut setup, None, None);
+    let e = spawn_engine(state, &mut setup, None, None, None);
     let opts = ReplayOptions {
         speed,
         ..ReplayOptions::default()
@@ -196,7 +203,7 @@ pub fn start_live(
         .take()
         .unwrap_or_else(|| cfg.watchlist.clone());
     let now: Ts = clock.now();
-    let state = EngineState::new(StateConfig {
+    let mut state = EngineState::new(StateConfig {
         mode: Mode::Live,
         feed: cfg.feed.clone(),
         watchlist,
@@ -206,7 +213,47 @@ pub fn start_live(
         validation: setup.validation.clone(),
     });
     let (stream_tx, stream_rx) = mpsc::channel(8);
-    let e = spawn_engine(state, &mut setup, Some(clock.clone()), Some(stream_tx));
+    let client = match setup.yahoo.take().map(|p| {
+        let http = HttpClientConfig {
+            request_timeout_secs: p.request_timeout_secs,
+            ..HttpClientConfig::default()
+        };
+        (p, build_client(&http))
+    }) {
+        Some((p, Ok(client))) => Some((p, client)),
+        Some((_, Err(e))) => {
+            let mut fx = crate::engine::state::Effects::default();
+            state.command_event(
+                format!("Yahoo fallback disabled: cannot build its HTTP client: {e}"),
+                &mut fx,
+            );
+            None
+        }
+        None => None,
+    };
+    let (plan_tx, plan_rx) = watch::channel(PollPlan::off());
+    let plan_tx = client.is_some().then_some(plan_tx);
+    let e = spawn_engine(
+        state,
+        &mut setup,
+        Some(clock.clone()),
+        Some(stream_tx),
+        plan_tx,
+    );
+    let poller = client.map(|(pcfg, client)| {
+        let mut p = YahooPoller::new(
+            pcfg,
+            client,
+            clock.clone(),
+            plan_rx,
+            e.feed_tx.clone(),
+            setup.meters.feed.clone(),
+        );
+        if let Some(rec) = setup.recorder.clone() {
+            p = p.with_hook(Arc::new(move |r| rec.http(r)));
+        }
+        tokio::spawn(p.run(e.cancel.clone()))
+    });
     let task = StreamTask {
         cfg,
         clock,
@@ -218,7 +265,13 @@ pub fn start_live(
         recorder: setup.recorder.take(),
         hold_until: None,
     };
-    let live = tokio::spawn(task.run());
+    let stream = tokio::spawn(task.run());
+    let live = tokio::spawn(async move {
+        let _ = stream.await;
+        if let Some(p) = poller {
+            let _ = p.await;
+        }
+    });
     Running {
         snapshots: e.snapshots,
         commands: e.commands,

@@ -166,6 +166,8 @@ pub struct EngineIo {
     pub out_tx: Option<mpsc::Sender<Event>>,
     /// The live stream task's control channel (none in replay).
     pub stream_tx: Option<mpsc::Sender<StreamControl>>,
+    /// What the live Yahoo poller should do (none in replay or with Yahoo disabled).
+    pub plan_tx: Option<watch::Sender<crate::yahoo::poller::PollPlan>>,
     pub meters: Meters,
 }
 
@@ -429,6 +431,16 @@ impl Engine {
                 0.0
             },
         };
+        if let Some(tx) = self.io.plan_tx.as_ref() {
+            let plan = self.state.poll_plan();
+            tx.send_if_modified(|p| {
+                let changed = *p != plan;
+                if changed {
+                    *p = plan;
+                }
+                changed
+            });
+        }
         self.seq += 1;
         let snap = Arc::new(self.state.snapshot(self.seq, perf, self.io.meters.stats()));
         self.io.snap_tx.send_replace(snap);

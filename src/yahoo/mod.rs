@@ -21,9 +21,10 @@ pub struct YahooResponse {
 }
 
 impl YahooResponse {
-    /// The symbol a chart URL asks for: the path segment after `/chart/`.
+    /// The symbol a chart URL asks for: the path segment after `/chart/`, decoded
+    /// (`%5EGSPC` → `^GSPC`).
     pub fn symbol(&self) -> Option<Symbol> {
-        symbol_from_url(&self.url)
+        client::symbol_from_chart_url(&self.url)
     }
 }
 

@@ -12,6 +12,7 @@ use crate::event::{Event, EventKind, Level};
 use crate::router::{RouterConfig, RouterInput, Transition};
 use crate::types::{Source, Symbol, Ts};
 use crate::yahoo::chart::{parse_chart, ChartError};
+use crate::yahoo::poller::{Cadence, PollPlan};
 use crate::yahoo::YahooResponse;
 
 /// Upstream breaker names, as the API, metrics and `POST /api/breakers/{name}/reset` use them.
@@ -461,18 +462,24 @@ impl EngineState {
         fx.stream_hold = Some(None);
     }
 
-    /// Where the live Yahoo poller should stand now.
-    pub fn yahoo_serving(&self) -> bool {
-        self.router.state().yahoo_serving()
-    }
-
-    /// The Yahoo breaker's gate for the poller: (hold until, at most n requests).
-    pub fn yahoo_gate(&self) -> (Option<Ts>, Option<usize>) {
+    /// What the live Yahoo poller should do now: poll fast while Yahoo serves
+    /// prices, probe slowly otherwise, and obey the Yahoo breaker.
+    pub fn poll_plan(&self) -> PollPlan {
         let v = self.upstreams.yahoo.view(self.now);
-        match v.state {
+        let (hold_until, max_requests) = match v.state {
             BreakerState::Open => (v.next_probe_at, None),
             BreakerState::HalfOpen => (None, v.probes_left.map(|n| n as usize)),
             BreakerState::Closed => (None, None),
+        };
+        PollPlan {
+            symbols: self.watchlist.iter().map(|v| v.symbol.clone()).collect(),
+            cadence: if self.router.state().yahoo_serving() {
+                Cadence::Active
+            } else {
+                Cadence::Standby
+            },
+            hold_until,
+            max_requests,
         }
     }
 

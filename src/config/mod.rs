@@ -1,6 +1,10 @@
 //! The TOML config file: where it is found, what it may contain, and the errors that
 //! name the file, the key and what was expected. Secrets load into `secrecy` types.
 
+mod sections;
+
+pub use sections::Resilience;
+
 use crate::types::Symbol;
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -46,6 +50,14 @@ pub struct Config {
     pub ui: UiConfig,
     #[serde(default)]
     pub storage: StorageConfig,
+    #[serde(default)]
+    pub router: sections::RouterSection,
+    #[serde(default)]
+    pub yahoo: sections::YahooSection,
+    #[serde(default)]
+    pub breakers: sections::BreakersSection,
+    #[serde(default)]
+    pub validation: sections::ValidationSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -107,6 +119,8 @@ pub struct Settings {
     pub key_id: Option<SecretString>,
     pub secret_key: Option<SecretString>,
     pub stream: StreamSettings,
+    /// Router, Yahoo, breaker and validation knobs.
+    pub resilience: Resilience,
 }
 
 /// The live stream's knobs, validated, with the runbook's defaults.
@@ -267,7 +281,16 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
             ),
         ));
     }
+    let resilience = sections::build(
+        cfg.router,
+        cfg.yahoo,
+        cfg.breakers,
+        cfg.validation,
+        stream.message_timeout_secs,
+        &invalid,
+    )?;
     Ok(Settings {
+        resilience,
         origin: origin.to_string(),
         watchlist,
         watchlist_from_config,
@@ -314,7 +337,35 @@ mod tests {
     /// (file text, fragments the error must contain)
     #[test]
     fn errors_name_file_key_and_expectation() {
-        let cases: [(&str, &[&str]); 10] = [
+        let cases: [(&str, &[&str]); 17] = [
+            (
+                "[router]\nmax_consecutive_failures = 0",
+                &["c.toml", "router.max_consecutive_failures", "at least 1"],
+            ),
+            (
+                "[router]\nprimary_recovery_grace_period_secs = 30\nmax_grace_period_secs = 20",
+                &["c.toml", "router.max_grace_period_secs", "at least 30"],
+            ),
+            (
+                "[router]\nFallbackActivationDelaySeconds = 5",
+                &["c.toml", "FallbackActivationDelaySeconds", "expected one of"],
+            ),
+            (
+                "[yahoo]\nbase_url = \"query1.finance.yahoo.com\"",
+                &["c.toml", "yahoo.base_url", "http(s) URL"],
+            ),
+            (
+                "[breakers]\nwindow_size = 4\nminimum_calls = 5",
+                &["c.toml", "breakers.minimum_calls", "window_size (4)"],
+            ),
+            (
+                "[validation]\nbreaker_threshold_pct = \"120\"",
+                &["c.toml", "validation.breaker_threshold_pct", "percentage"],
+            ),
+            (
+                "[validation]\nconfirm_prints = 0",
+                &["c.toml", "validation.confirm_prints", "at least 1"],
+            ),
             (
                 "[alpaca]\nencoding = \"xml\"",
                 &["c.toml", "alpaca.encoding", "msgpack"],
@@ -350,6 +401,31 @@ mod tests {
                 assert!(err.contains(f), "{text:?}: {err:?} lacks {f:?}");
             }
         }
+    }
+
+    #[test]
+    fn resilience_sections_reach_the_pure_configs() {
+        let s = parse(
+            "[alpaca]\nmessage_timeout_secs = 60\n[router]\nmax_consecutive_failures = 5\nprimary_recovery_grace_period_secs = 20\n[yahoo]\nbase_url = \"http://127.0.0.1:9/\"\nactive_interval_secs = 30\n[breakers]\nopen_wait_secs = 45\n[validation]\nbreaker_threshold_pct = 15\n",
+            "c.toml",
+        )
+        .unwrap();
+        let r = &s.resilience;
+        assert_eq!(r.router.message_timeout_secs, 60);
+        assert_eq!(r.router.max_consecutive_failures, 5);
+        assert_eq!(r.router.primary_recovery_grace_period_secs, 20);
+        assert_eq!(r.breaker.open_wait_secs, 45);
+        assert_eq!(r.validation.breaker_threshold_pct, rust_decimal::Decimal::from(15));
+        let y = r.yahoo.as_ref().unwrap();
+        assert_eq!(y.base_url, "http://127.0.0.1:9");
+        assert_eq!(y.active_interval_secs, 30);
+        let off = parse("[yahoo]\nenabled = false\n", "c.toml").unwrap();
+        assert!(off.resilience.yahoo.is_none());
+        let d = parse("", "c.toml").unwrap();
+        assert_eq!(d.resilience.router.fallback_activation_delay_secs, 10);
+        assert_eq!(d.resilience.router.primary_recovery_grace_period_secs, 10);
+        assert_eq!(d.resilience.router.max_consecutive_failures, 3);
+        assert_eq!(d.resilience.router.message_timeout_secs, 30);
     }
 
     #[test]
