@@ -22,6 +22,8 @@ pub struct Health {
     pub version: &'static str,
     pub now: Ts,
     pub alpaca: AlpacaBrief,
+    pub connection_state: crate::router::RouterState,
+    pub current_data_source: &'static str,
     pub messages: u64,
     pub parse_errors: u64,
 }
@@ -35,12 +37,21 @@ pub struct AlpacaBrief {
     pub last_error: Option<String>,
 }
 
+/// The runbook's meaning: Healthy on the primary, Degraded on the fallback (or while
+/// the primary is not fully up), Unhealthy when both sources are down.
+pub fn status_of(s: &Snapshot) -> HealthStatus {
+    use crate::router::RouterState;
+    match s.router.connection_state {
+        RouterState::PrimaryActive if s.alpaca.state == LinkState::Subscribed => {
+            HealthStatus::Healthy
+        }
+        RouterState::BothUnavailable => HealthStatus::Unhealthy,
+        _ => HealthStatus::Degraded,
+    }
+}
+
 pub fn health_of(s: &Snapshot) -> Health {
-    let status = match s.alpaca.state {
-        LinkState::Subscribed | LinkState::Authenticated => HealthStatus::Healthy,
-        LinkState::Connected | LinkState::Connecting | LinkState::Stalled => HealthStatus::Degraded,
-        LinkState::Disconnected => HealthStatus::Unhealthy,
-    };
+    let status = status_of(s);
     Health {
         status,
         mode: s.mode.as_str(),
@@ -52,6 +63,8 @@ pub fn health_of(s: &Snapshot) -> Health {
             authenticated: s.alpaca.state.is_authenticated(),
             last_error: s.alpaca.last_error.clone(),
         },
+        connection_state: s.router.connection_state,
+        current_data_source: s.router.current_data_source,
         messages: s.counters.messages,
         parse_errors: s.counters.parse_errors,
     }
@@ -77,6 +90,11 @@ pub struct SymbolDto {
     #[serde(serialize_with = "num")]
     pub ask: Option<Decimal>,
     pub volume: i64,
+    /// Both sources are down: the price is the last known one.
+    pub stale: bool,
+    /// The symbol's price breaker is holding this unconfirmed print.
+    #[serde(serialize_with = "num")]
+    pub held: Option<Decimal>,
 }
 
 pub fn symbols_of(s: &Snapshot) -> Vec<SymbolDto> {
@@ -94,11 +112,13 @@ pub fn symbols_of(s: &Snapshot) -> Vec<SymbolDto> {
             bid: v.bid,
             ask: v.ask,
             volume: v.volume,
+            stale: v.stale,
+            held: v.held,
         })
         .collect()
 }
 
-fn num<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+pub(super) fn num<S: Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
     match d {
         None => s.serialize_none(),
         Some(d) => {

@@ -5,6 +5,7 @@
 
 mod auth;
 mod dto;
+mod ops;
 
 use crate::engine::channels::try_send_counted;
 use crate::engine::channels::Meters;
@@ -62,9 +63,20 @@ pub async fn bind(addr: SocketAddr, token_set: bool) -> Result<tokio::net::TcpLi
 pub fn router(state: ApiState) -> Router {
     let mutating = Router::new()
         .route("/api/health/alpaca/reconnect", post(reconnect))
-        .route("/api/watchlist", post(change_watchlist));
+        .route("/api/watchlist", post(change_watchlist))
+        .route("/api/health/failover", post(ops::failover))
+        .route("/api/breakers/{name}/reset", post(ops::reset_breaker))
+        .route(
+            "/api/validation/{symbol}/reset",
+            post(ops::reset_symbol_breaker),
+        );
     Router::new()
         .route("/health", get(health))
+        .route("/api/health/datasource", get(ops::datasource))
+        .route("/api/health/stocks", get(ops::stocks))
+        .route("/api/health/circuit-breakers", get(ops::breakers))
+        .route("/api/breakers", get(ops::breakers))
+        .route("/api/validation", get(ops::validation))
         .route("/api/symbols", get(symbols))
         .route("/api/health/alpaca", get(alpaca_health))
         .merge(guard_mutating(mutating, &state))
@@ -167,5 +179,7 @@ pub async fn serve(
         .await
 }
 
+#[cfg(test)]
+mod ops_tests;
 #[cfg(test)]
 mod tests;

@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use tower::ServiceExt;
 
-fn sample() -> Snapshot {
+pub(super) fn sample() -> Snapshot {
     let start = Ts::parse_rfc3339("2026-11-17T15:00:00Z").unwrap();
     let mut st = EngineState::new(StateConfig {
         mode: Mode::Demo,
@@ -53,7 +53,7 @@ fn state(snap: Snapshot, token: Option<&str>) -> ApiState {
     }
 }
 
-async fn get_json(app: Router, path: &str) -> (StatusCode, serde_json::Value, String) {
+pub(super) async fn get_json(app: Router, path: &str) -> (StatusCode, serde_json::Value, String) {
     let resp = app
         .oneshot(Request::get(path).body(Body::empty()).unwrap())
         .await

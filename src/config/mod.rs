@@ -348,7 +348,11 @@ mod tests {
             ),
             (
                 "[router]\nFallbackActivationDelaySeconds = 5",
-                &["c.toml", "FallbackActivationDelaySeconds", "expected one of"],
+                &[
+                    "c.toml",
+                    "FallbackActivationDelaySeconds",
+                    "expected one of",
+                ],
             ),
             (
                 "[yahoo]\nbase_url = \"query1.finance.yahoo.com\"",
@@ -415,7 +419,10 @@ mod tests {
         assert_eq!(r.router.max_consecutive_failures, 5);
         assert_eq!(r.router.primary_recovery_grace_period_secs, 20);
         assert_eq!(r.breaker.open_wait_secs, 45);
-        assert_eq!(r.validation.breaker_threshold_pct, rust_decimal::Decimal::from(15));
+        assert_eq!(
+            r.validation.breaker_threshold_pct,
+            rust_decimal::Decimal::from(15)
+        );
         let y = r.yahoo.as_ref().unwrap();
         assert_eq!(y.base_url, "http://127.0.0.1:9");
         assert_eq!(y.active_interval_secs, 30);

@@ -1,0 +1,139 @@
+//! The router, breaker and validation endpoints: `GET /api/health/datasource`,
+//! `/api/health/stocks`, `/api/health/circuit-breakers`, `/api/validation`, and the
+//! operator actions `POST /api/health/failover`, `/api/breakers/{name}/reset` and
+//! `/api/validation/{symbol}/reset`. Reads come from the snapshot; actions are commands.
+
+use super::dto::{status_of, HealthStatus};
+use super::{command, ApiState};
+use crate::engine::state::FailoverAction;
+use crate::engine::Command;
+use crate::types::{parse_symbol, Ts};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+type Reply = (StatusCode, Json<serde_json::Value>);
+
+fn bad(msg: String) -> Reply {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(serde_json::json!({ "error": msg })),
+    )
+}
+
+pub(super) async fn datasource(State(s): State<ApiState>) -> Json<crate::router::RouterView> {
+    let snap = s.snapshots.borrow().clone();
+    Json(snap.router.clone())
+}
+
+/// `GET /api/health/stocks`, shaped like the runbook's RUNBOOK-001 example.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StocksHealth {
+    pub status: HealthStatus,
+    pub current_data_source: &'static str,
+    pub connection_state: crate::router::RouterState,
+    pub alpaca: AlpacaSide,
+    pub yahoo: YahooSide,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlpacaSide {
+    pub connected: bool,
+    pub state: crate::engine::snapshot::LinkState,
+    pub last_error: Option<String>,
+    pub last_message_at: Option<Ts>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct YahooSide {
+    /// False while its breaker is open or it keeps failing; null before any answer.
+    pub healthy: Option<bool>,
+    pub polling: &'static str,
+    pub last_ok_at: Option<Ts>,
+    pub last_error: Option<String>,
+    pub consecutive_failures: u32,
+}
+
+pub(super) async fn stocks(State(s): State<ApiState>) -> Json<StocksHealth> {
+    let snap = s.snapshots.borrow().clone();
+    let y = &snap.yahoo;
+    Json(StocksHealth {
+        status: status_of(&snap),
+        current_data_source: snap.router.current_data_source,
+        connection_state: snap.router.connection_state,
+        alpaca: AlpacaSide {
+            connected: snap.alpaca.state.is_connected(),
+            state: snap.alpaca.state,
+            last_error: snap.alpaca.last_error.clone(),
+            last_message_at: snap.alpaca.last_message_at,
+        },
+        yahoo: YahooSide {
+            healthy: y.healthy,
+            polling: y.polling,
+            last_ok_at: y.last_ok_at,
+            last_error: y.last_error.clone(),
+            consecutive_failures: y.consecutive_failures,
+        },
+    })
+}
+
+pub(super) async fn breakers(State(s): State<ApiState>) -> Json<serde_json::Value> {
+    let snap = s.snapshots.borrow().clone();
+    Json(serde_json::json!({ "breakers": snap.breakers }))
+}
+
+pub(super) async fn validation(State(s): State<ApiState>) -> Json<crate::validate::ValidationView> {
+    let snap = s.snapshots.borrow().clone();
+    Json(snap.validation.clone())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailoverParams {
+    pub action: Option<String>,
+}
+
+/// `POST /api/health/failover` forces the fallback, as the runbook expects;
+/// `?action=return` goes back to the primary and `?action=toggle` flips (the `f` key).
+pub(super) async fn failover(
+    State(s): State<ApiState>,
+    params: Result<Query<FailoverParams>, axum::extract::rejection::QueryRejection>,
+) -> Reply {
+    let action = match params {
+        Ok(Query(p)) => p.action.unwrap_or_else(|| "force".into()),
+        Err(e) => return bad(format!("POST /api/health/failover: {}", e.body_text())),
+    };
+    let Some(action) = FailoverAction::parse(&action) else {
+        return bad(format!(
+            "POST /api/health/failover: action {action:?} is not one of force, return, toggle"
+        ));
+    };
+    command(&s, Command::Failover(action), action.as_str())
+}
+
+pub(super) async fn reset_breaker(State(s): State<ApiState>, Path(name): Path<String>) -> Reply {
+    use crate::engine::state::{ALPACA_REST, ALPACA_STREAM, YAHOO_HTTP};
+    if ![YAHOO_HTTP, ALPACA_STREAM, ALPACA_REST].contains(&name.as_str()) {
+        return (
+            StatusCode::NOT_FOUND,
+            Json(serde_json::json!({ "error": format!(
+                "no upstream breaker named {name:?} (expected {YAHOO_HTTP}, {ALPACA_STREAM} or {ALPACA_REST})"
+            )})),
+        );
+    }
+    command(&s, Command::ResetBreaker(name), "resetting")
+}
+
+pub(super) async fn reset_symbol_breaker(
+    State(s): State<ApiState>,
+    Path(symbol): Path<String>,
+) -> Reply {
+    match parse_symbol(&symbol) {
+        Ok(sym) => command(&s, Command::ResetSymbolBreaker(sym), "resetting"),
+        Err(m) => bad(format!("POST /api/validation/{{symbol}}/reset: {m}")),
+    }
+}
