@@ -164,6 +164,30 @@ fn demo_runs_headless_without_credentials() {
     let s = &lines.last().unwrap()["summary"];
     assert_eq!(s["fixture"], "demo");
     assert!(s["messages"].as_u64().unwrap() > 10_000, "{s}");
-    // The database went to the XDG data directory.
-    assert!(dir.path().join("data/tapewatch/tapewatch.db").exists());
+    // The database went to the XDG data directory, with the router's transitions.
+    let db = dir.path().join("data/tapewatch/tapewatch.db");
+    let store = tapewatch::store::Store::open(&db).unwrap();
+    let moves: Vec<String> = store
+        .transitions()
+        .unwrap()
+        .into_iter()
+        .map(|(_, from, to, _)| format!("{from}→{to}"))
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            "PRIMARY_ACTIVE→FALLBACK_ACTIVE",
+            "FALLBACK_ACTIVE→PRIMARY_RECOVERING",
+            "PRIMARY_RECOVERING→PRIMARY_ACTIVE"
+        ]
+    );
+    // The headless lines carry the runbook's log wording for the on-call grep.
+    let texts: Vec<String> = lines
+        .iter()
+        .filter_map(|l| l["event"]["message"].as_str().map(str::to_string))
+        .collect();
+    assert!(texts
+        .iter()
+        .any(|t| t.contains("State transition: PRIMARY_ACTIVE → FALLBACK_ACTIVE")));
+    assert!(texts.iter().any(|t| t.starts_with("Validation failed: ")));
 }

@@ -310,7 +310,9 @@ impl EngineState {
     fn update_fallback_health(&mut self, fx: &mut Effects) {
         let open = self.upstreams.yahoo.state() == BreakerState::Open;
         let healthy = !open && self.yahoo.consecutive_failures == 0;
-        let bad_enough = open || self.yahoo.consecutive_failures >= 3;
+        // Three failures in a row, or a whole round of a short watchlist, is down.
+        let enough = self.watchlist.len().clamp(1, 3) as u32;
+        let bad_enough = open || self.yahoo.consecutive_failures >= enough;
         let next = if healthy {
             Some(true)
         } else if bad_enough {

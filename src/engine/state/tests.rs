@@ -88,3 +88,55 @@ fn removing_a_symbol_keeps_the_others_prices_and_routes_new_trades() {
     );
     assert_eq!(snap.counters.unwatched, 1, "AAPL is no longer watched");
 }
+
+/// The default knobs' targets: a hard close fails over, and the poller is told to poll
+/// Yahoo now, within the 10 s activation delay plus one 250 ms tick (so Yahoo prices are
+/// on screen within 11 s with a sub-second poll). A silent stall reaches this same
+/// point 10 s later (5 s ping + 5 s pong in the stream task), so within 21 s.
+#[test]
+fn default_knobs_hard_close_switches_the_poller_to_yahoo_within_10_s_and_a_tick() {
+    use crate::engine::LinkUpdate;
+    use crate::wire::{parse_frame, ParseLimits};
+    use crate::yahoo::poller::Cadence;
+    let t0 = Ts::parse_rfc3339("2026-11-17T15:00:05Z").unwrap();
+    let mut st = state(&["AAPL"]);
+    let mut fx = Effects::default();
+    let sub = r#"[{"T":"subscription","trades":["AAPL"],"quotes":[],"bars":[]}]"#;
+    let p = parse_frame(sub.as_bytes(), &ParseLimits::default());
+    st.apply_frame(t0, &p.msgs, &p.issues, &mut fx);
+    assert_eq!(st.poll_plan().cadence, Cadence::Standby);
+    let closed = t0.plus_millis(1_000);
+    st.apply_link(
+        &LinkUpdate {
+            at: closed,
+            state: Some(LinkState::Disconnected),
+            last_error: Some("connection closed".into()),
+            consecutive_failures: 1,
+            reconnect_attempts: 0,
+            next_retry_at: Some(closed.plus_millis(60_000)),
+            fatal: None,
+            rate_limited: false,
+        },
+        &mut fx,
+    );
+    let mut t = closed;
+    while st.poll_plan().cadence != Cadence::Active {
+        t = t.plus_millis(TICK_MS);
+        assert!(
+            t.millis_since(closed) <= 10_000 + TICK_MS,
+            "no failover by {t}"
+        );
+        st.tick(t, &mut fx);
+    }
+    assert!(
+        t.millis_since(closed) >= 10_000,
+        "failed over early, at {t}"
+    );
+    assert_eq!(fx.transitions.len(), 1);
+    assert_eq!(
+        st.snapshot(1, Perf::default(), Vec::new())
+            .router
+            .current_data_source,
+        "Yahoo"
+    );
+}

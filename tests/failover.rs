@@ -1,0 +1,250 @@
+//! End to end over real sockets on 127.0.0.1: the mock Alpaca server dies, the mock
+//! Yahoo server takes over through the DataSourceRouter, then the primary returns.
+//! Knobs are shortened (1 s activation delay and grace) so the test takes seconds;
+//! the default-knob timings are checked on the router's own clock in its table tests.
+
+mod support;
+
+#[allow(dead_code)]
+#[path = "support/mock_yahoo.rs"]
+mod mock_yahoo;
+
+use mock_yahoo::MockYahoo;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use support::mock_alpaca::{MockAlpaca, MockConfig};
+use tapewatch::alpaca::backoff::BackoffPolicy;
+use tapewatch::alpaca::protocol::Channels;
+use tapewatch::alpaca::stream::{Encoding, StreamConfig};
+use tapewatch::engine::snapshot::{LinkState, Mode, Snapshot};
+use tapewatch::engine::state::FailoverAction;
+use tapewatch::engine::Command;
+use tapewatch::pipeline::{self, Running, Setup};
+use tapewatch::router::{RouterConfig, RouterState};
+use tapewatch::types::{Source, Symbol};
+use tapewatch::wire::ParseLimits;
+use tapewatch::yahoo::poller::PollerConfig;
+
+const WAIT: Duration = Duration::from_secs(10);
+const SYMBOLS: [&str; 2] = ["AAPL", "MSFT"];
+
+fn stream_cfg(url: String) -> StreamConfig {
+    StreamConfig {
+        url,
+        feed: "iex".into(),
+        key_id: "MOCKKEY".to_string().into(),
+        secret_key: "MOCKSECRET".to_string().into(),
+        channels: Channels::default(),
+        watchlist: SYMBOLS.iter().map(|s| Symbol::new(s)).collect(),
+        encoding: Encoding::Json,
+        ping_interval: Duration::from_millis(300),
+        pong_timeout: Duration::from_millis(300),
+        message_timeout: Duration::from_secs(30),
+        handshake_timeout: Duration::from_secs(2),
+        policy: BackoffPolicy {
+            base_delay_ms: 50,
+            max_delay_ms: 400,
+            ..BackoffPolicy::default()
+        },
+        limits: ParseLimits::default(),
+    }
+}
+
+fn start(alpaca: &MockAlpaca, yahoo: &MockYahoo) -> Running {
+    let mut setup = Setup::new(Mode::Live);
+    setup.routing.router = RouterConfig {
+        fallback_activation_delay_secs: 1,
+        primary_recovery_grace_period_secs: 1,
+        ..RouterConfig::default()
+    };
+    // The mocks' prices are unrelated to each other; keep the price breaker out of it.
+    setup.validation.breaker_threshold_pct = 99.into();
+    setup.yahoo = Some(PollerConfig {
+        base_url: yahoo.base_url(),
+        jitter_ms: 0,
+        request_timeout_secs: 2,
+        ..PollerConfig::default()
+    });
+    pipeline::start_live(
+        stream_cfg(alpaca.url("iex")),
+        setup,
+        pipeline::system_clock(),
+        Arc::new(|_| true),
+    )
+}
+
+async fn until(r: &mut Running, what: &str, pred: impl Fn(&Snapshot) -> bool) -> Arc<Snapshot> {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let snap = r.snapshots.borrow_and_update().clone();
+        if pred(&snap) {
+            return snap;
+        }
+        if tokio::time::timeout_at(deadline, r.snapshots.changed())
+            .await
+            .is_err()
+        {
+            panic!(
+                "timed out waiting for {what}; router {:?}, alpaca {:?}, yahoo {:?}",
+                snap.router.connection_state, snap.alpaca.state, snap.yahoo
+            );
+        }
+    }
+}
+
+fn all_from(s: &Snapshot, src: Source) -> bool {
+    s.watchlist
+        .iter()
+        .all(|v| v.source == Some(src) && v.price.is_some())
+}
+
+fn mock_cfg() -> MockConfig {
+    MockConfig {
+        reap_after: Duration::ZERO,
+        ..MockConfig::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alpaca_dies_yahoo_takes_over_then_alpaca_returns() {
+    let alpaca = MockAlpaca::start(mock_cfg()).await.unwrap();
+    let addr = alpaca.addr();
+    let yahoo = MockYahoo::start().await;
+    let mut r = start(&alpaca, &yahoo);
+    until(&mut r, "subscribed", |s| {
+        s.alpaca.state == LinkState::Subscribed
+    })
+    .await;
+    // The standby probe has told us Yahoo is healthy before it is needed.
+    until(&mut r, "standby probe", |s| s.yahoo.healthy == Some(true)).await;
+    alpaca.push_trades(40, 4);
+    let s = until(&mut r, "Alpaca prices", |s| all_from(s, Source::Alpaca)).await;
+    assert_eq!(s.router.connection_state, RouterState::PrimaryActive);
+    let probes = yahoo.total();
+
+    alpaca.shutdown();
+    let died = Instant::now();
+    let s = until(&mut r, "Yahoo prices on screen", |s| {
+        s.router.connection_state == RouterState::FallbackActive && all_from(s, Source::Yahoo)
+    })
+    .await;
+    let took = died.elapsed();
+    // Activation delay (1 s here, 10 s by default) plus a tick and one poll.
+    assert!(took < Duration::from_millis(2_500), "took {took:?}");
+    // Standby-probe prices show at once (with their age); a fresh poll follows at once.
+    assert!(
+        yahoo
+            .wait_for_total(probes + SYMBOLS.len(), Duration::from_secs(2))
+            .await,
+        "the fallback polled at once"
+    );
+    assert_eq!(s.yahoo.polling, "active");
+    assert_eq!(s.router.fallback_count, 1);
+    let t = s.router.last_transition.as_ref().unwrap();
+    assert_eq!(
+        (t.from, t.to),
+        (RouterState::PrimaryActive, RouterState::FallbackActive)
+    );
+    assert!(t.reason.starts_with("Alpaca"), "{}", t.reason);
+
+    // The primary comes back on the same address; after the grace period it serves again.
+    let back = MockAlpaca::start_on(mock_cfg(), addr).await.unwrap();
+    until(&mut r, "recovering", |s| {
+        s.router.connection_state == RouterState::PrimaryRecovering
+    })
+    .await;
+    let s = until(&mut r, "failback", |s| {
+        s.router.connection_state == RouterState::PrimaryActive
+    })
+    .await;
+    assert_eq!(s.router.fallback_count, 1);
+    assert_eq!(s.router.failbacks, 1);
+    back.push_trades(40, 4);
+    until(&mut r, "Alpaca prices again", |s| {
+        all_from(s, Source::Alpaca)
+    })
+    .await;
+    let moves: Vec<String> = s
+        .router
+        .transitions
+        .iter()
+        .map(|t| format!("{}→{}", t.from, t.to))
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            "PRIMARY_ACTIVE→FALLBACK_ACTIVE",
+            "FALLBACK_ACTIVE→PRIMARY_RECOVERING",
+            "PRIMARY_RECOVERING→PRIMARY_ACTIVE"
+        ]
+    );
+    r.cancel.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_stall_fails_over_after_ping_pong_and_the_delay() {
+    let alpaca = MockAlpaca::start(mock_cfg()).await.unwrap();
+    let yahoo = MockYahoo::start().await;
+    let mut r = start(&alpaca, &yahoo);
+    until(&mut r, "subscribed", |s| {
+        s.alpaca.state == LinkState::Subscribed
+    })
+    .await;
+    alpaca.go_silent();
+    let stalled = Instant::now();
+    until(&mut r, "fallback", |s| {
+        s.router.connection_state == RouterState::FallbackActive && all_from(s, Source::Yahoo)
+    })
+    .await;
+    let took = stalled.elapsed();
+    // Ping 0.3 s + pong 0.3 s + activation 1 s, plus a tick and a poll.
+    assert!(took < Duration::from_millis(3_000), "took {took:?}");
+    r.cancel.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_down_keeps_last_prices_marked_stale_and_f_forces_yahoo() {
+    let alpaca = MockAlpaca::start(mock_cfg()).await.unwrap();
+    let mut yahoo = MockYahoo::start().await;
+    let mut r = start(&alpaca, &yahoo);
+    until(&mut r, "subscribed", |s| {
+        s.alpaca.state == LinkState::Subscribed
+    })
+    .await;
+    alpaca.push_trades(40, 4);
+    until(&mut r, "Alpaca prices", |s| all_from(s, Source::Alpaca)).await;
+
+    // The operator forces the fallback while Alpaca is fine; it stays until returned.
+    r.commands
+        .send(Command::Failover(FailoverAction::Toggle))
+        .await
+        .unwrap();
+    let s = until(&mut r, "manual fallback", |s| {
+        s.router.connection_state == RouterState::ManualFallback && all_from(s, Source::Yahoo)
+    })
+    .await;
+    assert!(s.router.manual);
+    r.commands
+        .send(Command::Failover(FailoverAction::Toggle))
+        .await
+        .unwrap();
+    until(&mut r, "back on Alpaca", |s| {
+        s.router.connection_state == RouterState::PrimaryActive && all_from(s, Source::Alpaca)
+    })
+    .await;
+
+    // Both die: the last prices stay, marked stale, never fresh.
+    yahoo.shutdown().await;
+    alpaca.shutdown();
+    let s = until(&mut r, "both unavailable", |s| {
+        s.router.connection_state == RouterState::BothUnavailable
+    })
+    .await;
+    assert_eq!(s.router.current_data_source, "None");
+    assert!(
+        s.watchlist.iter().all(|v| v.price.is_some() && v.stale),
+        "{:?}",
+        s.watchlist
+    );
+    r.cancel.cancel();
+}
