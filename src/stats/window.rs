@@ -54,9 +54,10 @@ pub struct WindowedView {
 pub struct WindowedLatency {
     /// (slot number, histogram), oldest first, at most five minutes' worth.
     slots: VecDeque<(i64, Histogram<u64>)>,
-    total: Option<Histogram<u64>>,
-    /// The minute being accumulated for the p99 history.
-    minute: Option<(i64, Histogram<u64>)>,
+    /// Everything that has left the five-minute ring; since-start is this plus the ring.
+    retired: Option<Histogram<u64>>,
+    /// The last minute whose p99 went into the history.
+    minute_done: Option<i64>,
     history: VecDeque<u64>,
 }
 
@@ -66,94 +67,114 @@ impl Default for WindowedLatency {
     }
 }
 
+const SLOTS_PER_MINUTE: i64 = 60 / SLOT_SECS;
+
 impl WindowedLatency {
     pub fn new() -> WindowedLatency {
         WindowedLatency {
             slots: VecDeque::with_capacity(SLOTS_5M + 1),
-            total: hist(),
-            minute: None,
+            retired: hist(),
+            minute_done: None,
             history: VecDeque::with_capacity(HISTORY_MINUTES),
         }
     }
 
-    /// Records `count` observations of `latency_us` made at engine time `at`.
+    /// Records `count` observations of `latency_us` made at engine time `at`. One
+    /// histogram write; the windows and the history are derived from the slots later.
+    #[inline]
     pub fn record_n(&mut self, at: Ts, latency_us: u64, count: u64) {
-        let v = latency_us.clamp(1, MAX_US);
         let slot = at.as_nanos().div_euclid(SLOT_SECS * 1_000_000_000);
         if self.slots.back().is_none_or(|(s, _)| *s < slot) {
-            if let Some(h) = hist() {
-                self.slots.push_back((slot, h));
-            }
-            while self.slots.len() > SLOTS_5M {
-                self.slots.pop_front();
-            }
+            self.open_slot(slot);
         }
         // A late observation (engine time never goes back, but be safe) lands in the
         // newest slot rather than being lost.
         if let Some((_, h)) = self.slots.back_mut() {
-            h.saturating_record_n(v, count);
-        }
-        if let Some(t) = self.total.as_mut() {
-            t.saturating_record_n(v, count);
-        }
-        self.roll_minute(at);
-        if let Some((_, h)) = self.minute.as_mut() {
-            h.saturating_record_n(v, count);
+            h.saturating_record_n(latency_us.clamp(1, MAX_US), count);
         }
     }
 
-    /// Closes finished minutes into the history, including empty ones.
-    fn roll_minute(&mut self, at: Ts) {
-        let minute = at.as_nanos().div_euclid(60_000_000_000);
-        match self.minute.as_ref() {
-            Some((m, _)) if *m >= minute => return,
-            Some((m, h)) => {
-                let gap = usize::try_from(minute - m - 1).unwrap_or(usize::MAX);
-                let p99 = if h.is_empty() {
+    #[cold]
+    fn open_slot(&mut self, slot: i64) {
+        self.roll(slot);
+        if let Some(h) = hist() {
+            self.slots.push_back((slot, h));
+        }
+    }
+
+    /// Closes finished minutes into the p99 history and retires slots older than
+    /// five minutes, as of slot number `now_slot`.
+    fn roll(&mut self, now_slot: i64) {
+        let minute = now_slot.div_euclid(SLOTS_PER_MINUTE);
+        let first = match (self.minute_done, self.slots.front()) {
+            (Some(done), _) => done + 1,
+            (None, Some((s, _))) => s.div_euclid(SLOTS_PER_MINUTE),
+            (None, None) => minute,
+        };
+        // Gaps longer than the history are not worth walking minute by minute.
+        let first = first.max(minute - HISTORY_MINUTES as i64);
+        for m in first..minute {
+            let p99 = hist().map_or(0, |mut acc| {
+                for (s, h) in &self.slots {
+                    if s.div_euclid(SLOTS_PER_MINUTE) == m {
+                        let _ = acc.add(h);
+                    }
+                }
+                if acc.is_empty() {
                     0
                 } else {
-                    h.value_at_quantile(0.99)
-                };
-                self.push_history(p99);
-                for _ in 0..gap.min(HISTORY_MINUTES) {
-                    self.push_history(0);
+                    acc.value_at_quantile(0.99)
                 }
+            });
+            if self.history.len() == HISTORY_MINUTES {
+                self.history.pop_front();
             }
-            None => {}
+            self.history.push_back(p99);
+            self.minute_done = Some(m);
         }
-        self.minute = hist().map(|h| (minute, h));
-    }
-
-    fn push_history(&mut self, p99: u64) {
-        if self.history.len() == HISTORY_MINUTES {
-            self.history.pop_front();
+        while self
+            .slots
+            .front()
+            .is_some_and(|(s, _)| now_slot - s >= SLOTS_5M as i64)
+        {
+            if let (Some((_, h)), Some(r)) = (self.slots.pop_front(), self.retired.as_mut()) {
+                // Same bounds on both sides, so adding cannot fail.
+                let _ = r.add(&h);
+            }
         }
-        self.history.push_back(p99);
     }
 
     /// The windows as of engine time `now`. Merges at most twenty small slots, so
     /// call it about once a second, not per message.
     pub fn view(&mut self, now: Ts) -> WindowedView {
-        self.roll_minute(now);
         let now_slot = now.as_nanos().div_euclid(SLOT_SECS * 1_000_000_000);
+        self.roll(now_slot);
         let merge = |n: usize| -> LatencyView {
             let Some(mut acc) = hist() else {
                 return LatencyView::default();
             };
             for (slot, h) in &self.slots {
                 if now_slot - slot < n as i64 {
-                    // Same bounds on both sides, so adding cannot fail.
                     let _ = acc.add(h);
                 }
             }
             view_of(&acc)
         };
+        let since_start = self
+            .retired
+            .clone()
+            .map_or_else(LatencyView::default, |mut acc| {
+                for (_, h) in &self.slots {
+                    let _ = acc.add(h);
+                }
+                view_of(&acc)
+            });
         let last_1m = merge(SLOTS_1M);
         WindowedView {
             rate_per_sec_1m: last_1m.count as f64 / 60.0,
             last_1m,
             last_5m: merge(SLOTS_5M),
-            since_start: self.total.as_ref().map(view_of).unwrap_or_default(),
+            since_start,
             p99_by_minute_us: self.history.iter().copied().collect(),
         }
     }
