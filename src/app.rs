@@ -245,6 +245,8 @@ async fn run_async(
     };
     setup.validation = settings.resilience.validation.clone();
     setup.yahoo = settings.resilience.yahoo.clone();
+    let exporter = Arc::new(crate::exposition::Exporter::new()?);
+    setup.latency_sink = Some(exporter.latency_sink());
     let running = match source {
         Source::Replay(reader) => {
             pipeline::start(reader, setup, speed).context("cannot start the replay")?
@@ -295,7 +297,20 @@ async fn run_async(
         commands: cmd_tx.clone(),
         meters: meters.clone(),
         token: settings.api_token.clone().map(Arc::new),
+        exporter: Some(exporter.clone()),
     };
+    // Unscraped, the latency histogram would hold raw samples; fold them into buckets.
+    let upkeep_cancel = cancel.child_token();
+    let upkeep_exporter = exporter.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            tokio::select! {
+                () = upkeep_cancel.cancelled() => break,
+                _ = every.tick() => upkeep_exporter.upkeep(),
+            }
+        }
+    });
     let api_task = tokio::spawn(api::serve(
         listener,
         api::router(api_state),

@@ -31,6 +31,7 @@ pub mod clock;
 pub mod config;
 pub mod engine;
 pub mod event;
+pub mod exposition;
 pub mod fixture;
 pub mod headless;
 pub mod logging;

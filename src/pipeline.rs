@@ -40,6 +40,8 @@ pub struct Setup {
     pub validation: crate::validate::ValidationConfig,
     /// The live Yahoo poller (standby probes and the fallback); `None` disables it.
     pub yahoo: Option<PollerConfig>,
+    /// Where message latencies go for `alpaca_message_latency_seconds`.
+    pub latency_sink: Option<metrics::Histogram>,
 }
 
 impl Setup {
@@ -57,6 +59,7 @@ impl Setup {
             routing: Default::default(),
             validation: Default::default(),
             yahoo: None,
+            latency_sink: None,
         }
     }
 }
@@ -118,6 +121,7 @@ fn spawn_engine(
         out_tx: setup.out_tx.take(),
         stream_tx,
         plan_tx,
+        latency_sink: setup.latency_sink.clone(),
         meters: setup.meters.clone(),
     };
     let opts = EngineOptions {

@@ -107,6 +107,7 @@ async fn the_secret_reaches_no_log_event_row_or_response() {
             commands: r.commands.clone(),
             meters: r.meters.clone(),
             token: None,
+            exporter: None,
         };
         for path in ["/health", "/api/symbols", "/api/health/alpaca"] {
             let resp = router(state.clone())

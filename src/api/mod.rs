@@ -30,6 +30,8 @@ pub struct ApiState {
     pub commands: mpsc::Sender<Command>,
     pub meters: Meters,
     pub token: Option<Arc<SecretString>>,
+    /// Prometheus exposition (`/metrics`, `/api/metrics`).
+    pub exporter: Option<Arc<crate::exposition::Exporter>>,
 }
 
 #[derive(Debug, Error)]
@@ -77,6 +79,8 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/health/circuit-breakers", get(ops::breakers))
         .route("/api/breakers", get(ops::breakers))
         .route("/api/validation", get(ops::validation))
+        .route("/metrics", get(metrics_text))
+        .route("/api/metrics", get(metrics_text))
         .route("/api/symbols", get(symbols))
         .route("/api/health/alpaca", get(alpaca_health))
         .merge(guard_mutating(mutating, &state))
@@ -159,6 +163,30 @@ async fn change_watchlist(
         );
     }
     command(&s, Command::ChangeWatchlist { add, remove }, "accepted")
+}
+
+/// The Prometheus text exposition format, version 0.0.4.
+async fn metrics_text(
+    axum::extract::State(s): axum::extract::State<ApiState>,
+) -> (
+    StatusCode,
+    [(axum::http::header::HeaderName, &'static str); 1],
+    String,
+) {
+    let ct = axum::http::header::CONTENT_TYPE;
+    let snap = s.snapshots.borrow().clone();
+    match s.exporter.as_ref() {
+        Some(e) => (
+            StatusCode::OK,
+            [(ct, "text/plain; version=0.0.4; charset=utf-8")],
+            e.render(&snap),
+        ),
+        None => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(ct, "text/plain; charset=utf-8")],
+            "metrics are not enabled in this process\n".into(),
+        ),
+    }
 }
 
 async fn symbols(

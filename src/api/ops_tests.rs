@@ -21,6 +21,7 @@ fn app_with(
         commands: ctx,
         meters: Meters::default(),
         token: None,
+        exporter: None,
     });
     (app, crx, snap_tx)
 }

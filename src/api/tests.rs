@@ -50,6 +50,7 @@ fn state(snap: Snapshot, token: Option<&str>) -> ApiState {
         commands: ctx,
         meters: Meters::default(),
         token: token.map(|t| Arc::new(SecretString::from(t))),
+        exporter: None,
     }
 }
 
@@ -168,6 +169,7 @@ async fn reconnect_sends_a_command_and_is_guarded_by_the_token() {
         commands: ctx,
         meters: Meters::default(),
         token: Some(Arc::new(SecretString::from("t0k"))),
+        exporter: None,
     };
     let app = router(st);
     let post = |auth: Option<&str>| {
@@ -199,6 +201,7 @@ async fn watchlist_change_validates_and_sends_one_command() {
         commands: ctx,
         meters: Meters::default(),
         token: None,
+        exporter: None,
     });
     let post = |body: &str| {
         Request::post("/api/watchlist")

@@ -166,6 +166,8 @@ pub struct EngineIo {
     pub out_tx: Option<mpsc::Sender<Event>>,
     /// The live stream task's control channel (none in replay).
     pub stream_tx: Option<mpsc::Sender<StreamControl>>,
+    /// `alpaca_message_latency_seconds` (none without an API).
+    pub latency_sink: Option<metrics::Histogram>,
     /// What the live Yahoo poller should do (none in replay or with Yahoo disabled).
     pub plan_tx: Option<watch::Sender<crate::yahoo::poller::PollPlan>>,
     pub meters: Meters,
@@ -346,6 +348,10 @@ impl Engine {
                     }
                     self.state
                         .apply_frame(f.at, &self.msgs, &self.issues, &mut fx);
+                    match self.io.latency_sink.as_ref() {
+                        Some(h) => self.state.drain_latencies(|us| h.record(us as f64 / 1e6)),
+                        None => self.state.drain_latencies(|_| {}),
+                    }
                     let n = self.msgs.len().max(1) as u64;
                     self.apply_latency.record_n(micros_since(f.received), n);
                     self.pending.push((f.received, n));

@@ -40,6 +40,9 @@ pub struct Effects {
     pub stream_hold: Option<Option<Ts>>,
 }
 
+/// Most message latencies queued between two drains by the engine shell.
+const FRESH_LATENCY_CAP: usize = 65_536;
+
 /// A watchlist larger than this is refused: far beyond any screen, and a typo in a
 /// script should not subscribe thousands of symbols.
 pub const MAX_WATCHLIST: usize = 500;
@@ -84,6 +87,8 @@ pub struct EngineState {
     validator: Validator,
     /// Reused buffer for the validator's events (no allocation on the accept path).
     validation_out: Vec<ValidationEvent>,
+    /// Message latencies (µs) not yet handed to the metrics histogram.
+    fresh_latency_us: Vec<u64>,
 }
 
 impl EngineState {
@@ -142,6 +147,7 @@ impl EngineState {
             next_tick_at: cfg.started_at,
             validator: Validator::new(cfg.validation, &symbols),
             validation_out: Vec::new(),
+            fresh_latency_us: Vec::with_capacity(256),
         }
     }
 
@@ -374,6 +380,17 @@ impl EngineState {
         } else {
             let us = u64::try_from(ns / 1_000).unwrap_or(u64::MAX);
             self.alpaca_feed_latency.record_n(self.now, us, 1);
+            // Bounded: with nobody draining (tests, benches) the queue stops growing.
+            if self.fresh_latency_us.len() < FRESH_LATENCY_CAP {
+                self.fresh_latency_us.push(us);
+            }
+        }
+    }
+
+    /// Hands the queued message latencies (µs) to `f`, oldest first.
+    pub fn drain_latencies(&mut self, mut f: impl FnMut(u64)) {
+        for us in self.fresh_latency_us.drain(..) {
+            f(us);
         }
     }
 

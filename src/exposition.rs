@@ -1,0 +1,249 @@
+//! Prometheus metrics for `GET /metrics` and `/api/metrics`, in the classic text
+//! exposition format (what `promtool check metrics` lints). Built with `metrics` and
+//! `metrics-exporter-prometheus` on a local (not global) recorder.
+//!
+//! Counters and gauges are read from the latest snapshot at scrape time, so the
+//! engine's hot path pays nothing for them. The one histogram,
+//! `alpaca_message_latency_seconds`, needs every observation: the engine state
+//! queues each message's latency and the engine shell feeds them to
+//! [`Exporter::latency_sink`] after each batch. Labels stay low-cardinality: no
+//! per-symbol series.
+
+use crate::engine::snapshot::Snapshot;
+use crate::router::RouterState;
+use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, Unit};
+use metrics_exporter_prometheus::{
+    Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
+};
+
+/// Histogram name the runbook's PromQL uses (`alpaca_message_latency_seconds_bucket`).
+pub const LATENCY_METRIC: &str = "alpaca_message_latency_seconds";
+
+/// From a millisecond (a healthy feed) to a minute (RUNBOOK-003's 10 s sits inside).
+const LATENCY_BUCKETS_SECS: [f64; 14] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0,
+];
+
+const ROUTER_STATES: [RouterState; 5] = [
+    RouterState::PrimaryActive,
+    RouterState::FallbackActive,
+    RouterState::PrimaryRecovering,
+    RouterState::BothUnavailable,
+    RouterState::ManualFallback,
+];
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot set up the Prometheus exporter: {0}")]
+pub struct ExportError(String);
+
+pub struct Exporter {
+    recorder: PrometheusRecorder,
+    handle: PrometheusHandle,
+}
+
+impl Exporter {
+    pub fn new() -> Result<Exporter, ExportError> {
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full(LATENCY_METRIC.into()), &LATENCY_BUCKETS_SECS)
+            .map_err(|e| ExportError(e.to_string()))?
+            .build_recorder();
+        let handle = recorder.handle();
+        let exporter = Exporter { recorder, handle };
+        metrics::with_local_recorder(&exporter.recorder, describe_all);
+        Ok(exporter)
+    }
+
+    /// The histogram the engine records message latencies into (seconds).
+    pub fn latency_sink(&self) -> metrics::Histogram {
+        metrics::with_local_recorder(&self.recorder, || metrics::histogram!(LATENCY_METRIC))
+    }
+
+    /// Drains recorded latencies into the histogram's buckets; call it now and then so
+    /// an unscraped process does not hold raw samples.
+    pub fn upkeep(&self) {
+        self.handle.run_upkeep();
+    }
+
+    /// The exposition text for `snap`.
+    pub fn render(&self, snap: &Snapshot) -> String {
+        metrics::with_local_recorder(&self.recorder, || record(snap));
+        self.handle.render()
+    }
+}
+
+fn describe_all() {
+    describe_gauge!(
+        "tapewatch_build_info",
+        "Build information; the value is always 1."
+    );
+    describe_counter!(
+        "alpaca_frames_total",
+        Unit::Count,
+        "WebSocket frames received from Alpaca (replayed frames in replay)."
+    );
+    describe_counter!(
+        "alpaca_messages_total",
+        Unit::Count,
+        "Alpaca messages parsed, by Alpaca message type T."
+    );
+    describe_gauge!(
+        "alpaca_message_rate_per_second",
+        "Alpaca data messages per second over the last minute."
+    );
+    describe_counter!(
+        "tapewatch_parse_errors_total",
+        Unit::Count,
+        "Alpaca frames or messages that could not be parsed."
+    );
+    describe_histogram!(
+        LATENCY_METRIC,
+        Unit::Seconds,
+        "Alpaca message latency: the exchange timestamp to the message being applied by tapewatch."
+    );
+    describe_gauge!(
+        "alpaca_connected",
+        "1 while the Alpaca stream is connected, else 0."
+    );
+    describe_counter!(
+        "alpaca_reconnections_total",
+        Unit::Count,
+        "Alpaca stream reconnection attempts."
+    );
+    describe_gauge!(
+        "alpaca_consecutive_failures",
+        "Alpaca connection failures since the last stable connection."
+    );
+    describe_gauge!(
+        "tapewatch_router_state",
+        "1 for the DataSourceRouter's current state, 0 for the others."
+    );
+    describe_counter!(
+        "tapewatch_failovers_total",
+        Unit::Count,
+        "Failovers away from Alpaca (fallbackCount)."
+    );
+    describe_counter!(
+        "tapewatch_failbacks_total",
+        Unit::Count,
+        "Returns to Alpaca after a failover."
+    );
+    describe_counter!(
+        "tapewatch_validation_failures_total",
+        Unit::Count,
+        "Messages that failed validation, by rule."
+    );
+    describe_counter!(
+        "tapewatch_validation_checks_total",
+        Unit::Count,
+        "Messages checked by validation."
+    );
+    describe_gauge!(
+        "tapewatch_validation_success_ratio",
+        "Share of checked messages that passed validation (the 99% SLI)."
+    );
+    describe_gauge!(
+        "tapewatch_symbols_stale",
+        "Watched symbols with no update while the market is open."
+    );
+    describe_gauge!(
+        "tapewatch_symbol_breakers_tripped",
+        "Symbols whose price circuit breaker holds an unconfirmed print."
+    );
+    describe_gauge!(
+        "tapewatch_price_discrepancies",
+        "Symbols whose Alpaca and Yahoo prices differ beyond the tolerance."
+    );
+    describe_gauge!(
+        "tapewatch_circuit_breaker_state",
+        "1 for each upstream breaker's current state, 0 for the others."
+    );
+    describe_counter!(
+        "tapewatch_circuit_breaker_trips_total",
+        Unit::Count,
+        "Times an upstream breaker opened."
+    );
+    describe_counter!(
+        "tapewatch_circuit_breaker_rejected_total",
+        Unit::Count,
+        "Calls an open upstream breaker refused."
+    );
+    describe_counter!(
+        "tapewatch_upstream_requests_total",
+        Unit::Count,
+        "Upstream requests by upstream and outcome."
+    );
+    describe_gauge!(
+        "tapewatch_yahoo_healthy",
+        "1 when the Yahoo fallback answers, 0 when it fails, -1 before its first answer."
+    );
+    describe_counter!(
+        "tapewatch_channel_full_total",
+        Unit::Count,
+        "Times a sender found a bounded channel full."
+    );
+    describe_counter!(
+        "tapewatch_channel_dropped_total",
+        Unit::Count,
+        "Items a bounded channel's overflow policy dropped."
+    );
+}
+
+fn flag(b: bool) -> f64 {
+    if b {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+fn record(s: &Snapshot) {
+    gauge!("tapewatch_build_info", "version" => env!("CARGO_PKG_VERSION"), "mode" => s.mode.as_str()).set(1.0);
+    counter!("alpaca_frames_total").absolute(s.counters.frames);
+    for (ty, n) in &s.counters.by_type {
+        counter!("alpaca_messages_total", "type" => ty.clone()).absolute(*n);
+    }
+    gauge!("alpaca_message_rate_per_second").set(s.latency.alpaca_feed_us.rate_per_sec_1m);
+    counter!("tapewatch_parse_errors_total").absolute(s.counters.parse_errors);
+    gauge!("alpaca_connected").set(flag(s.alpaca.state.is_connected()));
+    counter!("alpaca_reconnections_total").absolute(s.alpaca.reconnect_attempts);
+    gauge!("alpaca_consecutive_failures").set(f64::from(s.alpaca.consecutive_failures));
+    for st in ROUTER_STATES {
+        gauge!("tapewatch_router_state", "state" => st.as_str())
+            .set(flag(s.router.connection_state == st));
+    }
+    counter!("tapewatch_failovers_total").absolute(s.router.fallback_count);
+    counter!("tapewatch_failbacks_total").absolute(s.router.failbacks);
+    let v = &s.validation;
+    for (rule, n) in &v.by_rule {
+        counter!("tapewatch_validation_failures_total", "rule" => *rule).absolute(*n);
+    }
+    counter!("tapewatch_validation_checks_total").absolute(v.total);
+    gauge!("tapewatch_validation_success_ratio").set(v.success_rate_pct / 100.0);
+    gauge!("tapewatch_symbols_stale").set(v.stale.len() as f64);
+    gauge!("tapewatch_symbol_breakers_tripped").set(v.tripped.len() as f64);
+    gauge!("tapewatch_price_discrepancies").set(v.discrepancies.len() as f64);
+    for b in &s.breakers {
+        for st in ["CLOSED", "OPEN", "HALF_OPEN"] {
+            gauge!("tapewatch_circuit_breaker_state", "breaker" => b.name, "state" => st)
+                .set(flag(b.state.as_str() == st));
+        }
+        counter!("tapewatch_circuit_breaker_trips_total", "breaker" => b.name)
+            .absolute(b.total_trips);
+        counter!("tapewatch_circuit_breaker_rejected_total", "breaker" => b.name)
+            .absolute(b.rejected);
+    }
+    let y = &s.yahoo;
+    counter!("tapewatch_upstream_requests_total", "upstream" => "yahoo_http", "outcome" => "ok")
+        .absolute(y.responses.saturating_sub(y.failures));
+    counter!("tapewatch_upstream_requests_total", "upstream" => "yahoo_http", "outcome" => "failed")
+        .absolute(y.failures);
+    gauge!("tapewatch_yahoo_healthy").set(match y.healthy {
+        Some(true) => 1.0,
+        Some(false) => 0.0,
+        None => -1.0,
+    });
+    for c in &s.channels {
+        counter!("tapewatch_channel_full_total", "channel" => c.name).absolute(c.full);
+        counter!("tapewatch_channel_dropped_total", "channel" => c.name).absolute(c.dropped);
+    }
+}
