@@ -1,22 +1,82 @@
-//! The screen's frame around the watchlist: the header bar (mode badge, feed, link
-//! state, New York clock, replay position), the status line (key hints, counters, channel
-//! health) and the help overlay. Pure rendering, like [`super::view`].
+//! The screen's frame around the pages: the header bar (mode badge, feed, link state,
+//! router state and the delayed/no-data badge, New York clock, replay position), the page
+//! tabs, the status line (key hints, counters, channel health) and the help overlay.
+//! Pure rendering, like [`super::view`].
 
 use super::format;
-use super::state::UiState;
+use super::state::{Page, UiState};
 use super::theme::{Role, Theme};
 use crate::engine::snapshot::{LinkState, Mode, Snapshot};
+use crate::router::RouterState;
 use ratatui::layout::{Alignment, Rect};
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 use ratatui::Frame;
 
-fn link_role(state: LinkState) -> Role {
+pub(super) fn link_role(state: LinkState) -> Role {
     match state {
         LinkState::Subscribed => Role::Ok,
         LinkState::Connecting | LinkState::Connected | LinkState::Authenticated => Role::Warn,
         LinkState::Disconnected | LinkState::Stalled => Role::Error,
     }
+}
+
+pub(super) fn router_role(state: RouterState) -> Role {
+    match state {
+        RouterState::PrimaryActive => Role::Ok,
+        RouterState::FallbackActive
+        | RouterState::PrimaryRecovering
+        | RouterState::ManualFallback => Role::Warn,
+        RouterState::BothUnavailable => Role::Error,
+    }
+}
+
+/// The loud badge for prices that are not live: Yahoo serving (delayed), or nothing.
+pub(super) fn data_badge(snap: &Snapshot) -> Option<(&'static str, Role)> {
+    if snap.router.connection_state == RouterState::BothUnavailable {
+        Some((" NO LIVE DATA ", Role::BadgeNoData))
+    } else if snap.router.current_data_source == "Yahoo" {
+        Some((" DELAYED DATA ", Role::BadgeDelayed))
+    } else {
+        None
+    }
+}
+
+/// The header's left side. `full` keeps the name and the feed, which are the first
+/// things dropped when the line is short; the badges and states always stay.
+fn header_left<'a>(snap: &'a Snapshot, theme: &Theme, name: bool, feed: bool) -> Line<'a> {
+    let bar = theme.header();
+    let (badge, badge_role) = match snap.mode {
+        Mode::Demo => (" DEMO ", Role::BadgeDemo),
+        Mode::Live => (" LIVE ", Role::BadgeLive),
+        Mode::Replay => (" REPLAY ", Role::BadgeReplay),
+    };
+    let mut left = Vec::new();
+    if name {
+        left.push(Span::styled(" tapewatch ", bar));
+    }
+    left.push(Span::styled(badge, theme.style(badge_role)));
+    if feed && !snap.alpaca.feed.is_empty() {
+        left.push(Span::styled("  feed ", bar));
+        left.push(Span::styled(snap.alpaca.feed.as_str(), bar));
+    }
+    left.push(Span::styled("  Alpaca ", bar));
+    left.push(Span::styled(
+        snap.alpaca.state.as_str(),
+        bar.patch(theme.style(link_role(snap.alpaca.state))),
+    ));
+    let route = snap.router.connection_state;
+    left.push(Span::styled("  ", bar));
+    left.push(Span::styled(
+        route.as_str(),
+        bar.patch(theme.style(router_role(route))),
+    ));
+    if let Some((text, role)) = data_badge(snap) {
+        left.push(Span::styled(" ", bar));
+        left.push(Span::styled(text, theme.style(role)));
+    }
+    Line::from(left)
 }
 
 pub(super) fn draw_header(
@@ -27,42 +87,47 @@ pub(super) fn draw_header(
     theme: &Theme,
 ) {
     let bar = theme.header();
-    let (badge, badge_role) = match snap.mode {
-        Mode::Demo => (" DEMO ", Role::BadgeDemo),
-        Mode::Live => (" LIVE ", Role::BadgeLive),
-        Mode::Replay => (" REPLAY ", Role::BadgeReplay),
-    };
-    let mut left = vec![
-        Span::styled(" tapewatch ", bar),
-        Span::styled(badge, theme.style(badge_role)),
-    ];
-    if !snap.alpaca.feed.is_empty() {
-        left.push(Span::styled("  feed ", bar));
-        left.push(Span::styled(snap.alpaca.feed.as_str(), bar));
-    }
-    left.push(Span::styled("  Alpaca ", bar));
-    left.push(Span::styled(
-        snap.alpaca.state.as_str(),
-        bar.patch(theme.style(link_role(snap.alpaca.state))),
-    ));
-    let left = Line::from(left);
-
     let (time, date) = format::ny_clock(ui.now(snap));
     let replay = snap.replay.as_ref().map(|r| {
         let state = if r.finished { "done" } else { r.speed.as_str() };
         format!("{} {state}", format::replay_position(r.position_ms))
     });
     // Drop the least important parts of the clock until it fits next to the left side.
+    // Each candidate says whether it has the part that must stay if anything can: the
+    // replay position in replay, else the time.
     let mut candidates = Vec::new();
     if let Some(replay) = &replay {
-        candidates.push(format!("{replay}  {time}  {date} "));
-        candidates.push(format!("{replay}  {time} "));
-        candidates.push(format!("{replay} "));
+        candidates.push((format!("{replay}  {time}  {date} "), true));
+        candidates.push((format!("{replay}  {time} "), true));
+        candidates.push((format!("{replay} "), true));
     }
-    candidates.push(format!("{time}  {date} "));
-    candidates.push(format!("{time} "));
-    let room = usize::from(rect.width).saturating_sub(left.width() + 1);
-    let right = candidates.into_iter().find(|c| c.chars().count() <= room);
+    let time_essential = replay.is_none();
+    candidates.push((format!("{time}  {date} "), time_essential));
+    candidates.push((format!("{time} "), time_essential));
+    let fits = |left: &Line, c: &str| {
+        c.chars().count() <= usize::from(rect.width).saturating_sub(left.width() + 1)
+    };
+    // Drop from the left too (feed first, then the name) before giving up the essential
+    // part; only then settle for whatever still fits.
+    let variants = [(true, true), (true, false), (false, false)];
+    let mut chosen = None;
+    for essential_only in [true, false] {
+        for (name, feed) in variants {
+            let left = header_left(snap, theme, name, feed);
+            let right = candidates
+                .iter()
+                .filter(|(_, essential)| *essential || !essential_only)
+                .find(|(c, _)| fits(&left, c));
+            if let Some((right, _)) = right {
+                chosen = Some((left, Some(right.clone())));
+                break;
+            }
+        }
+        if chosen.is_some() {
+            break;
+        }
+    }
+    let (left, right) = chosen.unwrap_or_else(|| (header_left(snap, theme, false, false), None));
 
     frame.render_widget(Paragraph::new(left).style(bar), rect);
     if let Some(right) = right {
@@ -169,9 +234,12 @@ pub(super) fn status_rows(snap: &Snapshot, theme: &Theme, width: u16) -> u16 {
     }
 }
 
-const HELP: [(&str, &str); 9] = [
+const HELP: [(&str, &str); 12] = [
     ("q, Esc, Ctrl-C", "quit"),
+    ("Tab / 1 / 2", "switch page: 1 Market, 2 Health"),
     ("r", "reconnect Alpaca now (also leaves a stop)"),
+    ("f", "force the Yahoo fallback / return to Alpaca"),
+    ("b", "accept the selected symbol's held price"),
     ("a", "add a symbol to the watchlist"),
     ("d / Delete", "remove the selected symbol"),
     ("↑ / k", "select previous symbol"),
@@ -182,7 +250,7 @@ const HELP: [(&str, &str); 9] = [
 ];
 
 pub(super) fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
-    let width = 62.min(area.width);
+    let width = 64.min(area.width);
     let height = u16::try_from(HELP.len() + 2)
         .unwrap_or(u16::MAX)
         .min(area.height);
@@ -207,4 +275,23 @@ pub(super) fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
         .title(" Keys ");
     frame.render_widget(Clear, rect);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
+}
+
+/// The page tabs, for the top-right corner of the first block on the page: the current
+/// page in the accent colour, the other muted, and the key that switches.
+pub(super) fn page_tabs(ui: &UiState, theme: &Theme) -> Line<'static> {
+    let mut spans = vec![Span::styled(" ", theme.style(Role::Border))];
+    for (i, page) in Page::ALL.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled("│", theme.style(Role::Border)));
+        }
+        let style = if page == ui.page {
+            theme.style(Role::Accent).add_modifier(Modifier::REVERSED)
+        } else {
+            theme.style(Role::Muted)
+        };
+        spans.push(Span::styled(format!(" {} ", page.label()), style));
+    }
+    spans.push(Span::styled(" Tab ", theme.style(Role::Muted)));
+    Line::from(spans).right_aligned()
 }

@@ -70,6 +70,38 @@ pub fn age(age_ms: i64) -> String {
     format!("{sign}{body}")
 }
 
+/// A span of time with two units where it matters: `45s`, `3m12s`, `2h05m`, `3d04h`.
+/// Negative spans read as zero: a countdown that has passed is due now.
+pub fn duration(ms: i64) -> String {
+    let secs = ms.max(0) / 1_000;
+    match secs {
+        0..60 => format!("{secs}s"),
+        60..3_600 => format!("{}m{:02}s", secs / 60, secs % 60),
+        3_600..86_400 => format!("{}h{:02}m", secs / 3_600, (secs / 60) % 60),
+        _ => format!("{}d{:02}h", secs / 86_400, (secs / 3_600) % 24),
+    }
+}
+
+/// Time left until a deadline `remaining_ms` away, rounded up so "in 0s" never shows
+/// while something is still pending: `7s`, `1m05s`.
+pub fn countdown(remaining_ms: i64) -> String {
+    let ms = remaining_ms.max(0);
+    duration((ms + 999) / 1_000 * 1_000)
+}
+
+/// A latency in microseconds in the unit that reads best: `850µs`, `1.2ms`, `250ms`,
+/// `1.25s`, then whole seconds, minutes...
+pub fn micros(us: u64) -> String {
+    // f64 is fine here: display only.
+    match us {
+        0..1_000 => format!("{us}µs"),
+        1_000..100_000 => format!("{:.1}ms", us as f64 / 1e3),
+        100_000..1_000_000 => format!("{}ms", us / 1_000),
+        1_000_000..60_000_000 => format!("{:.2}s", us as f64 / 1e6),
+        _ => age(i64::try_from(us / 1_000).unwrap_or(i64::MAX)),
+    }
+}
+
 /// `12,345,678`.
 pub fn count(n: u64) -> String {
     let digits = n.to_string();
@@ -167,6 +199,37 @@ mod tests {
         ];
         for (ms, want) in cases {
             assert_eq!(age(ms), want, "age {ms}");
+        }
+    }
+
+    #[test]
+    fn durations_countdowns_and_latencies() {
+        let cases = [
+            (0, "0s"),
+            (45_900, "45s"),
+            (192_000, "3m12s"),
+            (7_500_000, "2h05m"),
+            (273_600_000, "3d04h"),
+            (-5, "0s"),
+        ];
+        for (ms, want) in cases {
+            assert_eq!(duration(ms), want, "duration {ms}");
+        }
+        assert_eq!(countdown(6_001), "7s");
+        assert_eq!(countdown(7_000), "7s");
+        assert_eq!(countdown(1), "1s");
+        assert_eq!(countdown(-3_000), "0s");
+        assert_eq!(countdown(64_200), "1m05s");
+        let cases = [
+            (850, "850µs"),
+            (1_234, "1.2ms"),
+            (85_340, "85.3ms"),
+            (250_400, "250ms"),
+            (1_250_000, "1.25s"),
+            (125_000_000, "2m"),
+        ];
+        for (us, want) in cases {
+            assert_eq!(micros(us), want, "micros {us}");
         }
     }
 

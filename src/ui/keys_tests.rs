@@ -1,8 +1,9 @@
-//! Key tests for the operator actions that reach the engine (reconnect, watchlist edits).
+//! Key tests: the navigation table, and the operator actions that reach the engine
+//! (reconnect, watchlist edits, failover, symbol breaker resets) and the page switch.
 
 use super::*;
 use crate::ui::testutil::sample_snapshot;
-use crossterm::event::{KeyEvent, KeyModifiers};
+use crossterm::event::{KeyEvent, KeyEventKind, KeyModifiers};
 
 fn key(code: KeyCode) -> KeyEvent {
     KeyEvent::new(code, KeyModifiers::NONE)
@@ -70,4 +71,274 @@ fn d_removes_the_selected_symbol_but_never_the_last() {
     one.watchlist.truncate(1);
     assert_eq!(on_key(&mut ui, key(KeyCode::Char('d')), &one), None);
     assert!(ui.notice.is_some());
+}
+
+#[test]
+fn key_table() {
+    let snap = sample_snapshot(); // 12 symbols
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    let ctrl_j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL);
+    let mut release = key(KeyCode::Char('q'));
+    release.kind = KeyEventKind::Release;
+    // (start selected, help shown, key, expected action, end selected, end help)
+    let cases: Vec<(usize, bool, KeyEvent, Option<Action>, usize, bool)> = vec![
+        (
+            0,
+            false,
+            key(KeyCode::Char('q')),
+            Some(Action::Quit),
+            0,
+            false,
+        ),
+        (
+            0,
+            true,
+            key(KeyCode::Char('q')),
+            Some(Action::Quit),
+            0,
+            true,
+        ),
+        (0, false, key(KeyCode::Esc), Some(Action::Quit), 0, false),
+        (
+            0,
+            true,
+            key(KeyCode::Esc),
+            Some(Action::CloseHelp),
+            0,
+            false,
+        ),
+        (3, true, ctrl_c, Some(Action::Quit), 3, true),
+        (0, false, ctrl_j, None, 0, false),
+        (0, false, release, None, 0, false),
+        (
+            0,
+            false,
+            key(KeyCode::Char('?')),
+            Some(Action::ToggleHelp),
+            0,
+            true,
+        ),
+        (
+            0,
+            true,
+            key(KeyCode::Char('?')),
+            Some(Action::ToggleHelp),
+            0,
+            false,
+        ),
+        (
+            0,
+            false,
+            key(KeyCode::Down),
+            Some(Action::SelectNext),
+            1,
+            false,
+        ),
+        (
+            0,
+            false,
+            key(KeyCode::Char('j')),
+            Some(Action::SelectNext),
+            1,
+            false,
+        ),
+        (
+            11,
+            false,
+            key(KeyCode::Down),
+            Some(Action::SelectNext),
+            11,
+            false,
+        ),
+        (
+            5,
+            false,
+            key(KeyCode::Up),
+            Some(Action::SelectPrev),
+            4,
+            false,
+        ),
+        (
+            5,
+            false,
+            key(KeyCode::Char('k')),
+            Some(Action::SelectPrev),
+            4,
+            false,
+        ),
+        (
+            0,
+            false,
+            key(KeyCode::Up),
+            Some(Action::SelectPrev),
+            0,
+            false,
+        ),
+        (
+            40,
+            false,
+            key(KeyCode::Up),
+            Some(Action::SelectPrev),
+            10,
+            false,
+        ),
+        (
+            5,
+            false,
+            key(KeyCode::Char('g')),
+            Some(Action::SelectFirst),
+            0,
+            false,
+        ),
+        (
+            5,
+            false,
+            key(KeyCode::End),
+            Some(Action::SelectLast),
+            11,
+            false,
+        ),
+        (5, false, key(KeyCode::Char('x')), None, 5, false),
+    ];
+    for (i, (sel, help, k, want, want_sel, want_help)) in cases.into_iter().enumerate() {
+        let mut st = UiState {
+            selected: sel,
+            show_help: help,
+            display_now: None,
+            ..UiState::default()
+        };
+        let got = on_key(&mut st, k, &snap);
+        assert_eq!(got, want, "case {i}: action for {k:?}");
+        assert_eq!(st.selected, want_sel, "case {i}: selection for {k:?}");
+        assert_eq!(st.show_help, want_help, "case {i}: help for {k:?}");
+    }
+}
+
+#[test]
+fn navigation_on_empty_watchlist_stays_at_zero() {
+    let mut snap = sample_snapshot();
+    snap.watchlist.clear();
+    let mut st = UiState::default();
+    for code in [KeyCode::Down, KeyCode::Up, KeyCode::End, KeyCode::Home] {
+        on_key(&mut st, key(code), &snap);
+        assert_eq!(st.selected, 0);
+        assert_eq!(st.selected_in(0), None);
+    }
+}
+
+#[test]
+fn only_quit_maps_to_an_engine_command() {
+    assert!(matches!(Action::Quit.command(), Some(Command::Quit)));
+    assert!(Action::SelectNext.command().is_none());
+    assert!(Action::ToggleHelp.command().is_none());
+}
+
+#[test]
+fn tab_and_digits_switch_pages() {
+    let snap = sample_snapshot();
+    let mut ui = UiState::default();
+    assert_eq!(ui.page, Page::Market);
+    // (key, expected action, page afterwards)
+    let cases = [
+        (KeyCode::Tab, Action::ShowPage(Page::Health), Page::Health),
+        (KeyCode::Tab, Action::ShowPage(Page::Market), Page::Market),
+        (
+            KeyCode::BackTab,
+            Action::ShowPage(Page::Health),
+            Page::Health,
+        ),
+        (
+            KeyCode::Char('1'),
+            Action::ShowPage(Page::Market),
+            Page::Market,
+        ),
+        (
+            KeyCode::Char('1'),
+            Action::ShowPage(Page::Market),
+            Page::Market,
+        ),
+        (
+            KeyCode::Char('2'),
+            Action::ShowPage(Page::Health),
+            Page::Health,
+        ),
+        (
+            KeyCode::Char('2'),
+            Action::ShowPage(Page::Health),
+            Page::Health,
+        ),
+    ];
+    for (i, (code, want, page)) in cases.into_iter().enumerate() {
+        let got = on_key(&mut ui, key(code), &snap);
+        assert_eq!(got.as_ref(), Some(&want), "case {i}: {code:?}");
+        assert_eq!(ui.page, page, "case {i}: page after {code:?}");
+        assert!(want.command().is_none(), "paging stays in the UI");
+    }
+}
+
+#[test]
+fn f_toggles_the_failover_on_either_page() {
+    let snap = sample_snapshot();
+    for page in Page::ALL {
+        let mut ui = UiState {
+            page,
+            ..UiState::default()
+        };
+        let a = on_key(&mut ui, key(KeyCode::Char('f')), &snap);
+        assert_eq!(a, Some(Action::ToggleFailover), "{page:?}");
+        assert!(matches!(
+            a.and_then(|a| a.command()),
+            Some(Command::Failover(FailoverAction::Toggle))
+        ));
+    }
+}
+
+#[test]
+fn b_resets_the_selected_symbols_breaker_on_the_market_page() {
+    let mut snap = sample_snapshot();
+    snap.watchlist[3].held = Some("439.07".parse().unwrap());
+    // A held row and a plain row both send the reset; the engine answers.
+    for selected in [3, 0, 99] {
+        let mut ui = UiState {
+            selected,
+            ..UiState::default()
+        };
+        let want = snap.watchlist[selected.min(11)].symbol.clone();
+        let a = on_key(&mut ui, key(KeyCode::Char('b')), &snap);
+        assert_eq!(a, Some(Action::ResetSymbolBreaker(want.clone())));
+        assert!(matches!(
+            a.and_then(|a| a.command()),
+            Some(Command::ResetSymbolBreaker(s)) if s == want
+        ));
+    }
+    // On the Health page the selection is not on screen: nothing is sent, and the
+    // notice says how to get there.
+    let mut ui = UiState {
+        page: Page::Health,
+        ..UiState::default()
+    };
+    assert_eq!(on_key(&mut ui, key(KeyCode::Char('b')), &snap), None);
+    assert!(ui.notice.as_deref().unwrap_or("").contains("Market page"));
+    // No rows, nothing to reset.
+    snap.watchlist.clear();
+    let mut ui = UiState::default();
+    assert_eq!(on_key(&mut ui, key(KeyCode::Char('b')), &snap), None);
+}
+
+#[test]
+fn new_keys_type_into_the_add_prompt() {
+    let snap = sample_snapshot();
+    let mut ui = UiState {
+        input: Some(String::new()),
+        ..UiState::default()
+    };
+    for code in [KeyCode::Char('f'), KeyCode::Char('b'), KeyCode::Char('2')] {
+        assert_eq!(on_key(&mut ui, key(code), &snap), Some(Action::Edit));
+    }
+    assert_eq!(
+        on_key(&mut ui, key(KeyCode::Tab), &snap),
+        Some(Action::Edit)
+    );
+    assert_eq!(ui.input.as_deref(), Some("FB2"));
+    assert_eq!(ui.page, Page::Market);
 }

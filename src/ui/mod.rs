@@ -1,14 +1,22 @@
 //! The terminal UI shell: owns the terminal's lifecycle (raw mode, alternate screen,
 //! restore on every exit path including panics) and the event loop that redraws on new
-//! snapshots, input, resizes and a 1 s tick. Rendering lives in [`view`], key handling in
-//! [`state`], colours in [`theme`].
+//! snapshots, input, resizes and a 1 s tick. Rendering lives in [`view`] (page 1's
+//! watchlist in `watchlist`, page 2 in `health` and `panels`), key handling in [`state`],
+//! colours in [`theme`].
 
 mod chrome;
 pub mod format;
+mod health;
+mod panels;
 pub mod state;
 pub mod theme;
 pub mod view;
+mod watchlist;
 
+#[cfg(test)]
+mod health_tests;
+#[cfg(test)]
+mod scenarios;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -16,7 +24,7 @@ mod testutil;
 #[cfg(test)]
 mod theme_tests;
 
-pub use state::{on_key, Action, UiState};
+pub use state::{on_key, Action, Page, UiState};
 pub use theme::{Role, Theme, ThemeError};
 
 use crate::engine::snapshot::{Mode, Snapshot};

@@ -1,14 +1,45 @@
-//! UI-local state (selection, overlays) and the pure key → [`Action`] mapping.
+//! UI-local state (page, selection, overlays) and the pure key → [`Action`] mapping.
 //! Nothing here touches the terminal or the clock, so every key path is unit-tested.
 
 use crate::engine::snapshot::Snapshot;
+use crate::engine::state::FailoverAction;
 use crate::engine::Command;
 use crate::types::{parse_symbol, Symbol, Ts};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+/// The screen's pages, switched with `Tab`, `1` and `2`.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub enum Page {
+    /// The watchlist and the event log.
+    #[default]
+    Market,
+    /// Connections, router, breakers, validation and latency.
+    Health,
+}
+
+impl Page {
+    pub const ALL: [Page; 2] = [Page::Market, Page::Health];
+
+    /// The key that shows the page, and its name on the tab bar.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Page::Market => "1 Market",
+            Page::Health => "2 Health",
+        }
+    }
+
+    pub const fn next(self) -> Page {
+        match self {
+            Page::Market => Page::Health,
+            Page::Health => Page::Market,
+        }
+    }
+}
+
 /// What the screen remembers between frames.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UiState {
+    pub page: Page,
     /// Index into `Snapshot::watchlist`; clamped when the list shrinks.
     pub selected: usize,
     pub show_help: bool,
@@ -52,6 +83,12 @@ pub enum Action {
     Edit,
     AddSymbol(Symbol),
     RemoveSymbol(Symbol),
+    /// Switch to a page (UI-local).
+    ShowPage(Page),
+    /// Force the Yahoo fallback, or release a forced one.
+    ToggleFailover,
+    /// Accept the held print of a symbol whose price breaker tripped.
+    ResetSymbolBreaker(Symbol),
 }
 
 impl Action {
@@ -68,12 +105,15 @@ impl Action {
                 add: Vec::new(),
                 remove: vec![s.clone()],
             }),
+            Action::ToggleFailover => Some(Command::Failover(FailoverAction::Toggle)),
+            Action::ResetSymbolBreaker(s) => Some(Command::ResetSymbolBreaker(s.clone())),
             Action::SelectPrev
             | Action::SelectNext
             | Action::SelectFirst
             | Action::SelectLast
             | Action::ToggleHelp
             | Action::CloseHelp
+            | Action::ShowPage(_)
             | Action::Edit => None,
         }
     }
@@ -99,6 +139,24 @@ pub fn on_key(state: &mut UiState, key: KeyEvent, snap: &Snapshot) -> Option<Act
         KeyCode::Esc => Action::Quit,
         KeyCode::Char('?') => Action::ToggleHelp,
         KeyCode::Char('r') => Action::Reconnect,
+        KeyCode::Char('f') => Action::ToggleFailover,
+        KeyCode::Tab | KeyCode::BackTab => Action::ShowPage(state.page.next()),
+        KeyCode::Char('1') => Action::ShowPage(Page::Market),
+        KeyCode::Char('2') => Action::ShowPage(Page::Health),
+        KeyCode::Char('b') => {
+            // The selection is only visible on the Market page; acting on an unseen
+            // row would reset a breaker the operator did not look at.
+            if state.page != Page::Market {
+                state.notice = Some(
+                    "b resets the selected symbol's breaker: press 1 for the Market page first"
+                        .into(),
+                );
+                return None;
+            }
+            let i = state.selected_in(snap.watchlist.len())?;
+            // Sent even when the row holds nothing: the engine answers either way.
+            Action::ResetSymbolBreaker(snap.watchlist[i].symbol.clone())
+        }
         KeyCode::Char('a') => {
             state.input = Some(String::new());
             Action::Edit
@@ -160,181 +218,14 @@ fn apply(state: &mut UiState, action: &Action, rows: usize) {
         Action::SelectLast => state.selected = last,
         Action::ToggleHelp => state.show_help = !state.show_help,
         Action::CloseHelp => state.show_help = false,
+        Action::ShowPage(p) => state.page = *p,
         Action::Quit
         | Action::Reconnect
         | Action::Edit
         | Action::AddSymbol(_)
-        | Action::RemoveSymbol(_) => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ui::testutil::sample_snapshot;
-
-    fn key(code: KeyCode) -> KeyEvent {
-        KeyEvent::new(code, KeyModifiers::NONE)
-    }
-
-    #[test]
-    fn key_table() {
-        let snap = sample_snapshot(); // 12 symbols
-        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        let ctrl_j = KeyEvent::new(KeyCode::Char('j'), KeyModifiers::CONTROL);
-        let mut release = key(KeyCode::Char('q'));
-        release.kind = KeyEventKind::Release;
-        // (start selected, help shown, key, expected action, end selected, end help)
-        let cases: Vec<(usize, bool, KeyEvent, Option<Action>, usize, bool)> = vec![
-            (
-                0,
-                false,
-                key(KeyCode::Char('q')),
-                Some(Action::Quit),
-                0,
-                false,
-            ),
-            (
-                0,
-                true,
-                key(KeyCode::Char('q')),
-                Some(Action::Quit),
-                0,
-                true,
-            ),
-            (0, false, key(KeyCode::Esc), Some(Action::Quit), 0, false),
-            (
-                0,
-                true,
-                key(KeyCode::Esc),
-                Some(Action::CloseHelp),
-                0,
-                false,
-            ),
-            (3, true, ctrl_c, Some(Action::Quit), 3, true),
-            (0, false, ctrl_j, None, 0, false),
-            (0, false, release, None, 0, false),
-            (
-                0,
-                false,
-                key(KeyCode::Char('?')),
-                Some(Action::ToggleHelp),
-                0,
-                true,
-            ),
-            (
-                0,
-                true,
-                key(KeyCode::Char('?')),
-                Some(Action::ToggleHelp),
-                0,
-                false,
-            ),
-            (
-                0,
-                false,
-                key(KeyCode::Down),
-                Some(Action::SelectNext),
-                1,
-                false,
-            ),
-            (
-                0,
-                false,
-                key(KeyCode::Char('j')),
-                Some(Action::SelectNext),
-                1,
-                false,
-            ),
-            (
-                11,
-                false,
-                key(KeyCode::Down),
-                Some(Action::SelectNext),
-                11,
-                false,
-            ),
-            (
-                5,
-                false,
-                key(KeyCode::Up),
-                Some(Action::SelectPrev),
-                4,
-                false,
-            ),
-            (
-                5,
-                false,
-                key(KeyCode::Char('k')),
-                Some(Action::SelectPrev),
-                4,
-                false,
-            ),
-            (
-                0,
-                false,
-                key(KeyCode::Up),
-                Some(Action::SelectPrev),
-                0,
-                false,
-            ),
-            (
-                40,
-                false,
-                key(KeyCode::Up),
-                Some(Action::SelectPrev),
-                10,
-                false,
-            ),
-            (
-                5,
-                false,
-                key(KeyCode::Char('g')),
-                Some(Action::SelectFirst),
-                0,
-                false,
-            ),
-            (
-                5,
-                false,
-                key(KeyCode::End),
-                Some(Action::SelectLast),
-                11,
-                false,
-            ),
-            (5, false, key(KeyCode::Char('x')), None, 5, false),
-        ];
-        for (i, (sel, help, k, want, want_sel, want_help)) in cases.into_iter().enumerate() {
-            let mut st = UiState {
-                selected: sel,
-                show_help: help,
-                display_now: None,
-                ..UiState::default()
-            };
-            let got = on_key(&mut st, k, &snap);
-            assert_eq!(got, want, "case {i}: action for {k:?}");
-            assert_eq!(st.selected, want_sel, "case {i}: selection for {k:?}");
-            assert_eq!(st.show_help, want_help, "case {i}: help for {k:?}");
-        }
-    }
-
-    #[test]
-    fn navigation_on_empty_watchlist_stays_at_zero() {
-        let mut snap = sample_snapshot();
-        snap.watchlist.clear();
-        let mut st = UiState::default();
-        for code in [KeyCode::Down, KeyCode::Up, KeyCode::End, KeyCode::Home] {
-            on_key(&mut st, key(code), &snap);
-            assert_eq!(st.selected, 0);
-            assert_eq!(st.selected_in(0), None);
-        }
-    }
-
-    #[test]
-    fn only_quit_maps_to_an_engine_command() {
-        assert!(matches!(Action::Quit.command(), Some(Command::Quit)));
-        assert!(Action::SelectNext.command().is_none());
-        assert!(Action::ToggleHelp.command().is_none());
+        | Action::RemoveSymbol(_)
+        | Action::ToggleFailover
+        | Action::ResetSymbolBreaker(_) => {}
     }
 }
 

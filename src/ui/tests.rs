@@ -97,16 +97,23 @@ fn tiny_and_odd_sizes_do_not_panic() {
         (80, 12),
         (200, 2),
     ];
-    for snap in [&full, &empty, &erroring] {
-        for (w, h) in sizes {
+    let health = super::scenarios::health_snapshot();
+    let nothing = super::scenarios::both_unavailable_snapshot();
+    for snap in [&full, &empty, &erroring, &health, &nothing] {
+        for (w, h) in sizes
+            .into_iter()
+            .chain([(79, 23), (119, 30), (120, 12), (160, 48)])
+        {
             for show_help in [false, true] {
-                let ui = UiState {
-                    selected: 99,
-                    show_help,
-                    display_now: None,
-                    ..UiState::default()
-                };
-                let _ = render_text(snap, &ui, w, h);
+                for page in Page::ALL {
+                    let ui = UiState {
+                        selected: 99,
+                        show_help,
+                        page,
+                        ..UiState::default()
+                    };
+                    let _ = render_text(snap, &ui, w, h);
+                }
             }
         }
     }
@@ -322,5 +329,39 @@ async fn input_errors_are_reported() {
     assert!(
         format!("{err:#}").contains("cannot read terminal input"),
         "{err:#}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn tab_shows_the_health_page_and_f_asks_for_a_failover() {
+    let mut h = harness(4);
+    let cancel = h.cancel.clone();
+    let driver = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        cancel.cancel();
+    });
+    let input = keys_then_wait(vec![KeyCode::Tab, KeyCode::Char('f')]);
+    let exit = event_loop(
+        &mut h.terminal,
+        input,
+        h.tx.subscribe(),
+        &Theme::default(),
+        &h.cmd_tx,
+        &h.cancel,
+    )
+    .await
+    .unwrap();
+    driver.await.unwrap();
+    assert_eq!(exit, UiExit::Cancelled);
+    assert!(matches!(
+        h.cmd_rx.try_recv(),
+        Ok(Command::Failover(
+            crate::engine::state::FailoverAction::Toggle
+        ))
+    ));
+    let text = buffer_text(h.terminal.backend().buffer());
+    assert!(
+        text.contains("Router") && text.contains("Circuit breakers"),
+        "{text}"
     );
 }

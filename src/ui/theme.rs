@@ -36,10 +36,14 @@ pub enum Role {
     BadgeDemo,
     BadgeLive,
     BadgeReplay,
+    /// Prices come from the delayed fallback (Yahoo).
+    BadgeDelayed,
+    /// Neither source serves: every price on screen is old.
+    BadgeNoData,
 }
 
 impl Role {
-    pub const ALL: [Role; 16] = [
+    pub const ALL: [Role; 18] = [
         Role::Text,
         Role::Muted,
         Role::Accent,
@@ -56,6 +60,8 @@ impl Role {
         Role::BadgeDemo,
         Role::BadgeLive,
         Role::BadgeReplay,
+        Role::BadgeDelayed,
+        Role::BadgeNoData,
     ];
 
     pub const fn key(self) -> &'static str {
@@ -76,6 +82,8 @@ impl Role {
             Role::BadgeDemo => "badge_demo",
             Role::BadgeLive => "badge_live",
             Role::BadgeReplay => "badge_replay",
+            Role::BadgeDelayed => "badge_delayed",
+            Role::BadgeNoData => "badge_no_data",
         }
     }
 
@@ -92,6 +100,8 @@ impl Role {
                 | Role::BadgeDemo
                 | Role::BadgeLive
                 | Role::BadgeReplay
+                | Role::BadgeDelayed
+                | Role::BadgeNoData
         )
     }
 

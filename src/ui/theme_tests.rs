@@ -187,3 +187,26 @@ fn bad_theme_names_are_rejected() {
         assert!(matches!(err, ThemeError::BadName { .. }), "{name:?}: {err}");
     }
 }
+
+#[test]
+fn every_shipped_theme_sets_the_data_badges() {
+    let dirs = [shipped_dir()];
+    for name in ["default", "light", "mono"] {
+        let text = std::fs::read_to_string(shipped_dir().join(format!("{name}.toml"))).unwrap();
+        let t = Theme::load(name, &dirs).unwrap();
+        for role in [Role::BadgeDelayed, Role::BadgeNoData] {
+            // Set in the file itself, not inherited, and loud: a background or reversed.
+            assert!(
+                text.contains(&format!("{} =", role.key())),
+                "{name} {role:?}"
+            );
+            let s = t.style(role);
+            assert!(
+                s.bg.is_some() || s.add_modifier.contains(Modifier::REVERSED),
+                "{name} {role:?} is not a badge"
+            );
+        }
+    }
+    assert_eq!(Role::from_key("badge_delayed"), Some(Role::BadgeDelayed));
+    assert_eq!(Role::from_key("badge_no_data"), Some(Role::BadgeNoData));
+}

@@ -1,28 +1,24 @@
-//! The main screen as a pure function of (snapshot, UI state, theme): header, watchlist,
-//! event log, status line, and the help overlay. No clock reads and no I/O, so the
-//! rendered buffer is snapshot-tested at fixed sizes.
+//! The screen as a pure function of (snapshot, UI state, theme): header, the current
+//! page (Market: watchlist and event log; Health: see [`super::health`]), status line,
+//! and the help overlay. No clock reads and no I/O, so the rendered buffer is
+//! snapshot-tested at fixed sizes.
 
 use super::chrome::{draw_header, draw_help, draw_status, status_rows};
-use super::format::{self, MISSING};
-use super::state::UiState;
+use super::format;
+use super::health::draw_health;
+use super::state::{Page, UiState};
 use super::theme::{Role, Theme};
-use crate::engine::snapshot::{LinkState, Snapshot, SymbolView};
+use super::watchlist::draw_watchlist;
+use crate::engine::snapshot::{LinkState, Snapshot};
 use crate::event::Level;
-use crate::types::{Source, Ts};
-use ratatui::layout::{Alignment, Constraint, Rect};
+use crate::types::Ts;
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, HighlightSpacing, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::Frame;
-use rust_decimal::Decimal;
 
-/// Ages above this are painted `warn`.
-const AGE_WARN_MS: i64 = 5_000;
-/// Ages above this are painted `stale`.
-const AGE_STALE_MS: i64 = 60_000;
 /// The event log is shown only when it gets at least this many rows (borders included).
 const LOG_MIN_ROWS: u16 = 4;
-/// From this width on, the watchlist also shows bid, ask and volume.
-const WIDE_COLS: u16 = 110;
 
 pub fn draw(frame: &mut Frame, snap: &Snapshot, ui: &UiState, theme: &Theme) {
     let area = frame.area();
@@ -30,8 +26,24 @@ pub fn draw(frame: &mut Frame, snap: &Snapshot, ui: &UiState, theme: &Theme) {
         return;
     }
     let rows = snap.watchlist.len();
-    let err = link_error(snap, ui.now(snap));
     let status_rows = status_rows(snap, theme, area.width);
+    if ui.page == Page::Health {
+        // The Alpaca error has its place in the connection panel there.
+        let areas = split(area, 0, false, status_rows);
+        draw_header(frame, areas.header, snap, ui, theme);
+        let top = areas.header.bottom();
+        let bottom = areas.status.map_or(area.bottom(), |r| r.y);
+        let body = Rect::new(area.x, top, area.width, bottom.saturating_sub(top));
+        draw_health(frame, body, snap, ui, theme);
+        if let Some(rect) = areas.status {
+            draw_status(frame, rect, snap, ui, theme);
+        }
+        if ui.show_help {
+            draw_help(frame, area, theme);
+        }
+        return;
+    }
+    let err = link_error(snap, ui.now(snap));
     let areas = split(area, rows, err.is_some(), status_rows);
     draw_header(frame, areas.header, snap, ui, theme);
     if let (Some(rect), Some(msg)) = (areas.error, err) {
@@ -122,130 +134,6 @@ fn link_error(snap: &Snapshot, now: Ts) -> Option<String> {
         ));
     }
     Some(text)
-}
-
-fn draw_watchlist(frame: &mut Frame, rect: Rect, snap: &Snapshot, ui: &UiState, theme: &Theme) {
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.style(Role::Border))
-        .title(Span::styled(
-            format!(" Watchlist ({}) ", snap.watchlist.len()),
-            theme.style(Role::Accent),
-        ));
-    if snap.watchlist.is_empty() {
-        let msg = Paragraph::new(Span::styled(
-            "no symbols in the watchlist",
-            theme.style(Role::Muted),
-        ))
-        .block(block);
-        frame.render_widget(msg, rect);
-        return;
-    }
-    let wide = rect.width >= WIDE_COLS;
-    let now = ui.now(snap);
-    let symbol_width = snap
-        .watchlist
-        .iter()
-        .map(|s| s.symbol.chars().count())
-        .max()
-        .unwrap_or(0)
-        .clamp(6, 12);
-    let mut widths = vec![
-        Constraint::Length(u16::try_from(symbol_width).unwrap_or(12)),
-        Constraint::Length(11),
-        Constraint::Length(10),
-        Constraint::Length(8),
-        Constraint::Length(7),
-        Constraint::Length(6),
-    ];
-    let mut titles = vec!["Symbol", "Last", "Chg", "Chg %", "Source", "Age"];
-    if wide {
-        widths.extend([
-            Constraint::Length(11),
-            Constraint::Length(11),
-            Constraint::Length(8),
-        ]);
-        titles.extend(["Bid", "Ask", "Volume"]);
-    }
-    let header = Row::new(titles.iter().enumerate().map(|(i, t)| {
-        let line = Line::from(*t);
-        // Symbol and Source are text; the rest are numbers and align right.
-        let line = if i == 0 || i == 4 {
-            line
-        } else {
-            line.alignment(Alignment::Right)
-        };
-        Cell::from(line)
-    }))
-    .style(theme.style(Role::Muted));
-    let rows = snap
-        .watchlist
-        .iter()
-        .map(|s| watch_row(s, now, wide, theme));
-    let table = Table::new(rows, widths)
-        .header(header)
-        .block(block)
-        .column_spacing(1)
-        .row_highlight_style(theme.style(Role::SelectedBg))
-        .highlight_symbol("▸ ")
-        .highlight_spacing(HighlightSpacing::Always);
-    let mut state = TableState::default().with_selected(ui.selected_in(snap.watchlist.len()));
-    frame.render_stateful_widget(table, rect, &mut state);
-}
-
-fn watch_row<'a>(s: &'a SymbolView, now: Ts, wide: bool, theme: &Theme) -> Row<'a> {
-    let right = |text: String, role: Role| {
-        Cell::from(Line::from(text).alignment(Alignment::Right)).style(theme.style(role))
-    };
-    let missing = || right(MISSING.to_string(), Role::Muted);
-    let change = s.change();
-    let dir_role = match change {
-        Some(c) if c > Decimal::ZERO => Role::Up,
-        Some(c) if c < Decimal::ZERO => Role::Down,
-        _ => Role::Text,
-    };
-    let mut cells = vec![Cell::from(s.symbol.as_str()).style(theme.style(Role::Text))];
-    cells.push(match s.price {
-        Some(p) => right(format::price(p), Role::Text),
-        None => missing(),
-    });
-    cells.push(match (change, s.price) {
-        (Some(c), Some(p)) => right(format::signed(c, p), dir_role),
-        _ => missing(),
-    });
-    cells.push(match s.change_pct() {
-        Some(p) => right(format::pct(p), dir_role),
-        None => missing(),
-    });
-    cells.push(match s.source {
-        Some(Source::Alpaca) => Cell::from("Alpaca").style(theme.style(Role::Muted)),
-        // The fallback being in use is worth noticing.
-        Some(Source::Yahoo) => Cell::from("Yahoo").style(theme.style(Role::Warn)),
-        None => Cell::from(MISSING).style(theme.style(Role::Muted)),
-    });
-    cells.push(match s.age_ms(now) {
-        Some(ms) => right(format::age(ms), age_role(ms)),
-        None => missing(),
-    });
-    if wide {
-        for quote in [s.bid, s.ask] {
-            cells.push(match quote {
-                Some(q) => right(format::price(q), Role::Muted),
-                None => missing(),
-            });
-        }
-        cells.push(right(format::volume(s.volume), Role::Muted));
-    }
-    Row::new(cells)
-}
-
-fn age_role(age_ms: i64) -> Role {
-    match age_ms {
-        ms if ms > AGE_STALE_MS => Role::Stale,
-        // A price from the future means a clock is off.
-        ms if !(0..=AGE_WARN_MS).contains(&ms) => Role::Warn,
-        _ => Role::Text,
-    }
 }
 
 fn draw_events(frame: &mut Frame, rect: Rect, snap: &Snapshot, theme: &Theme) {
