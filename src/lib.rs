@@ -37,6 +37,7 @@ pub mod headless;
 pub mod logging;
 pub mod market;
 pub mod pipeline;
+pub mod portfolio;
 pub mod router;
 pub mod stats;
 pub mod store;

@@ -3,4 +3,5 @@
 
 pub mod backoff;
 pub mod protocol;
+pub mod rest;
 pub mod stream;
