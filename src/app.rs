@@ -245,6 +245,23 @@ async fn run_async(
     };
     setup.validation = settings.resilience.validation.clone();
     setup.yahoo = settings.resilience.yahoo.clone();
+    setup.portfolio = settings.portfolio.clone();
+    setup.lots = if settings.lots.is_empty() && mode == Mode::Demo {
+        crate::fixture::gen::demo_lots()
+    } else {
+        settings.lots.clone()
+    };
+    if let (Mode::Live, Some((key_id, secret_key))) = (mode, credentials(&settings)) {
+        let mut rest = crate::alpaca::rest::RestConfig::new(key_id, secret_key);
+        let env_url = std::env::var("APCA_API_BASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty());
+        if let Some(url) = env_url.or_else(|| settings.trading_url.clone()) {
+            rest.base_url = url.trim_end_matches('/').to_string();
+        }
+        rest.poll_interval_secs = settings.trading_poll_secs;
+        setup.rest = Some(rest);
+    }
     let exporter = Arc::new(crate::exposition::Exporter::new()?);
     setup.latency_sink = Some(exporter.latency_sink());
     let running = match source {

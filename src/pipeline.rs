@@ -42,6 +42,11 @@ pub struct Setup {
     pub yahoo: Option<PollerConfig>,
     /// Where message latencies go for `alpaca_message_latency_seconds`.
     pub latency_sink: Option<metrics::Histogram>,
+    /// Config lots (or the demo's portfolio) and the P&L limits.
+    pub lots: Vec<crate::portfolio::Lot>,
+    pub portfolio: crate::portfolio::PortfolioConfig,
+    /// The Alpaca Trading API poller (live only; needs credentials).
+    pub rest: Option<crate::alpaca::rest::RestConfig>,
 }
 
 impl Setup {
@@ -60,6 +65,9 @@ impl Setup {
             validation: Default::default(),
             yahoo: None,
             latency_sink: None,
+            lots: Vec::new(),
+            portfolio: Default::default(),
+            rest: None,
         }
     }
 }
@@ -107,6 +115,7 @@ fn spawn_engine(
     live_clock: Option<Arc<dyn Clock>>,
     stream_tx: Option<mpsc::Sender<StreamControl>>,
     plan_tx: Option<watch::Sender<PollPlan>>,
+    rest_hold_tx: Option<watch::Sender<Option<Ts>>>,
 ) -> Engine {
     let (feed_tx, feed_rx) = mpsc::channel(FEED_CAPACITY);
     let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_CAPACITY);
@@ -121,6 +130,7 @@ fn spawn_engine(
         out_tx: setup.out_tx.take(),
         stream_tx,
         plan_tx,
+        rest_hold_tx,
         latency_sink: setup.latency_sink.clone(),
         meters: setup.meters.clone(),
     };
@@ -159,7 +169,8 @@ pub fn start(reader: FixtureReader, mut setup: Setup, speed: Speed) -> std::io::
         validation: setup.validation.clone(),
     });
     state.set_replay_speed(&speed.to_string());
-    let e = spawn_engine(state, &mut setup, None, None, None);
+    state.set_lots(setup.lots.clone(), setup.portfolio.clone());
+    let e = spawn_engine(state, &mut setup, None, None, None, None);
     let opts = ReplayOptions {
         speed,
         ..ReplayOptions::default()
@@ -186,6 +197,9 @@ pub fn start(reader: FixtureReader, mut setup: Setup, speed: Speed) -> std::io::
         feed: FeedHandle::Replay(replay),
     })
 }
+
+/// Alpaca's market clock as last reported by the Trading API.
+type SharedClock = Arc<std::sync::RwLock<Option<crate::market::clock::MarketClock>>>;
 
 /// Answers whether the US equity market is open at a time.
 pub type MarketOpen = Arc<dyn Fn(Ts) -> bool + Send + Sync>;
@@ -216,6 +230,8 @@ pub fn start_live(
         routing: setup.routing.clone(),
         validation: setup.validation.clone(),
     });
+    state.set_lots(setup.lots.clone(), setup.portfolio.clone());
+    state.set_rest_enabled(setup.rest.is_some());
     let (stream_tx, stream_rx) = mpsc::channel(8);
     let client = match setup.yahoo.take().map(|p| {
         let http = HttpClientConfig {
@@ -237,13 +253,40 @@ pub fn start_live(
     };
     let (plan_tx, plan_rx) = watch::channel(PollPlan::off());
     let plan_tx = client.is_some().then_some(plan_tx);
+    let (rest_hold_tx, rest_hold_rx) = watch::channel(None);
+    // Alpaca's /v2/clock, when the Trading API answers, decides market hours for the
+    // stream's silence check too; until then (or when stale) the calendar does.
+    let market_clock: SharedClock = Arc::new(std::sync::RwLock::new(None));
+    let market_open: MarketOpen = {
+        let shared = market_clock.clone();
+        Arc::new(move |now: Ts| {
+            let c = shared.read().ok().and_then(|g| *g);
+            match c.filter(|c| c.is_fresh(now)) {
+                Some(c) => c.is_open,
+                None => market_open(now),
+            }
+        })
+    };
+    let rest_cfg = setup.rest.take();
     let e = spawn_engine(
         state,
         &mut setup,
         Some(clock.clone()),
         Some(stream_tx),
         plan_tx,
+        rest_cfg.is_some().then_some(rest_hold_tx),
     );
+    let rest = rest_cfg.map(|cfg| {
+        spawn_rest(
+            cfg,
+            clock.clone(),
+            rest_hold_rx,
+            e.feed_tx.clone(),
+            &setup.meters,
+            e.cancel.clone(),
+            market_clock.clone(),
+        )
+    });
     let poller = client.map(|(pcfg, client)| {
         let mut p = YahooPoller::new(
             pcfg,
@@ -275,6 +318,9 @@ pub fn start_live(
         if let Some(p) = poller {
             let _ = p.await;
         }
+        if let Some(r) = rest {
+            let _ = r.await;
+        }
     });
     Running {
         snapshots: e.snapshots,
@@ -284,6 +330,66 @@ pub fn start_live(
         engine: e.engine,
         feed: FeedHandle::Live(live),
     }
+}
+
+/// The Trading API poller and the task that hands its results to the engine. A client
+/// that cannot be built is reported to the engine as a failed update, not dropped.
+fn spawn_rest(
+    cfg: crate::alpaca::rest::RestConfig,
+    clock: Arc<dyn Clock>,
+    hold_rx: watch::Receiver<Option<Ts>>,
+    feed_tx: mpsc::Sender<FeedEvent>,
+    meters: &Meters,
+    cancel: CancellationToken,
+    market_clock: SharedClock,
+) -> JoinHandle<()> {
+    use crate::alpaca::rest::{RestClient, RestError, RestPoller, RestUpdate};
+    let meter = meters.feed.clone();
+    let http = HttpClientConfig {
+        request_timeout_secs: cfg.request_timeout_secs,
+        ..HttpClientConfig::default()
+    };
+    let client = build_client(&http)
+        .map_err(|e| RestError::Transport {
+            endpoint: "client",
+            reason: e.to_string(),
+        })
+        .and_then(|h| RestClient::new(&cfg, h));
+    tokio::spawn(async move {
+        let client = match client {
+            Ok(c) => c,
+            Err(e) => {
+                let u = RestUpdate::Account {
+                    at: clock.now(),
+                    result: Err(e),
+                };
+                let _ =
+                    crate::engine::channels::send_wait(&feed_tx, &meter, FeedEvent::Rest(u)).await;
+                return;
+            }
+        };
+        // The poller's own bounded queue; its results go on to the engine's feed channel
+        // with backpressure (they are few: a handful per 15 s).
+        let (tx, mut rx) = mpsc::channel(16);
+        let stop = cancel.child_token();
+        let poller =
+            tokio::spawn(RestPoller::new(&cfg, client, clock, hold_rx, tx).run(stop.clone()));
+        while let Some(u) = rx.recv().await {
+            if let RestUpdate::Clock { result: Ok(c), .. } = &u {
+                if let Ok(mut g) = market_clock.write() {
+                    *g = Some(*c);
+                }
+            }
+            if crate::engine::channels::send_wait(&feed_tx, &meter, FeedEvent::Rest(u))
+                .await
+                .is_err()
+            {
+                break;
+            }
+        }
+        stop.cancel();
+        let _ = poller.await;
+    })
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -79,6 +79,8 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/health/circuit-breakers", get(ops::breakers))
         .route("/api/breakers", get(ops::breakers))
         .route("/api/validation", get(ops::validation))
+        .route("/api/positions", get(ops::positions))
+        .route("/api/account", get(ops::account))
         .route("/metrics", get(metrics_text))
         .route("/api/metrics", get(metrics_text))
         .route("/api/symbols", get(symbols))

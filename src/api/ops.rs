@@ -137,3 +137,38 @@ pub(super) async fn reset_symbol_breaker(
         Err(m) => bad(format!("POST /api/validation/{{symbol}}/reset: {m}")),
     }
 }
+
+/// `GET /api/positions`: P&L marked to the routed prices, with totals and risk flags.
+/// Money is exact decimal text (as Alpaca's Trading API sends it), never a float.
+pub(super) async fn positions(State(s): State<ApiState>) -> Json<serde_json::Value> {
+    let snap = s.snapshots.borrow().clone();
+    Json(serde_json::json!({
+        "portfolio": snap.portfolio,
+        "tradingApi": snap.rest,
+    }))
+}
+
+/// `GET /api/account`: the broker account from `GET /v2/account`, or why there is none.
+pub(super) async fn account(State(s): State<ApiState>) -> Reply {
+    let snap = s.snapshots.borrow().clone();
+    match &snap.account {
+        Some(a) => (
+            StatusCode::OK,
+            Json(serde_json::json!({ "account": a, "tradingApi": snap.rest })),
+        ),
+        None => {
+            let why = if !snap.rest.enabled {
+                "no Alpaca credentials configured: positions come from config lots only".to_string()
+            } else {
+                match &snap.rest.last_error {
+                    Some(e) => format!("the Trading API has not answered yet: {e}"),
+                    None => "the Trading API has not answered yet".to_string(),
+                }
+            };
+            (
+                StatusCode::NOT_FOUND,
+                Json(serde_json::json!({ "error": why, "tradingApi": snap.rest })),
+            )
+        }
+    }
+}

@@ -1,6 +1,8 @@
 //! The TOML config file: where it is found, what it may contain, and the errors that
 //! name the file, the key and what was expected. Secrets load into `secrecy` types.
 
+mod holdings;
+mod money;
 mod sections;
 
 pub use sections::Resilience;
@@ -58,6 +60,11 @@ pub struct Config {
     pub breakers: sections::BreakersSection,
     #[serde(default)]
     pub validation: sections::ValidationSection,
+    /// Config lots: `[[positions]]`.
+    #[serde(default)]
+    pub positions: Vec<holdings::LotSection>,
+    #[serde(default)]
+    pub portfolio: holdings::PortfolioSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -65,6 +72,8 @@ pub struct Config {
 pub struct AlpacaConfig {
     pub key_id: Option<SecretString>,
     pub secret_key: Option<SecretString>,
+    /// The Trading API (account, positions, clock); APCA_API_BASE_URL overrides it.
+    pub trading_url: Option<String>,
     /// iex, sip, delayed_sip or test.
     pub feed: Option<String>,
     /// Host (and optionally path) of the stream; APCA_API_STREAM_URL overrides it.
@@ -121,6 +130,13 @@ pub struct Settings {
     pub stream: StreamSettings,
     /// Router, Yahoo, breaker and validation knobs.
     pub resilience: Resilience,
+    /// Config lots, in file order.
+    pub lots: Vec<crate::portfolio::Lot>,
+    pub portfolio: crate::portfolio::PortfolioConfig,
+    /// Trading API polling period.
+    pub trading_poll_secs: u64,
+    /// The Trading API base URL from the config (the environment may override it).
+    pub trading_url: Option<String>,
 }
 
 /// The live stream's knobs, validated, with the runbook's defaults.
@@ -289,7 +305,21 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
         stream.message_timeout_secs,
         &invalid,
     )?;
+    let lots = holdings::lots(cfg.positions, &invalid)?;
+    let (portfolio, trading_poll_secs) = holdings::portfolio(cfg.portfolio, &invalid)?;
+    if let Some(u) = cfg.alpaca.trading_url.as_deref() {
+        if !(u.starts_with("https://") || u.starts_with("http://")) {
+            return Err(invalid(
+                "alpaca.trading_url",
+                format!("{u:?} is not an http(s) URL (expected e.g. \"https://paper-api.alpaca.markets\")"),
+            ));
+        }
+    }
     Ok(Settings {
+        lots,
+        portfolio,
+        trading_poll_secs,
+        trading_url: cfg.alpaca.trading_url.clone(),
         resilience,
         origin: origin.to_string(),
         watchlist,
@@ -337,7 +367,23 @@ mod tests {
     /// (file text, fragments the error must contain)
     #[test]
     fn errors_name_file_key_and_expectation() {
-        let cases: [(&str, &[&str]); 17] = [
+        let cases: [(&str, &[&str]); 21] = [
+            (
+                "[[positions]]\nsymbol = \"AAPL\"\nqty = 0\ncost = 1",
+                &["c.toml", "positions.qty", "entry 1 (AAPL)", "must not be 0"],
+            ),
+            (
+                "[[positions]]\nsymbol = \"aapl\"\nqty = 1\ncost = 1",
+                &["c.toml", "positions.symbol", "ticker symbol"],
+            ),
+            (
+                "[[positions]]\nsymbol = \"AAPL\"\nqty = 1\ncost = \"x\"",
+                &["c.toml", "cost", "decimal"],
+            ),
+            (
+                "[portfolio]\ndaily_loss_warn_pct = 4\ndaily_loss_critical_pct = 3",
+                &["c.toml", "portfolio.daily_loss_critical_pct", "below"],
+            ),
             (
                 "[router]\nmax_consecutive_failures = 0",
                 &["c.toml", "router.max_consecutive_failures", "at least 1"],
@@ -433,6 +479,22 @@ mod tests {
         assert_eq!(d.resilience.router.primary_recovery_grace_period_secs, 10);
         assert_eq!(d.resilience.router.max_consecutive_failures, 3);
         assert_eq!(d.resilience.router.message_timeout_secs, 30);
+    }
+
+    #[test]
+    fn config_lots_read_exactly() {
+        let s = parse(
+            "[[positions]]\nsymbol = \"AAPL\"\nqty = 100\ncost = 185.20\nfees = 1.5\n[[positions]]\nsymbol = \"TSLA\"\nqty = -10\ncost = \"240.10\"\n[alpaca]\ntrading_url = \"http://127.0.0.1:9\"\n",
+            "c.toml",
+        )
+        .unwrap();
+        assert_eq!(s.lots.len(), 2);
+        assert_eq!(s.lots[0].cost_per_share.to_string(), "185.2");
+        assert_eq!(s.lots[0].fees.to_string(), "1.5");
+        assert_eq!(s.lots[1].qty.to_string(), "-10");
+        assert_eq!(s.lots[1].fees, rust_decimal::Decimal::ZERO);
+        assert_eq!(s.trading_url.as_deref(), Some("http://127.0.0.1:9"));
+        assert_eq!(s.trading_poll_secs, 15);
     }
 
     #[test]

@@ -51,8 +51,10 @@ pub struct BreakersSection {
 #[serde(deny_unknown_fields)]
 pub struct ValidationSection {
     pub max_future_secs: Option<u64>,
+    #[serde(default, deserialize_with = "super::money::opt_decimal")]
     pub breaker_threshold_pct: Option<Decimal>,
     pub confirm_prints: Option<u32>,
+    #[serde(default, deserialize_with = "super::money::opt_decimal")]
     pub cross_source_tolerance_pct: Option<Decimal>,
     pub breaker_cooldown_secs: Option<u64>,
     pub stale_after_secs: Option<u64>,

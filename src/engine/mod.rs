@@ -136,6 +136,8 @@ pub struct LinkUpdate {
 #[derive(Debug)]
 pub enum FeedEvent {
     Alpaca(AlpacaBatch),
+    /// A result from the Alpaca Trading API poller.
+    Rest(crate::alpaca::rest::RestUpdate),
     Link(LinkUpdate),
     /// One Yahoo chart request's outcome (a response, or a transport failure).
     Yahoo(YahooResponse),
@@ -166,6 +168,8 @@ pub struct EngineIo {
     pub out_tx: Option<mpsc::Sender<Event>>,
     /// The live stream task's control channel (none in replay).
     pub stream_tx: Option<mpsc::Sender<StreamControl>>,
+    /// The Trading API poller's hold (the `alpaca_rest` breaker is open until then).
+    pub rest_hold_tx: Option<watch::Sender<Option<Ts>>>,
     /// `alpaca_message_latency_seconds` (none without an API).
     pub latency_sink: Option<metrics::Histogram>,
     /// What the live Yahoo poller should do (none in replay or with Yahoo disabled).
@@ -362,6 +366,7 @@ impl Engine {
                 self.state.apply_fault(at, source, fault, &mut fx)
             }
             FeedEvent::Tick { at } => self.state.tick(at, &mut fx),
+            FeedEvent::Rest(u) => self.state.apply_rest(u, &mut fx),
             FeedEvent::Link(update) => self.state.apply_link(&update, &mut fx),
             FeedEvent::FixtureIssue { line, reason } => {
                 self.state.fixture_issue(line, &reason, &mut fx)
@@ -437,6 +442,14 @@ impl Engine {
                 0.0
             },
         };
+        if let Some(tx) = self.io.rest_hold_tx.as_ref() {
+            let hold = self.state.rest_hold();
+            tx.send_if_modified(|h| {
+                let changed = *h != hold;
+                *h = hold;
+                changed
+            });
+        }
         if let Some(tx) = self.io.plan_tx.as_ref() {
             let plan = self.state.poll_plan();
             tx.send_if_modified(|p| {

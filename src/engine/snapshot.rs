@@ -264,6 +264,14 @@ pub struct Snapshot {
     pub breakers: Vec<crate::breaker::BreakerView>,
     pub yahoo: YahooView,
     pub validation: crate::validate::ValidationView,
+    /// Positions and P&L marked to the routed prices.
+    pub portfolio: crate::portfolio::PortfolioView,
+    /// The broker account (`GET /v2/account`), when the Trading API answered.
+    pub account: Option<crate::portfolio::Account>,
+    /// The Trading API poller's health.
+    pub rest: crate::engine::state::RestView,
+    /// The US equity market is open (Alpaca's clock when fresh, else the NYSE calendar).
+    pub market_open: bool,
     /// Feed latency (source timestamp to receipt) on the engine clock, refreshed about
     /// once a second of engine time.
     pub latency: LatencyPanel,

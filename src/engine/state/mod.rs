@@ -2,7 +2,10 @@
 //! wall clock: every input carries its time, and every notable change comes back as
 //! an [`Event`] in [`Effects`], so replays are deterministic and tests are tables.
 
+mod holdings;
 mod routing;
+
+pub use holdings::RestView;
 
 pub use routing::{FailoverAction, RoutingConfig, ALPACA_REST, ALPACA_STREAM, TICK_MS, YAHOO_HTTP};
 
@@ -89,6 +92,7 @@ pub struct EngineState {
     validation_out: Vec<ValidationEvent>,
     /// Message latencies (µs) not yet handed to the metrics histogram.
     fresh_latency_us: Vec<u64>,
+    holdings: holdings::Holdings,
 }
 
 impl EngineState {
@@ -148,6 +152,7 @@ impl EngineState {
             validator: Validator::new(cfg.validation, &symbols),
             validation_out: Vec::new(),
             fresh_latency_us: Vec::with_capacity(256),
+            holdings: holdings::Holdings::default(),
         }
     }
 
@@ -647,6 +652,10 @@ impl EngineState {
             breakers: self.upstreams.views(self.now),
             yahoo: self.yahoo.clone(),
             validation: self.validator.view(self.now),
+            portfolio: self.portfolio_view(),
+            account: self.account(),
+            rest: self.holdings.rest.clone(),
+            market_open: self.market_open(),
             latency: self.latency.clone(),
             perf,
         }

@@ -95,7 +95,7 @@ impl EngineState {
             return;
         }
         self.next_tick_at = self.now.plus_millis(TICK_MS);
-        let market_open = crate::market::calendar::is_open(self.now);
+        let market_open = self.market_open();
         self.route_input(RouterInput::Tick { market_open }, fx);
         let mut out = std::mem::take(&mut self.validation_out);
         self.validator.tick(self.now, market_open, &mut out);

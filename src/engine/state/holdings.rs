@@ -1,0 +1,160 @@
+//! Positions inside the engine state: config lots, the broker's account and
+//! positions from Alpaca's Trading API (through the `alpaca_rest` breaker), Alpaca's
+//! market clock, and the P&L view computed from the routed prices. Pure, like the rest
+//! of the state.
+
+use super::{Effects, EngineState, ALPACA_REST};
+use crate::alpaca::rest::{RestError, RestUpdate};
+use crate::breaker::{BreakerState, Outcome};
+use crate::event::{Event, EventKind, Level};
+use crate::market::clock::MarketClock;
+use crate::portfolio::{self, Account, BrokerPosition, Lot, Mark, PortfolioConfig, PortfolioView};
+use crate::types::{Source, Ts};
+use serde::Serialize;
+
+/// What the engine knows about the trading account.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Holdings {
+    pub cfg: PortfolioConfig,
+    pub lots: Vec<Lot>,
+    pub positions: Option<Vec<BrokerPosition>>,
+    pub account: Option<Account>,
+    pub clock: Option<MarketClock>,
+    pub rest: RestView,
+}
+
+/// The Trading API's health, for the API and the TUI.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RestView {
+    /// False until credentials are configured (no polling at all).
+    pub enabled: bool,
+    pub last_ok_at: Option<Ts>,
+    pub last_error: Option<String>,
+    pub rate_limit_used_pct: f64,
+    pub rate_limit_per_min: u32,
+    pub requests: u64,
+    pub failures: u64,
+}
+
+impl EngineState {
+    pub fn set_lots(&mut self, lots: Vec<Lot>, cfg: PortfolioConfig) {
+        self.holdings.lots = lots;
+        self.holdings.cfg = cfg;
+    }
+
+    pub fn set_rest_enabled(&mut self, enabled: bool) {
+        self.holdings.rest.enabled = enabled;
+    }
+
+    /// Whether the market is open now: Alpaca's own clock while it is fresh, else
+    /// the built-in NYSE calendar.
+    pub(super) fn market_open(&self) -> bool {
+        crate::market::clock::is_open_with(self.holdings.clock.as_ref(), self.now)
+    }
+
+    /// One result from the Trading API poller.
+    pub fn apply_rest(&mut self, u: RestUpdate, fx: &mut Effects) {
+        self.advance(u.at());
+        self.on_time(fx);
+        let failure = match u {
+            RestUpdate::RateLimit {
+                used_pct, limit, ..
+            } => {
+                self.holdings.rest.rate_limit_used_pct = used_pct;
+                self.holdings.rest.rate_limit_per_min = limit;
+                return;
+            }
+            RestUpdate::Account { result, .. } => {
+                result.map(|a| self.holdings.account = Some(a)).err()
+            }
+            RestUpdate::Positions { result, .. } => {
+                result.map(|p| self.holdings.positions = Some(p)).err()
+            }
+            RestUpdate::Clock { result, .. } => result.map(|c| self.holdings.clock = Some(c)).err(),
+        };
+        let (_, t) = self.upstreams.alpaca_rest.try_acquire(self.now);
+        self.rest_breaker_changed(t, fx);
+        self.holdings.rest.requests += 1;
+        let outcome = match &failure {
+            None => Outcome::Success,
+            Some(e) if e.retry_after_secs().is_some() => Outcome::RateLimited,
+            Some(_) => Outcome::Failure,
+        };
+        let t = self.upstreams.alpaca_rest.record(self.now, outcome);
+        self.rest_breaker_changed(t, fx);
+        match failure {
+            None => {
+                self.holdings.rest.last_ok_at = Some(self.now);
+            }
+            Some(e) => self.rest_failed(&e, fx),
+        }
+    }
+
+    fn rest_failed(&mut self, e: &RestError, fx: &mut Effects) {
+        self.holdings.rest.failures += 1;
+        let text = e.to_string();
+        // One event per distinct error, not one per poll.
+        if self.holdings.rest.last_error.as_deref() != Some(text.as_str()) {
+            let ev = Event::new(
+                self.now,
+                Level::Warn,
+                EventKind::Connection,
+                format!("Alpaca Trading API: {text}"),
+            )
+            .with_source(Source::Alpaca);
+            self.emit(fx, ev);
+        }
+        self.holdings.rest.last_error = Some(text);
+    }
+
+    fn rest_breaker_changed(
+        &mut self,
+        t: Option<crate::breaker::BreakerTransition>,
+        fx: &mut Effects,
+    ) {
+        if let Some(t) = t {
+            debug_assert_eq!(t.name, ALPACA_REST);
+            let level = if t.to == BreakerState::Open {
+                Level::Warn
+            } else {
+                Level::Info
+            };
+            let text = format!(
+                "Circuit breaker {} {} → {} ({})",
+                t.name, t.from, t.to, t.reason
+            );
+            let ev = Event::new(t.at, level, EventKind::Breaker, text).with_source(Source::Alpaca);
+            self.emit(fx, ev);
+        }
+    }
+
+    /// The REST poller's gate: no request before this (the `alpaca_rest` breaker is open).
+    pub fn rest_hold(&self) -> Option<Ts> {
+        let v = self.upstreams.alpaca_rest.view(self.now);
+        (v.state == BreakerState::Open)
+            .then_some(v.next_probe_at)
+            .flatten()
+    }
+
+    /// P&L marked to the routed prices, as of now.
+    pub(super) fn portfolio_view(&self) -> PortfolioView {
+        let h = &self.holdings;
+        let marks = |sym: &str| -> Option<Mark> {
+            let v = self.watchlist.get(*self.index.get(sym)?)?;
+            Some(Mark {
+                price: v.price?,
+                source: v.source?,
+                as_of: v.as_of?,
+                stale: v.stale,
+            })
+        };
+        let prev_close = |sym: &str| self.watchlist.get(*self.index.get(sym)?)?.prev_close;
+        let broker = h.positions.as_deref().map(|p| (p, h.account.as_ref()));
+        portfolio::compute(&h.cfg, self.now, &h.lots, broker, &marks, &prev_close)
+    }
+
+    pub(super) fn account(&self) -> Option<Account> {
+        self.holdings.account.clone()
+    }
+}
