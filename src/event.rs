@@ -49,6 +49,8 @@ pub enum EventKind {
     Breaker,
     /// A message failed validation, or a symbol's price breaker tripped or closed.
     Validation,
+    /// An alert fired or resolved.
+    Alert,
 }
 
 impl EventKind {
@@ -66,6 +68,7 @@ impl EventKind {
             EventKind::Router => "router",
             EventKind::Breaker => "breaker",
             EventKind::Validation => "validation",
+            EventKind::Alert => "alert",
         }
     }
 }

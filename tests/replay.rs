@@ -189,3 +189,39 @@ async fn the_same_silence_with_the_market_open_fails_over_once() {
     // Due at 15:00:40.030 (last message + 30 s + 10 s); replay ticks once a second.
     assert_eq!(t[0].at.to_rfc3339(), "2026-11-17T15:00:41Z");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_outage_fires_and_resolves_alpaca_disconnected_with_its_runbook() {
+    let s = demo_at(Speed::Max).await;
+    let texts: Vec<&str> = s
+        .events
+        .iter()
+        .filter(|e| e.message.starts_with("Alert "))
+        .map(|e| e.message.as_str())
+        .collect();
+    // Down at 15:04:00; H1 needs more than a minute; the stream is back at 15:05:30.
+    let fired = s
+        .events
+        .iter()
+        .find(|e| {
+            e.message
+                .starts_with("Alert H1 HIGH AlpacaDisconnected firing")
+        })
+        .expect("H1 fired");
+    assert_eq!(fired.at.to_rfc3339(), "2026-11-17T15:05:01Z");
+    assert!(fired.message.contains("RUNBOOK-002"), "{}", fired.message);
+    assert!(texts
+        .iter()
+        .any(|t| t.starts_with("Alert H1 HIGH AlpacaDisconnected resolved")));
+    assert!(texts
+        .iter()
+        .any(|t| t.starts_with("Alert I1 INFO AlpacaRecovered firing")));
+    // Nothing is left firing, and the outage never made both sources unavailable.
+    assert_eq!(
+        s.alerts.counts.critical + s.alerts.counts.high,
+        0,
+        "{:?}",
+        s.alerts.active
+    );
+    assert!(!texts.iter().any(|t| t.contains("C1 ")));
+}

@@ -61,6 +61,7 @@ impl Slot {
     }
 }
 
+#[derive(Clone, Debug)]
 pub struct AlertEngine {
     cfg: AlertConfig,
     slots: Vec<Slot>,

@@ -71,7 +71,9 @@ pub fn router(state: ApiState) -> Router {
         .route(
             "/api/validation/{symbol}/reset",
             post(ops::reset_symbol_breaker),
-        );
+        )
+        .route("/api/alerts/{id}/ack", post(ops::ack_alert))
+        .route("/api/alerts/{id}/snooze", post(ops::snooze_alert));
     Router::new()
         .route("/health", get(health))
         .route("/api/health/datasource", get(ops::datasource))
@@ -80,6 +82,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/breakers", get(ops::breakers))
         .route("/api/validation", get(ops::validation))
         .route("/api/positions", get(ops::positions))
+        .route("/api/alerts", get(ops::alerts))
         .route("/api/account", get(ops::account))
         .route("/metrics", get(metrics_text))
         .route("/api/metrics", get(metrics_text))

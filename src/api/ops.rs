@@ -172,3 +172,57 @@ pub(super) async fn account(State(s): State<ApiState>) -> Reply {
         }
     }
 }
+
+/// `GET /api/alerts`: pending and firing alerts, with runbook ids and first steps,
+/// and the recently resolved ones.
+pub(super) async fn alerts(State(s): State<ApiState>) -> Json<crate::alerts::AlertsView> {
+    let snap = s.snapshots.borrow().clone();
+    Json(snap.alerts.clone())
+}
+
+pub(super) async fn ack_alert(State(s): State<ApiState>, Path(id): Path<String>) -> Reply {
+    match alert_id(&id) {
+        Ok(()) => command(&s, Command::AckAlert(id), "acknowledging"),
+        Err(r) => r,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SnoozeParams {
+    pub minutes: Option<u32>,
+}
+
+/// `POST /api/alerts/{id}/snooze?minutes=30` (default 30, at most a day).
+pub(super) async fn snooze_alert(
+    State(s): State<ApiState>,
+    Path(id): Path<String>,
+    params: Result<Query<SnoozeParams>, axum::extract::rejection::QueryRejection>,
+) -> Reply {
+    if let Err(r) = alert_id(&id) {
+        return r;
+    }
+    let minutes = match params {
+        Ok(Query(p)) => p.minutes.unwrap_or(30),
+        Err(e) => return bad(format!("POST /api/alerts/{{id}}/snooze: {}", e.body_text())),
+    };
+    if !(1..=1440).contains(&minutes) {
+        return bad(format!(
+            "POST /api/alerts/{{id}}/snooze: minutes={minutes} is outside 1..=1440"
+        ));
+    }
+    command(&s, Command::SnoozeAlert { id, minutes }, "snoozing")
+}
+
+/// An id the catalogue knows ("H1") or a rule name ("AlpacaDisconnected").
+fn alert_id(id: &str) -> Result<(), Reply> {
+    match crate::alerts::catalog::find(id) {
+        Some(_) => Ok(()),
+        None => Err((
+            StatusCode::NOT_FOUND,
+            Json(serde_json::json!({ "error": format!(
+                "unknown alert {id:?} (expected an id like \"H1\" or a name like \"AlpacaDisconnected\"; GET /api/alerts lists them)"
+            )})),
+        )),
+    }
+}

@@ -133,3 +133,38 @@ async fn breaker_resets_name_what_exists() {
         .unwrap();
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn alerts_are_listed_and_ack_snooze_check_the_id() {
+    let (app, mut crx, _tx) = app_with(4);
+    let (code, v, _) = get_json(app.clone(), "/api/alerts").await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(v["active"].is_array() && v["counts"].is_object(), "{v}");
+    let post = |uri: &str| Request::post(uri).body(Body::empty()).unwrap();
+    let resp = app
+        .clone()
+        .oneshot(post("/api/alerts/H1/ack"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    assert!(matches!(crx.try_recv(), Ok(Command::AckAlert(id)) if id == "H1"));
+    let resp = app
+        .clone()
+        .oneshot(post("/api/alerts/AlpacaDisconnected/snooze?minutes=15"))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    assert!(matches!(
+        crx.try_recv(),
+        Ok(Command::SnoozeAlert { minutes: 15, .. })
+    ));
+    for (uri, want) in [
+        ("/api/alerts/Z9/ack", StatusCode::NOT_FOUND),
+        ("/api/alerts/H1/snooze?minutes=0", StatusCode::BAD_REQUEST),
+        ("/api/alerts/H1/snooze?minutes=abc", StatusCode::BAD_REQUEST),
+    ] {
+        let resp = app.clone().oneshot(post(uri)).await.unwrap();
+        assert_eq!(resp.status(), want, "{uri}");
+        assert!(crx.try_recv().is_err(), "{uri}");
+    }
+}

@@ -48,6 +48,13 @@ pub enum Command {
     ResetBreaker(String),
     /// Reset a symbol's price breaker (`b`, `POST /api/validation/{symbol}/reset`).
     ResetSymbolBreaker(Symbol),
+    /// Acknowledge a firing alert by id or name (`POST /api/alerts/{id}/ack`).
+    AckAlert(String),
+    /// Silence an alert's notifications for a while (`POST /api/alerts/{id}/snooze`).
+    SnoozeAlert {
+        id: String,
+        minutes: u32,
+    },
 }
 
 /// One Alpaca frame as received. Feeds do only I/O; the engine parses, so the parse
@@ -206,6 +213,7 @@ struct Engine {
     visible_latency: LatencyHistogram,
     apply_latency: LatencyHistogram,
     store_dropped_reported: u64,
+    memory_checked: Instant,
     limits: ParseLimits,
     /// Reused for every frame, so parsing allocates nothing per frame.
     msgs: Vec<Msg>,
@@ -231,6 +239,7 @@ pub async fn run(
         visible_latency: LatencyHistogram::new(),
         apply_latency: LatencyHistogram::new(),
         store_dropped_reported: 0,
+        memory_checked: now,
         limits: opts.limits.clone(),
         msgs: Vec::with_capacity(64),
         issues: Vec::new(),
@@ -258,6 +267,18 @@ pub async fn run(
                     if let Err(msg) = e.state.reset_breaker(&name, &mut fx) {
                         e.state.command_event(msg, &mut fx);
                     }
+                    e.forward(fx);
+                    e.dirty = true;
+                }
+                Some(Command::AckAlert(id)) => {
+                    let mut fx = Effects::default();
+                    let _ = e.state.acknowledge_alert(&id, &mut fx);
+                    e.forward(fx);
+                    e.dirty = true;
+                }
+                Some(Command::SnoozeAlert { id, minutes }) => {
+                    let mut fx = Effects::default();
+                    let _ = e.state.snooze_alert(&id, minutes, &mut fx);
                     e.forward(fx);
                     e.dirty = true;
                 }
@@ -296,6 +317,7 @@ pub async fn run(
             _ = clock_tick.tick(), if opts.live_clock.is_some() => {
                 if let Some(c) = opts.live_clock.as_ref() {
                     let mut fx = Effects::default();
+                    e.measure_memory();
                     e.state.tick(c.now(), &mut fx);
                     e.forward(fx);
                     e.dirty = true;
@@ -312,6 +334,16 @@ pub async fn run(
 }
 
 impl Engine {
+    /// Process memory for alert C3, at most once a second (live only: it is I/O).
+    fn measure_memory(&mut self) {
+        if self.memory_checked.elapsed() < Duration::from_secs(1) {
+            return;
+        }
+        self.memory_checked = Instant::now();
+        self.state
+            .set_memory_used_pct(crate::stats::memory_used_pct());
+    }
+
     fn reconnect(&mut self) {
         let mut fx = Effects::default();
         if self.io.stream_tx.is_some() {

@@ -264,6 +264,8 @@ pub struct Snapshot {
     pub breakers: Vec<crate::breaker::BreakerView>,
     pub yahoo: YahooView,
     pub validation: crate::validate::ValidationView,
+    /// Pending, firing and recently resolved alerts.
+    pub alerts: crate::alerts::AlertsView,
     /// Positions and P&L marked to the routed prices.
     pub portfolio: crate::portfolio::PortfolioView,
     /// The broker account (`GET /v2/account`), when the Trading API answered.

@@ -192,6 +192,7 @@ pub fn sample_snapshot() -> Snapshot {
             &|_| None,
         ),
         account: None,
+        alerts: Default::default(),
         rest: Default::default(),
         market_open: true,
         validation: crate::validate::Validator::new(Default::default(), &[]).view(now),

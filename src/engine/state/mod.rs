@@ -2,6 +2,7 @@
 //! wall clock: every input carries its time, and every notable change comes back as
 //! an [`Event`] in [`Effects`], so replays are deterministic and tests are tables.
 
+mod alerting;
 mod holdings;
 mod routing;
 
@@ -41,6 +42,8 @@ pub struct Effects {
     pub transitions: Vec<Transition>,
     /// Tell the live stream task to hold off connecting until then (`Some(None)` lifts it).
     pub stream_hold: Option<Option<Ts>>,
+    /// Alert state changes, for notifiers.
+    pub alerts: Vec<crate::alerts::AlertChange>,
 }
 
 /// Most message latencies queued between two drains by the engine shell.
@@ -93,6 +96,7 @@ pub struct EngineState {
     /// Message latencies (µs) not yet handed to the metrics histogram.
     fresh_latency_us: Vec<u64>,
     holdings: holdings::Holdings,
+    alerting: alerting::Alerting,
 }
 
 impl EngineState {
@@ -153,6 +157,7 @@ impl EngineState {
             validation_out: Vec::new(),
             fresh_latency_us: Vec::with_capacity(256),
             holdings: holdings::Holdings::default(),
+            alerting: alerting::Alerting::new(),
         }
     }
 
@@ -323,6 +328,7 @@ impl EngineState {
             Msg::Success { msg } => match msg.as_str() {
                 "connected" => self.set_link(LinkState::Connected, fx, "welcome received"),
                 "authenticated" => {
+                    self.alerting.auth_failures = 0;
                     self.set_link(LinkState::Authenticated, fx, "authentication successful")
                 }
                 other => {
@@ -337,6 +343,9 @@ impl EngineState {
                 }
             },
             Msg::Error { code, msg } => {
+                if *code == 402 {
+                    self.alerting.auth_failures = self.alerting.auth_failures.saturating_add(1);
+                }
                 let text = format!("{code} {msg}");
                 // The live stream task may already have set a fuller explanation.
                 if !self
@@ -362,6 +371,10 @@ impl EngineState {
                 self.alpaca.subscribed_symbols = symbols;
                 self.set_link(LinkState::Subscribed, fx, "subscription confirmed");
                 if changed {
+                    self.alerting.pending_subscription = Some(format!(
+                        "{} symbols subscribed",
+                        self.alpaca.subscribed_symbols.len()
+                    ));
                     let ev = Event::new(
                         self.now,
                         Level::Info,
@@ -653,6 +666,7 @@ impl EngineState {
             yahoo: self.yahoo.clone(),
             validation: self.validator.view(self.now),
             portfolio: self.portfolio_view(),
+            alerts: self.alerting.engine.view(self.now),
             account: self.account(),
             rest: self.holdings.rest.clone(),
             market_open: self.market_open(),

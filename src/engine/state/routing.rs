@@ -101,6 +101,7 @@ impl EngineState {
         self.validator.tick(self.now, market_open, &mut out);
         self.validation_out = out;
         self.drain_validation(fx);
+        self.evaluate_alerts(fx);
     }
 
     pub(super) fn route_input(&mut self, input: RouterInput, fx: &mut Effects) {
@@ -118,6 +119,11 @@ impl EngineState {
         };
         let ev = Event::new(t.at, level, EventKind::Router, t.log_line());
         self.emit(fx, ev);
+        self.alerting.pending_transition =
+            Some(format!("{} → {} (reason: {})", t.from, t.to, t.reason));
+        if t.failback {
+            self.alerting.pending_recovered = true;
+        }
         self.route = t.to.active_source();
         self.yahoo.polling = if t.to.yahoo_serving() {
             "active"

@@ -1,0 +1,222 @@
+//! Alerts inside the engine state: once a second of engine time the state measures
+//! the alert catalogue's signals (rates over rolling windows, edges since the last
+//! evaluation) and runs the pure [`AlertEngine`]. Changes become events in the
+//! runbook's vocabulary; the view goes into the snapshot.
+
+use super::{Effects, EngineState};
+use crate::alerts::{AlertChange, AlertEngine, AlertState, Signals};
+use crate::breaker::BreakerState;
+use crate::event::{Event, EventKind, Level};
+use crate::router::RouterState;
+use crate::types::Ts;
+use rust_decimal::prelude::ToPrimitive;
+use std::collections::VecDeque;
+
+/// One second's cumulative counters, for rates over rolling windows.
+#[derive(Copy, Clone, Debug, Default)]
+struct Sample {
+    at: Ts,
+    checked: u64,
+    rejected: u64,
+    upstream_calls: u64,
+    upstream_failures: u64,
+    reconnects: u64,
+}
+
+/// Everything the alert evaluation remembers between ticks.
+#[derive(Clone, Debug)]
+pub(super) struct Alerting {
+    pub engine: AlertEngine,
+    last_eval_sec: i64,
+    samples: VecDeque<Sample>,
+    /// Edges seen since the last evaluation.
+    pub pending_transition: Option<String>,
+    pub pending_recovered: bool,
+    pub pending_subscription: Option<String>,
+    /// Consecutive 402s; an authentication resets it.
+    pub auth_failures: u32,
+    /// Process memory use, measured by the engine shell (live only).
+    pub memory_used_pct: Option<f64>,
+}
+
+/// An hour of one-second samples would be 3,600 entries; every 10 s is plenty.
+const SAMPLE_EVERY_SECS: i64 = 10;
+const SAMPLE_SPAN_SECS: i64 = 3_600;
+
+impl Alerting {
+    pub fn new() -> Alerting {
+        Alerting {
+            engine: AlertEngine::new(Default::default()),
+            last_eval_sec: i64::MIN,
+            samples: VecDeque::with_capacity((SAMPLE_SPAN_SECS / SAMPLE_EVERY_SECS) as usize + 2),
+            pending_transition: None,
+            pending_recovered: false,
+            pending_subscription: None,
+            auth_failures: 0,
+            memory_used_pct: None,
+        }
+    }
+
+    /// The counters' growth over the last `secs`, from the oldest sample within it.
+    fn delta(&self, now: Sample, secs: i64) -> Option<Sample> {
+        let from = self
+            .samples
+            .iter()
+            .find(|s| now.at.millis_since(s.at) <= secs * 1_000)?;
+        Some(Sample {
+            at: from.at,
+            checked: now.checked.saturating_sub(from.checked),
+            rejected: now.rejected.saturating_sub(from.rejected),
+            upstream_calls: now.upstream_calls.saturating_sub(from.upstream_calls),
+            upstream_failures: now.upstream_failures.saturating_sub(from.upstream_failures),
+            reconnects: now.reconnects.saturating_sub(from.reconnects),
+        })
+    }
+}
+
+fn pct(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 * 100.0 / whole as f64)
+}
+
+impl EngineState {
+    /// Evaluates the alert catalogue when engine time reaches a new second.
+    pub(super) fn evaluate_alerts(&mut self, fx: &mut Effects) {
+        let sec = self.now.as_nanos().div_euclid(1_000_000_000);
+        if sec == self.alerting.last_eval_sec {
+            return;
+        }
+        self.alerting.last_eval_sec = sec;
+        self.refresh_latency(false);
+        let v = self.validator.view(self.now);
+        let now_sample = Sample {
+            at: self.now,
+            checked: v.total,
+            rejected: v.rejected,
+            upstream_calls: self.yahoo.responses + self.holdings.rest.requests,
+            upstream_failures: self.yahoo.failures + self.holdings.rest.failures,
+            reconnects: self.alpaca.reconnect_attempts,
+        };
+        let a = &self.alerting;
+        let minute = a.delta(now_sample, 60);
+        let five = a.delta(now_sample, 300);
+        let hour = a.delta(now_sample, SAMPLE_SPAN_SECS);
+        let p95 = &self.latency.alpaca_feed_us.last_1m;
+        let portfolio = self.portfolio_view();
+        let signals = Signals {
+            market_open: self.market_open(),
+            both_sources_unavailable: self.router.state() == RouterState::BothUnavailable,
+            alpaca_connected: self.alpaca.state.is_connected(),
+            alpaca_recovered: std::mem::take(&mut self.alerting.pending_recovered),
+            router_transition: self.alerting.pending_transition.take(),
+            subscription_changed: self.alerting.pending_subscription.take(),
+            p95_latency_ms: (p95.count > 0).then(|| p95.p95 as f64 / 1_000.0),
+            memory_used_pct: self.alerting.memory_used_pct,
+            consecutive_auth_failures: self.alerting.auth_failures,
+            validation_failure_rate_pct: minute.and_then(|d| pct(d.rejected, d.checked)),
+            failovers_last_hour: self.router.view(self.now).failovers_last_hour,
+            error_rate_pct: five.and_then(|d| pct(d.upstream_failures, d.upstream_calls)),
+            discrepant_symbols: u32::try_from(self.validator.discrepant_count())
+                .unwrap_or(u32::MAX),
+            slo_budget_remaining_pct: None,
+            reconnections_last_hour: hour
+                .map_or(0, |d| u32::try_from(d.reconnects).unwrap_or(u32::MAX)),
+            stale_symbols: v.stale.iter().map(|s| s.symbol.to_string()).collect(),
+            open_breakers: self
+                .upstreams
+                .views(self.now)
+                .into_iter()
+                .filter(|b| b.state == BreakerState::Open)
+                .map(|b| b.name.to_string())
+                .collect(),
+            tripped_symbols: v.tripped.iter().map(|t| t.symbol.to_string()).collect(),
+            rate_limit_used_pct: if self.holdings.rest.enabled {
+                vec![("alpaca_rest".into(), self.holdings.rest.rate_limit_used_pct)]
+            } else {
+                Vec::new()
+            },
+            daily_loss_pct: portfolio.risk.daily_loss_pct.and_then(|d| d.to_f64()),
+            max_concentration_pct: portfolio
+                .risk
+                .max_concentration
+                .as_ref()
+                .and_then(|c| Some((c.symbol.to_string(), c.pct.to_f64()?))),
+        };
+        if sec.rem_euclid(SAMPLE_EVERY_SECS) == 0 || self.alerting.samples.is_empty() {
+            let a = &mut self.alerting;
+            a.samples.push_back(now_sample);
+            while a.samples.front().is_some_and(|s| {
+                self.now.millis_since(s.at) > (SAMPLE_SPAN_SECS + SAMPLE_EVERY_SECS) * 1_000
+            }) {
+                a.samples.pop_front();
+            }
+        }
+        let changes = self.alerting.engine.evaluate(self.now, &signals);
+        for c in changes {
+            self.alert_changed(c, fx);
+        }
+    }
+
+    fn alert_changed(&mut self, c: AlertChange, fx: &mut Effects) {
+        use crate::alerts::Severity;
+        let level = match (c.to, c.severity) {
+            (AlertState::Firing, Severity::Critical | Severity::High) => Level::Error,
+            (AlertState::Firing, Severity::Medium | Severity::Low) => Level::Warn,
+            _ => Level::Info,
+        };
+        // Pending is noise in the log (the view shows it), and an INFO alert's
+        // resolution follows its firing on the same tick.
+        let info_resolved = c.severity == Severity::Info && c.to == AlertState::Resolved;
+        if c.to == AlertState::Pending || c.to == AlertState::Inactive || info_resolved {
+            return;
+        }
+        let runbook = c.runbook.map(|r| format!(" — {r}")).unwrap_or_default();
+        let text = format!(
+            "Alert {} {} {} {}: {}{runbook}; first step: {}",
+            c.id,
+            c.severity.as_str(),
+            c.name,
+            c.to.as_str(),
+            c.summary,
+            c.first_step
+        );
+        let ev = Event::new(c.at, level, EventKind::Alert, text);
+        self.emit(fx, ev);
+        fx.alerts.push(c);
+    }
+
+    /// Operator: acknowledge a firing alert (by id like "H1" or name).
+    pub fn acknowledge_alert(&mut self, id: &str, fx: &mut Effects) -> Result<(), String> {
+        let r = self
+            .alerting
+            .engine
+            .acknowledge(self.now, id)
+            .map_err(|e| e.to_string());
+        let text = match &r {
+            Ok(()) => format!("Alert {id} acknowledged"),
+            Err(e) => format!("Acknowledge refused: {e}"),
+        };
+        self.command_event(text, fx);
+        r
+    }
+
+    /// Operator: snooze an alert's notifications for `minutes`.
+    pub fn snooze_alert(&mut self, id: &str, minutes: u32, fx: &mut Effects) -> Result<(), String> {
+        let until = self.now.plus_millis(i64::from(minutes) * 60_000);
+        let r = self
+            .alerting
+            .engine
+            .snooze(self.now, id, until)
+            .map_err(|e| e.to_string());
+        let text = match &r {
+            Ok(()) => format!("Alert {id} snoozed for {minutes} min (until {until})"),
+            Err(e) => format!("Snooze refused: {e}"),
+        };
+        self.command_event(text, fx);
+        r
+    }
+
+    /// The engine shell's measurement of process memory (RSS as % of the machine's).
+    pub fn set_memory_used_pct(&mut self, pct: Option<f64>) {
+        self.alerting.memory_used_pct = pct;
+    }
+}
