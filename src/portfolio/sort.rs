@@ -5,8 +5,9 @@ use super::PositionRow;
 use rust_decimal::Decimal;
 use std::cmp::Ordering;
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub enum SortKey {
+    #[default]
     Symbol,
     MarketValue,
     UnrealizedPl,
@@ -32,6 +33,12 @@ impl SortKey {
             SortKey::DayPl => "day",
             SortKey::Weight => "weight",
         }
+    }
+
+    /// The next key in [`SortKey::ALL`], wrapping (the TUI's `s`).
+    pub fn next(self) -> SortKey {
+        let i = SortKey::ALL.iter().position(|k| *k == self).unwrap_or(0);
+        SortKey::ALL[(i + 1) % SortKey::ALL.len()]
     }
 
     pub fn from_label(s: &str) -> Option<SortKey> {

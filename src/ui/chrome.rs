@@ -234,9 +234,13 @@ pub(super) fn status_rows(snap: &Snapshot, theme: &Theme, width: u16) -> u16 {
     }
 }
 
-const HELP: [(&str, &str); 12] = [
+const HELP: [(&str, &str); 13] = [
     ("q, Esc, Ctrl-C", "quit"),
-    ("Tab / 1 / 2", "switch page: 1 Market, 2 Health"),
+    (
+        "Tab / 1 / 2 / 3",
+        "switch page: 1 Market, 2 Health, 3 Positions",
+    ),
+    ("s / S", "positions: next sort key / flip the order"),
     ("r", "reconnect Alpaca now (also leaves a stop)"),
     ("f", "force the Yahoo fallback / return to Alpaca"),
     ("b", "accept the selected symbol's held price"),

@@ -241,11 +241,16 @@ fn tab_and_digits_switch_pages() {
     // (key, expected action, page afterwards)
     let cases = [
         (KeyCode::Tab, Action::ShowPage(Page::Health), Page::Health),
+        (
+            KeyCode::Tab,
+            Action::ShowPage(Page::Positions),
+            Page::Positions,
+        ),
         (KeyCode::Tab, Action::ShowPage(Page::Market), Page::Market),
         (
             KeyCode::BackTab,
-            Action::ShowPage(Page::Health),
-            Page::Health,
+            Action::ShowPage(Page::Positions),
+            Page::Positions,
         ),
         (
             KeyCode::Char('1'),

@@ -8,13 +8,16 @@ mod chrome;
 pub mod format;
 mod health;
 mod panels;
+pub mod positions;
 pub mod state;
 pub mod theme;
-pub mod view;
+mod view;
 mod watchlist;
 
 #[cfg(test)]
 mod health_tests;
+#[cfg(test)]
+mod positions_tests;
 #[cfg(test)]
 mod scenarios;
 #[cfg(test)]

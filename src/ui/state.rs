@@ -15,23 +15,27 @@ pub enum Page {
     Market,
     /// Connections, router, breakers, validation and latency.
     Health,
+    /// Positions and P&L.
+    Positions,
 }
 
 impl Page {
-    pub const ALL: [Page; 2] = [Page::Market, Page::Health];
+    pub const ALL: [Page; 3] = [Page::Market, Page::Health, Page::Positions];
 
     /// The key that shows the page, and its name on the tab bar.
     pub const fn label(self) -> &'static str {
         match self {
             Page::Market => "1 Market",
             Page::Health => "2 Health",
+            Page::Positions => "3 Positions",
         }
     }
 
     pub const fn next(self) -> Page {
         match self {
             Page::Market => Page::Health,
-            Page::Health => Page::Market,
+            Page::Health => Page::Positions,
+            Page::Positions => Page::Market,
         }
     }
 }
@@ -52,6 +56,9 @@ pub struct UiState {
     /// A one-line message for the operator (a refused key, a bad symbol), shown in
     /// the status line until the next key.
     pub notice: Option<String>,
+    /// The positions table's order (`s` cycles, `S` flips).
+    pub sort_key: crate::portfolio::SortKey,
+    pub sort_descending: bool,
 }
 
 impl UiState {
@@ -140,9 +147,19 @@ pub fn on_key(state: &mut UiState, key: KeyEvent, snap: &Snapshot) -> Option<Act
         KeyCode::Char('?') => Action::ToggleHelp,
         KeyCode::Char('r') => Action::Reconnect,
         KeyCode::Char('f') => Action::ToggleFailover,
-        KeyCode::Tab | KeyCode::BackTab => Action::ShowPage(state.page.next()),
+        KeyCode::Tab => Action::ShowPage(state.page.next()),
+        KeyCode::BackTab => Action::ShowPage(state.page.next().next()),
         KeyCode::Char('1') => Action::ShowPage(Page::Market),
         KeyCode::Char('2') => Action::ShowPage(Page::Health),
+        KeyCode::Char('3') => Action::ShowPage(Page::Positions),
+        KeyCode::Char('s') if state.page == Page::Positions => {
+            state.sort_key = state.sort_key.next();
+            Action::Edit
+        }
+        KeyCode::Char('S') if state.page == Page::Positions => {
+            state.sort_descending = !state.sort_descending;
+            Action::Edit
+        }
         KeyCode::Char('b') => {
             // The selection is only visible on the Market page; acting on an unseen
             // row would reset a breaker the operator did not look at.

@@ -27,6 +27,21 @@ pub fn draw(frame: &mut Frame, snap: &Snapshot, ui: &UiState, theme: &Theme) {
     }
     let rows = snap.watchlist.len();
     let status_rows = status_rows(snap, theme, area.width);
+    if ui.page == Page::Positions {
+        let areas = split(area, 0, false, status_rows);
+        draw_header(frame, areas.header, snap, ui, theme);
+        let top = areas.header.bottom();
+        let bottom = areas.status.map_or(area.bottom(), |r| r.y);
+        let body = Rect::new(area.x, top, area.width, bottom.saturating_sub(top));
+        super::positions::draw_positions(frame, body, snap, ui, theme);
+        if let Some(rect) = areas.status {
+            draw_status(frame, rect, snap, ui, theme);
+        }
+        if ui.show_help {
+            draw_help(frame, area, theme);
+        }
+        return;
+    }
     if ui.page == Page::Health {
         // The Alpaca error has its place in the connection panel there.
         let areas = split(area, 0, false, status_rows);
