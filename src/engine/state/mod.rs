@@ -3,16 +3,21 @@
 //! an [`Event`] in [`Effects`], so replays are deterministic and tests are tables.
 
 mod alerting;
+mod commands;
 mod holdings;
+mod ingest;
 mod routing;
+mod watchlist;
+mod yahoo;
 
 pub use holdings::RestView;
 
-pub use routing::{FailoverAction, RoutingConfig, ALPACA_REST, ALPACA_STREAM, TICK_MS, YAHOO_HTTP};
+pub use commands::FailoverAction;
+pub use routing::{RoutingConfig, ALPACA_REST, ALPACA_STREAM, TICK_MS, YAHOO_HTTP};
 
 use super::snapshot::{
-    AlpacaView, ChannelStat, Counters, LatencyPanel, LinkState, Mode, Perf, PricePoint, ReplayView,
-    Snapshot, SymbolView, YahooView,
+    AlpacaView, ChannelStat, Counters, LatencyPanel, LinkState, Mode, Perf, ReplayView, Snapshot,
+    SymbolView, YahooView,
 };
 use crate::engine::LinkUpdate;
 use crate::event::{Event, EventKind, Level};
@@ -20,8 +25,8 @@ use crate::fixture::Fault;
 use crate::router::{Router, Transition};
 use crate::stats::WindowedLatency;
 use crate::types::{Source, Symbol, Ts};
-use crate::validate::{ValidationConfig, ValidationEvent, ValidationEventKind, Validator, Verdict};
-use crate::wire::{Msg, MsgType, ParseIssue};
+use crate::validate::{ValidationConfig, ValidationEvent, Validator};
+use crate::wire::MsgType;
 use routing::Upstreams;
 use std::collections::{HashMap, VecDeque};
 
@@ -212,259 +217,6 @@ impl EngineState {
         self.link_changed(state, why, fx);
     }
 
-    /// One Alpaca frame, already parsed, received at `at`.
-    pub fn apply_frame(&mut self, at: Ts, msgs: &[Msg], issues: &[ParseIssue], fx: &mut Effects) {
-        self.advance(at);
-        self.on_time(fx);
-        self.counters.frames += 1;
-        if !msgs.is_empty() {
-            self.alpaca.last_message_at = Some(at);
-            // Any message is a sign of life; one router input per frame is enough.
-            self.route_input(crate::router::RouterInput::PrimaryMessage, fx);
-        }
-        for m in msgs {
-            self.apply_msg(m, fx);
-        }
-        for issue in issues {
-            self.apply_issue(issue, fx);
-        }
-        if !self.validation_out.is_empty() {
-            self.drain_validation(fx);
-        }
-    }
-
-    /// Turns the validator's notes into events (the runbook's log lines).
-    fn drain_validation(&mut self, fx: &mut Effects) {
-        let out = std::mem::take(&mut self.validation_out);
-        for ve in &out {
-            if let Some(&i) = self.index.get(&ve.symbol) {
-                let v = &mut self.watchlist[i];
-                match ve.kind {
-                    ValidationEventKind::BreakerTripped => {}
-                    ValidationEventKind::BreakerClosed => v.held = None,
-                    _ => {}
-                }
-            }
-            let ev = Event::new(ve.at, ve.level, EventKind::Validation, ve.text.clone())
-                .with_symbol(ve.symbol.clone());
-            self.emit(fx, ev);
-        }
-        let mut out = out;
-        out.clear();
-        self.validation_out = out;
-    }
-
-    fn apply_msg(&mut self, m: &Msg, fx: &mut Effects) {
-        let ty = m.msg_type();
-        self.by_type[ty.index()] += 1;
-        if ty.is_data() {
-            self.counters.messages += 1;
-        } else {
-            self.counters.control_messages += 1;
-        }
-        match m {
-            Msg::Trade(t) => {
-                self.record_feed_latency(t.ts);
-                let idx = self.index.get(&t.symbol).copied();
-                let verdict =
-                    self.validator
-                        .check_trade(self.now, idx, t, &mut self.validation_out);
-                let Some(i) = idx else {
-                    self.counters.unwatched += 1;
-                    return;
-                };
-                let route = self.route;
-                let v = &mut self.watchlist[i];
-                match verdict {
-                    Verdict::Accept => {}
-                    Verdict::Hold => {
-                        v.held = Some(t.price);
-                        return;
-                    }
-                    Verdict::Reject(_) => return,
-                }
-                v.held = None;
-                v.alpaca = Some(PricePoint {
-                    price: t.price,
-                    as_of: t.ts,
-                });
-                if route != Some(Source::Yahoo) || v.price.is_none() {
-                    v.price = Some(t.price);
-                    v.source = Some(Source::Alpaca);
-                    v.as_of = Some(t.ts);
-                    v.stale = route.is_none();
-                }
-                v.volume = v.volume.saturating_add(t.size);
-                v.trades += 1;
-            }
-            Msg::Quote(q) => {
-                self.record_feed_latency(q.ts);
-                let idx = self.index.get(&q.symbol).copied();
-                let verdict =
-                    self.validator
-                        .check_quote(self.now, idx, q, &mut self.validation_out);
-                let Some(i) = idx else {
-                    self.counters.unwatched += 1;
-                    return;
-                };
-                if verdict != Verdict::Accept {
-                    return;
-                }
-                let v = &mut self.watchlist[i];
-                v.bid = Some(q.bid_price);
-                v.ask = Some(q.ask_price);
-            }
-            Msg::Bar(b) => {
-                let idx = self.index.get(&b.symbol).copied();
-                let _ = self
-                    .validator
-                    .check_bar(self.now, idx, b, &mut self.validation_out);
-            }
-            Msg::Status(_)
-            | Msg::Luld(_)
-            | Msg::Correction(_)
-            | Msg::CancelError(_)
-            | Msg::Imbalance(_) => {}
-            Msg::Success { msg } => match msg.as_str() {
-                "connected" => self.set_link(LinkState::Connected, fx, "welcome received"),
-                "authenticated" => {
-                    self.alerting.auth_failures = 0;
-                    self.set_link(LinkState::Authenticated, fx, "authentication successful")
-                }
-                other => {
-                    let ev = Event::new(
-                        self.now,
-                        Level::Info,
-                        EventKind::Connection,
-                        format!("Alpaca success: {other}"),
-                    )
-                    .with_source(Source::Alpaca);
-                    self.emit(fx, ev);
-                }
-            },
-            Msg::Error { code, msg } => {
-                if *code == 402 {
-                    self.alerting.auth_failures = self.alerting.auth_failures.saturating_add(1);
-                }
-                let text = format!("{code} {msg}");
-                // The live stream task may already have set a fuller explanation.
-                if !self
-                    .alpaca
-                    .last_error
-                    .as_deref()
-                    .is_some_and(|e| e.starts_with(&text))
-                {
-                    self.alpaca.last_error = Some(text.clone());
-                }
-                let ev = Event::new(
-                    self.now,
-                    Level::Error,
-                    EventKind::ServerError,
-                    format!("Alpaca error {text}"),
-                )
-                .with_source(Source::Alpaca);
-                self.emit(fx, ev);
-            }
-            Msg::Subscription(s) => {
-                let symbols = s.all_symbols();
-                let changed = symbols != self.alpaca.subscribed_symbols;
-                self.alpaca.subscribed_symbols = symbols;
-                self.set_link(LinkState::Subscribed, fx, "subscription confirmed");
-                if changed {
-                    self.alerting.pending_subscription = Some(format!(
-                        "{} symbols subscribed",
-                        self.alpaca.subscribed_symbols.len()
-                    ));
-                    let ev = Event::new(
-                        self.now,
-                        Level::Info,
-                        EventKind::Subscription,
-                        format!(
-                            "Subscription confirmed: {} symbols",
-                            self.alpaca.subscribed_symbols.len()
-                        ),
-                    )
-                    .with_source(Source::Alpaca);
-                    self.emit(fx, ev);
-                }
-            }
-        }
-    }
-
-    fn record_feed_latency(&mut self, stamped: Ts) {
-        let ns = self.now.as_nanos().saturating_sub(stamped.as_nanos());
-        if ns < 0 {
-            self.latency.future_stamped += 1;
-        } else {
-            let us = u64::try_from(ns / 1_000).unwrap_or(u64::MAX);
-            self.alpaca_feed_latency.record_n(self.now, us, 1);
-            // Bounded: with nobody draining (tests, benches) the queue stops growing.
-            if self.fresh_latency_us.len() < FRESH_LATENCY_CAP {
-                self.fresh_latency_us.push(us);
-            }
-        }
-    }
-
-    /// Hands the queued message latencies (µs) to `f`, oldest first.
-    pub fn drain_latencies(&mut self, mut f: impl FnMut(u64)) {
-        for us in self.fresh_latency_us.drain(..) {
-            f(us);
-        }
-    }
-
-    /// Recomputes the latency windows when engine time has moved to a new second (or
-    /// always, with `force`, for a final snapshot).
-    pub fn refresh_latency(&mut self, force: bool) {
-        let sec = self.now.as_nanos().div_euclid(1_000_000_000);
-        if !force && sec == self.latency_refreshed_sec {
-            return;
-        }
-        self.latency_refreshed_sec = sec;
-        self.latency.alpaca_feed_us = self.alpaca_feed_latency.view(self.now);
-        self.latency.yahoo_feed_us = self.yahoo_feed_latency.view(self.now);
-    }
-
-    fn apply_issue(&mut self, issue: &ParseIssue, fx: &mut Effects) {
-        if let ParseIssue::UnknownType { tag, .. } = issue {
-            self.counters.unknown_types += 1;
-            // One event per new type is enough to notice a protocol change.
-            if self.unknown_seen.len() < 64 && !self.unknown_seen.contains(tag) {
-                self.unknown_seen.push(tag.clone());
-                let ev = Event::new(
-                    self.now,
-                    Level::Warn,
-                    EventKind::UnknownType,
-                    format!("unknown message type T={tag:?} skipped"),
-                )
-                .with_source(Source::Alpaca);
-                self.emit(fx, ev);
-            }
-            return;
-        }
-        self.counters.parse_errors += 1;
-        let second = self.now.as_nanos().div_euclid(1_000_000_000);
-        if second != self.parse_events_second {
-            self.parse_events_second = second;
-            self.parse_events_in_second = 0;
-        }
-        if self.parse_events_in_second >= PARSE_EVENTS_PER_SEC {
-            self.parse_events_suppressed += 1;
-            return;
-        }
-        self.parse_events_in_second += 1;
-        let mut text = format!("Parse error: {issue}");
-        if self.parse_events_suppressed > 0 {
-            text.push_str(&format!(
-                " (+{} more not logged)",
-                self.parse_events_suppressed
-            ));
-            self.parse_events_suppressed = 0;
-        }
-        let ev = Event::new(self.now, Level::Warn, EventKind::ParseError, text)
-            .with_source(Source::Alpaca);
-        self.emit(fx, ev);
-    }
-
     /// A connection fault of a source at `at`.
     pub fn apply_fault(&mut self, at: Ts, source: Source, fault: Fault, fx: &mut Effects) {
         self.advance(at);
@@ -563,73 +315,6 @@ impl EngineState {
         let text = format!("{n} events not persisted: the store channel was full");
         let ev = Event::new(self.now, Level::Warn, EventKind::Persistence, text);
         self.emit(fx, ev);
-    }
-
-    /// Adds and removes symbols (an operator's request), keeping every remaining
-    /// symbol's state. Returns the new list, or why nothing changed.
-    pub fn change_watchlist(
-        &mut self,
-        add: &[Symbol],
-        remove: &[Symbol],
-        fx: &mut Effects,
-    ) -> Result<Vec<Symbol>, String> {
-        let mut next: Vec<SymbolView> = self
-            .watchlist
-            .iter()
-            .filter(|v| !remove.contains(&v.symbol))
-            .cloned()
-            .collect();
-        let mut added = Vec::new();
-        for sym in add {
-            if !next.iter().any(|v| v.symbol == *sym) {
-                next.push(SymbolView::new(sym.clone()));
-                added.push(sym.as_str());
-            }
-        }
-        let removed: Vec<&str> = remove
-            .iter()
-            .filter(|s| self.index.contains_key(*s))
-            .map(|s| s.as_str())
-            .collect();
-        let text = if added.is_empty() && removed.is_empty() {
-            Err("Watchlist unchanged: nothing to add or remove".to_string())
-        } else if next.is_empty() {
-            Err("Watchlist change refused: it would leave the watchlist empty".to_string())
-        } else if next.len() > MAX_WATCHLIST {
-            Err(format!(
-                "Watchlist change refused: {} symbols exceeds the limit of {MAX_WATCHLIST}",
-                next.len()
-            ))
-        } else {
-            Ok(format!(
-                "Watchlist changed: added [{}], removed [{}]; {} symbols",
-                added.join(", "),
-                removed.join(", "),
-                next.len()
-            ))
-        };
-        let (level, text, ok) = match text {
-            Ok(t) => (Level::Info, t, true),
-            Err(t) => (Level::Warn, t, false),
-        };
-        let result = if ok {
-            self.watchlist = next;
-            self.index = self
-                .watchlist
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (v.symbol.clone(), i))
-                .collect();
-            let list: Vec<Symbol> = self.watchlist.iter().map(|v| v.symbol.clone()).collect();
-            self.validator.sync_symbols(&list);
-            fx.watchlist = Some(list.clone());
-            Ok(list)
-        } else {
-            Err(text.clone())
-        };
-        let ev = Event::new(self.now, level, EventKind::Command, text);
-        self.emit(fx, ev);
-        result
     }
 
     pub fn command_event(&mut self, text: String, fx: &mut Effects) {

@@ -1,0 +1,76 @@
+//! Run-time watchlist changes: the operator adds and removes symbols; every remaining
+//! symbol keeps its state, and the live stream is told the new set.
+
+use super::{Effects, EngineState, MAX_WATCHLIST};
+use crate::engine::snapshot::SymbolView;
+use crate::event::{Event, EventKind, Level};
+use crate::types::Symbol;
+
+impl EngineState {
+    /// Adds and removes symbols (an operator's request), keeping every remaining
+    /// symbol's state. Returns the new list, or why nothing changed.
+    pub fn change_watchlist(
+        &mut self,
+        add: &[Symbol],
+        remove: &[Symbol],
+        fx: &mut Effects,
+    ) -> Result<Vec<Symbol>, String> {
+        let mut next: Vec<SymbolView> = self
+            .watchlist
+            .iter()
+            .filter(|v| !remove.contains(&v.symbol))
+            .cloned()
+            .collect();
+        let mut added = Vec::new();
+        for sym in add {
+            if !next.iter().any(|v| v.symbol == *sym) {
+                next.push(SymbolView::new(sym.clone()));
+                added.push(sym.as_str());
+            }
+        }
+        let removed: Vec<&str> = remove
+            .iter()
+            .filter(|s| self.index.contains_key(*s))
+            .map(|s| s.as_str())
+            .collect();
+        let text = if added.is_empty() && removed.is_empty() {
+            Err("Watchlist unchanged: nothing to add or remove".to_string())
+        } else if next.is_empty() {
+            Err("Watchlist change refused: it would leave the watchlist empty".to_string())
+        } else if next.len() > MAX_WATCHLIST {
+            Err(format!(
+                "Watchlist change refused: {} symbols exceeds the limit of {MAX_WATCHLIST}",
+                next.len()
+            ))
+        } else {
+            Ok(format!(
+                "Watchlist changed: added [{}], removed [{}]; {} symbols",
+                added.join(", "),
+                removed.join(", "),
+                next.len()
+            ))
+        };
+        let (level, text, ok) = match text {
+            Ok(t) => (Level::Info, t, true),
+            Err(t) => (Level::Warn, t, false),
+        };
+        let result = if ok {
+            self.watchlist = next;
+            self.index = self
+                .watchlist
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (v.symbol.clone(), i))
+                .collect();
+            let list: Vec<Symbol> = self.watchlist.iter().map(|v| v.symbol.clone()).collect();
+            self.validator.sync_symbols(&list);
+            fx.watchlist = Some(list.clone());
+            Ok(list)
+        } else {
+            Err(text.clone())
+        };
+        let ev = Event::new(self.now, level, EventKind::Command, text);
+        self.emit(fx, ev);
+        result
+    }
+}
