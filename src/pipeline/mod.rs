@@ -14,8 +14,11 @@ use crate::fixture::replay::{self, ReplayOptions, ReplayStats, Speed};
 use crate::store::StoreMsg;
 use crate::types::{Symbol, Ts};
 use crate::wire::ParseLimits;
+mod rest;
+
 use crate::yahoo::client::{build_client, HttpClientConfig};
 use crate::yahoo::poller::{PollPlan, PollerConfig, YahooPoller};
+use rest::spawn_rest;
 use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
@@ -199,7 +202,7 @@ pub fn start(reader: FixtureReader, mut setup: Setup, speed: Speed) -> std::io::
 }
 
 /// Alpaca's market clock as last reported by the Trading API.
-type SharedClock = Arc<std::sync::RwLock<Option<crate::market::clock::MarketClock>>>;
+pub(crate) type SharedClock = Arc<std::sync::RwLock<Option<crate::market::clock::MarketClock>>>;
 
 /// Answers whether the US equity market is open at a time.
 pub type MarketOpen = Arc<dyn Fn(Ts) -> bool + Send + Sync>;
@@ -330,66 +333,6 @@ pub fn start_live(
         engine: e.engine,
         feed: FeedHandle::Live(live),
     }
-}
-
-/// The Trading API poller and the task that hands its results to the engine. A client
-/// that cannot be built is reported to the engine as a failed update, not dropped.
-fn spawn_rest(
-    cfg: crate::alpaca::rest::RestConfig,
-    clock: Arc<dyn Clock>,
-    hold_rx: watch::Receiver<Option<Ts>>,
-    feed_tx: mpsc::Sender<FeedEvent>,
-    meters: &Meters,
-    cancel: CancellationToken,
-    market_clock: SharedClock,
-) -> JoinHandle<()> {
-    use crate::alpaca::rest::{RestClient, RestError, RestPoller, RestUpdate};
-    let meter = meters.feed.clone();
-    let http = HttpClientConfig {
-        request_timeout_secs: cfg.request_timeout_secs,
-        ..HttpClientConfig::default()
-    };
-    let client = build_client(&http)
-        .map_err(|e| RestError::Transport {
-            endpoint: "client",
-            reason: e.to_string(),
-        })
-        .and_then(|h| RestClient::new(&cfg, h));
-    tokio::spawn(async move {
-        let client = match client {
-            Ok(c) => c,
-            Err(e) => {
-                let u = RestUpdate::Account {
-                    at: clock.now(),
-                    result: Err(e),
-                };
-                let _ =
-                    crate::engine::channels::send_wait(&feed_tx, &meter, FeedEvent::Rest(u)).await;
-                return;
-            }
-        };
-        // The poller's own bounded queue; its results go on to the engine's feed channel
-        // with backpressure (they are few: a handful per 15 s).
-        let (tx, mut rx) = mpsc::channel(16);
-        let stop = cancel.child_token();
-        let poller =
-            tokio::spawn(RestPoller::new(&cfg, client, clock, hold_rx, tx).run(stop.clone()));
-        while let Some(u) = rx.recv().await {
-            if let RestUpdate::Clock { result: Ok(c), .. } = &u {
-                if let Ok(mut g) = market_clock.write() {
-                    *g = Some(*c);
-                }
-            }
-            if crate::engine::channels::send_wait(&feed_tx, &meter, FeedEvent::Rest(u))
-                .await
-                .is_err()
-            {
-                break;
-            }
-        }
-        stop.cancel();
-        let _ = poller.await;
-    })
 }
 
 #[derive(Debug, thiserror::Error)]

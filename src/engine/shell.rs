@@ -1,0 +1,193 @@
+//! The engine task's own steps: applying feed items, forwarding effects to the store,
+//! the printer and the live tasks, and publishing snapshots with their latency
+//! accounting. State changes themselves live in [`super::state`].
+
+use super::*;
+
+impl Engine {
+    /// Process memory for alert C3, at most once a second (live only: it is I/O).
+    pub(super) fn measure_memory(&mut self) {
+        if self.memory_checked.elapsed() < Duration::from_secs(1) {
+            return;
+        }
+        self.memory_checked = Instant::now();
+        self.state
+            .set_memory_used_pct(crate::stats::memory_used_pct());
+    }
+
+    pub(super) fn reconnect(&mut self) {
+        let mut fx = Effects::default();
+        if self.io.stream_tx.is_some() {
+            self.state.manual_reconnect(&mut fx);
+        }
+        let text = match self.io.stream_tx.as_ref() {
+            Some(tx) => match tx.try_send(StreamControl::Reconnect) {
+                Ok(()) => "Manual reconnect of Alpaca requested".to_string(),
+                Err(_) => "Manual reconnect ignored: the stream task is busy or gone".to_string(),
+            },
+            None => "Manual reconnect ignored: not connected to a live stream (replay)".to_string(),
+        };
+        self.state.command_event(text, &mut fx);
+        self.forward(fx);
+        self.dirty = true;
+    }
+
+    pub(super) fn apply(&mut self, item: FeedEvent) {
+        let mut fx = Effects::default();
+        match item {
+            FeedEvent::Alpaca(batch) => {
+                for f in &batch.frames {
+                    self.msgs.clear();
+                    self.issues.clear();
+                    match &f.payload {
+                        Payload::Text(t) => parse_frame_into(
+                            t.as_bytes(),
+                            &self.limits,
+                            &mut self.msgs,
+                            &mut self.issues,
+                        ),
+                        Payload::Binary(b) => crate::wire::msgpack::parse_msgpack_frame_into(
+                            b,
+                            &self.limits,
+                            &mut self.msgs,
+                            &mut self.issues,
+                        ),
+                    }
+                    self.state
+                        .apply_frame(f.at, &self.msgs, &self.issues, &mut fx);
+                    match self.io.latency_sink.as_ref() {
+                        Some(h) => self.state.drain_latencies(|us| h.record(us as f64 / 1e6)),
+                        None => self.state.drain_latencies(|_| {}),
+                    }
+                    let n = self.msgs.len().max(1) as u64;
+                    self.apply_latency.record_n(micros_since(f.received), n);
+                    self.pending.push((f.received, n));
+                }
+            }
+            FeedEvent::Yahoo(r) => self.state.apply_yahoo(&r, &mut fx),
+            FeedEvent::Fault { at, source, fault } => {
+                self.state.apply_fault(at, source, fault, &mut fx)
+            }
+            FeedEvent::Tick { at } => self.state.tick(at, &mut fx),
+            FeedEvent::Rest(u) => self.state.apply_rest(u, &mut fx),
+            FeedEvent::Link(update) => self.state.apply_link(&update, &mut fx),
+            FeedEvent::FixtureIssue { line, reason } => {
+                self.state.fixture_issue(line, &reason, &mut fx)
+            }
+            FeedEvent::ReplayEnd => {}
+        }
+        self.dirty = true;
+        self.forward(fx);
+    }
+
+    pub(super) fn forward(&mut self, mut fx: Effects) {
+        if let Some(hold) = fx.stream_hold.take() {
+            if let Some(tx) = self.io.stream_tx.as_ref() {
+                // Full means the task is busy reconnecting; its backoff still applies.
+                let _ = tx.try_send(StreamControl::Hold(hold));
+            }
+        }
+        for t in fx.transitions.drain(..) {
+            if let Some(tx) = self.io.store_tx.as_ref() {
+                let _ = try_send_counted(tx, &self.io.meters.store, StoreMsg::Transition(t));
+            }
+        }
+        if let Some(list) = fx.watchlist.take() {
+            if let Some(tx) = self.io.stream_tx.as_ref() {
+                if tx.try_send(StreamControl::SetWatchlist(list)).is_err() {
+                    // The stream task keeps its old set; say so rather than drift silently.
+                    self.state.command_event(
+                        "Watchlist change not sent to the Alpaca stream: its control channel is full or closed; reconnect (r) to resubscribe".into(),
+                        &mut fx,
+                    );
+                }
+            }
+        }
+        for ev in fx.events {
+            log_event(&ev);
+            if let Some(tx) = self.io.store_tx.as_ref() {
+                // Drop-newest: the engine never waits on the disk.
+                let _ = try_send_counted(tx, &self.io.meters.store, StoreMsg::Event(ev.clone()));
+            }
+            if let Some(tx) = self.io.out_tx.as_ref() {
+                let _ = try_send_counted(tx, &self.io.meters.stdout, ev);
+            }
+        }
+    }
+
+    pub(super) fn publish(&mut self) {
+        self.state.refresh_latency(self.finished_elapsed.is_some());
+        let dropped = self.io.meters.store.dropped();
+        if dropped > self.store_dropped_reported {
+            let n = dropped - self.store_dropped_reported;
+            self.store_dropped_reported = dropped;
+            let mut fx = Effects::default();
+            self.state.persistence_dropped(n, &mut fx);
+            // To the log and the printer, not the store: the store is what is behind.
+            for ev in fx.events {
+                log_event(&ev);
+                if let Some(tx) = self.io.out_tx.as_ref() {
+                    let _ = try_send_counted(tx, &self.io.meters.stdout, ev);
+                }
+            }
+        }
+        let elapsed = self
+            .finished_elapsed
+            .unwrap_or_else(|| self.started.elapsed());
+        let secs = elapsed.as_secs_f64();
+        let perf = Perf {
+            latency_us: self.visible_latency.view(),
+            apply_latency_us: self.apply_latency.view(),
+            elapsed_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
+            msgs_per_sec: if secs > 0.0 {
+                self.state.messages() as f64 / secs
+            } else {
+                0.0
+            },
+        };
+        if let Some(tx) = self.io.rest_hold_tx.as_ref() {
+            let hold = self.state.rest_hold();
+            tx.send_if_modified(|h| {
+                let changed = *h != hold;
+                *h = hold;
+                changed
+            });
+        }
+        if let Some(tx) = self.io.plan_tx.as_ref() {
+            let plan = self.state.poll_plan();
+            tx.send_if_modified(|p| {
+                let changed = *p != plan;
+                if changed {
+                    *p = plan;
+                }
+                changed
+            });
+        }
+        self.seq += 1;
+        let snap = Arc::new(self.state.snapshot(self.seq, perf, self.io.meters.stats()));
+        self.io.snap_tx.send_replace(snap);
+        // Latency is counted to the moment the snapshot that shows a frame exists.
+        for (received, n) in self.pending.drain(..) {
+            self.visible_latency.record_n(micros_since(received), n);
+        }
+        self.last_publish = Instant::now();
+        self.dirty = false;
+    }
+}
+
+pub(super) fn micros_since(t: Instant) -> u64 {
+    u64::try_from(t.elapsed().as_micros()).unwrap_or(u64::MAX)
+}
+
+/// Events also go to the log file, in the words the runbook greps for.
+pub(super) fn log_event(ev: &Event) {
+    let kind = ev.kind.as_str();
+    match (ev.level, ev.symbol.as_deref()) {
+        (Level::Error, Some(sym)) => tracing::error!(kind, symbol = sym, "{}", ev.message),
+        (Level::Error, None) => tracing::error!(kind, "{}", ev.message),
+        (Level::Warn, Some(sym)) => tracing::warn!(kind, symbol = sym, "{}", ev.message),
+        (Level::Warn, None) => tracing::warn!(kind, "{}", ev.message),
+        (Level::Info, Some(sym)) => tracing::info!(kind, symbol = sym, "{}", ev.message),
+        (Level::Info, None) => tracing::info!(kind, "{}", ev.message),
+    }
+}
