@@ -138,6 +138,9 @@ pub fn stream_url(base: Option<&str>, feed: &str) -> String {
     format!("{base}/v2/{feed}")
 }
 
+/// The longest SLO window (30 days) in minutes: what a live run loads at start.
+const SLO_HISTORY_MINUTES: i64 = 30 * 1_440;
+
 const DEFAULT_STREAM_HOST: &str = "wss://stream.data.alpaca.markets";
 
 fn stream_config(
@@ -218,6 +221,16 @@ async fn run_async(
             UsageError("no data directory found for the database; pass --db FILE".into())
         })?;
     let mut db = store::Store::open(&db_path)?;
+    // Live runs continue the SLOs and alert history of earlier live runs.
+    let history = if mode == Mode::Live {
+        let since_minute = SystemClock.now().as_millis().div_euclid(60_000) - SLO_HISTORY_MINUTES;
+        Some((
+            db.slo_minutes(since_minute)?,
+            db.live_alert_history(crate::engine::state::ALERT_HISTORY_KEPT)?,
+        ))
+    } else {
+        None
+    };
     let session = db.begin_session(SystemClock.now(), mode.as_str())?;
     let (store_tx, store_rx) = mpsc::channel(STORE_CAPACITY);
     let writer =
@@ -238,6 +251,7 @@ async fn run_async(
     // The TUI keeps the last state on screen after a replay ends; headless exits.
     setup.hold = cli.hold || !headless;
     setup.store_tx = Some(store_tx);
+    setup.history = history;
     setup.out_tx = out_tx;
     setup.routing = crate::engine::state::RoutingConfig {
         router: settings.resilience.router.clone(),

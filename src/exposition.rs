@@ -186,6 +186,80 @@ fn describe_all() {
         Unit::Count,
         "Items a bounded channel's overflow policy dropped."
     );
+    describe_gauge!(
+        "tapewatch_slo_sli_ratio",
+        "Each SLO's good/total ratio over its window (30 d; Alpaca uptime 7 d)."
+    );
+    describe_gauge!(
+        "tapewatch_slo_error_budget_remaining_ratio",
+        "Each SLO's error budget left: 1 untouched, 0 spent, below 0 overspent."
+    );
+    describe_gauge!(
+        "tapewatch_slo_burn_rate",
+        "Each SLO's error-budget burn rate over a window (1 = spends the budget over the SLO window)."
+    );
+    describe_gauge!(
+        "tapewatch_alerts_firing",
+        "Firing alerts per severity."
+    );
+    describe_gauge!(
+        "tapewatch_memory_used_ratio",
+        "Process resident memory over the machine's total."
+    );
+    describe_gauge!(
+        "tapewatch_rate_limit_used_ratio",
+        "Share of an upstream's request rate limit used over its window."
+    );
+    describe_gauge!(
+        "tapewatch_portfolio_daily_loss_ratio",
+        "Today's portfolio loss over equity (0 when up on the day)."
+    );
+    describe_gauge!(
+        "tapewatch_portfolio_max_concentration_ratio",
+        "The largest position's share of the portfolio."
+    );
+}
+
+/// Ratio gauges from the snapshot's percentages and SLOs.
+fn record_reliability(s: &Snapshot) {
+    use rust_decimal::prelude::ToPrimitive;
+    for slo in &s.slo.slos {
+        if let Some(sli) = slo.sli_pct {
+            gauge!("tapewatch_slo_sli_ratio", "slo" => slo.key).set(sli / 100.0);
+        }
+        if let Some(b) = slo.budget_remaining_pct {
+            gauge!("tapewatch_slo_error_budget_remaining_ratio", "slo" => slo.key).set(b / 100.0);
+        }
+        let r = &slo.burn_rates;
+        for (window, rate) in [("5m", r.m5), ("30m", r.m30), ("1h", r.h1), ("6h", r.h6)] {
+            if let Some(rate) = rate {
+                gauge!("tapewatch_slo_burn_rate", "slo" => slo.key, "window" => window).set(rate);
+            }
+        }
+    }
+    let c = &s.alerts.counts;
+    for (sev, n) in [
+        ("critical", c.critical),
+        ("high", c.high),
+        ("medium", c.medium),
+        ("low", c.low),
+        ("info", c.info),
+    ] {
+        gauge!("tapewatch_alerts_firing", "severity" => sev).set(f64::from(n));
+    }
+    if let Some(pct) = s.memory_used_pct {
+        gauge!("tapewatch_memory_used_ratio").set(pct / 100.0);
+    }
+    if s.rest.enabled {
+        gauge!("tapewatch_rate_limit_used_ratio", "upstream" => "alpaca_rest")
+            .set(s.rest.rate_limit_used_pct / 100.0);
+    }
+    let risk = &s.portfolio.risk;
+    let loss = risk.daily_loss_pct.and_then(|d| d.to_f64()).unwrap_or(0.0);
+    gauge!("tapewatch_portfolio_daily_loss_ratio").set(loss / 100.0);
+    if let Some(pct) = risk.max_concentration.as_ref().and_then(|m| m.pct.to_f64()) {
+        gauge!("tapewatch_portfolio_max_concentration_ratio").set(pct / 100.0);
+    }
 }
 
 fn flag(b: bool) -> f64 {
@@ -197,6 +271,7 @@ fn flag(b: bool) -> f64 {
 }
 
 fn record(s: &Snapshot) {
+    record_reliability(s);
     gauge!("tapewatch_build_info", "version" => env!("CARGO_PKG_VERSION"), "mode" => s.mode.as_str()).set(1.0);
     counter!("alpaca_frames_total").absolute(s.counters.frames);
     for (ty, n) in &s.counters.by_type {

@@ -39,6 +39,7 @@ pub mod market;
 pub mod pipeline;
 pub mod portfolio;
 pub mod router;
+pub mod slo;
 pub mod stats;
 pub mod store;
 pub mod types;

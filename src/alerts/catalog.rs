@@ -69,7 +69,7 @@ pub static RULES: [Rule; 23] = [
         "Review errors: read the event log for failed Yahoo and Alpaca REST calls in the last 5 minutes", &[], m2),
     r!("M3", "PriceDiscrepancyHigh", Severity::Medium, AlertSource::Validation, Some(RB4), STEP_RB4, &[], m3),
     r!("L1", "SloErrorBudgetLow", Severity::Low, AlertSource::System, None,
-        "Check SLA status: find which SLO is burning its error budget (curl http://localhost:5002/health)", &[], l1),
+        "Check SLA status: find which SLO is burning its error budget (curl -s http://localhost:5002/api/slo | jq '.slos[] | {key, budgetRemainingPct, burnRates}')", &[], l1),
     r!("L2", "AlpacaConnectionFlapping", Severity::Low, AlertSource::Alpaca, Some(RB5), STEP_RB5, &[], l2),
     r!("I1", "AlpacaRecovered", Severity::Info, AlertSource::Alpaca, None,
         "None needed; confirm the router is back on the primary: curl http://localhost:5002/api/health/alpaca", &[], i1),

@@ -227,7 +227,7 @@ pub(super) fn m3(s: &Signals, c: &AlertConfig) -> Eval {
 }
 pub(super) fn l1(s: &Signals, c: &AlertConfig) -> Eval {
     let limit = c.slo_budget_remaining_pct;
-    measured(
+    let mut e = measured(
         s.slo_budget_remaining_pct,
         limit,
         0,
@@ -238,7 +238,13 @@ pub(super) fn l1(s: &Signals, c: &AlertConfig) -> Eval {
                 cmp_word(v < limit, "<", "≥")
             )
         },
-    )
+    );
+    // A multi-window burn spends the budget within days even while plenty is left.
+    if let (false, Some(burn)) = (e.active, s.slo_burning.as_ref()) {
+        e.active = true;
+        e.summary = format!("{burn}; {}", e.summary);
+    }
+    e
 }
 pub(super) fn l2(s: &Signals, c: &AlertConfig) -> Eval {
     let (n, limit) = (s.reconnections_last_hour, c.reconnections_per_hour);

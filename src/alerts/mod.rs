@@ -17,11 +17,13 @@ mod conditions;
 pub mod engine;
 #[cfg(test)]
 mod flow_tests;
+pub mod history;
 #[cfg(test)]
 mod tests;
 
 pub use catalog::{Rule, RULES};
 pub use engine::AlertEngine;
+pub use history::{Actor, AlertRecord};
 
 use crate::types::Ts;
 use serde::{Deserialize, Serialize};
@@ -58,6 +60,9 @@ pub struct Signals {
     pub discrepant_symbols: u32,
     /// Of the worst SLO.
     pub slo_budget_remaining_pct: Option<f64>,
+    /// Set while an SLO burns at a fast (14.4× over 1 h and 5 min) or slow (6× over
+    /// 6 h and 30 min) rate, e.g. "availability burning 33.3× over 1 h".
+    pub slo_burning: Option<String>,
     pub reconnections_last_hour: u32,
     /// Symbols with no update while the market is open.
     pub stale_symbols: Vec<String>,

@@ -83,6 +83,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/validation", get(ops::validation))
         .route("/api/positions", get(ops::positions))
         .route("/api/alerts", get(ops::alerts))
+        .route("/api/slo", get(ops::slo))
         .route("/api/account", get(ops::account))
         .route("/metrics", get(metrics_text))
         .route("/api/metrics", get(metrics_text))

@@ -174,15 +174,39 @@ pub(super) async fn account(State(s): State<ApiState>) -> Reply {
 }
 
 /// `GET /api/alerts`: pending and firing alerts, with runbook ids and first steps,
-/// and the recently resolved ones.
-pub(super) async fn alerts(State(s): State<ApiState>) -> Json<crate::alerts::AlertsView> {
+/// the recently resolved ones, and the history (fired, resolved, acknowledged and
+/// snoozed, with who: engine, tui or api), newest first.
+pub(super) async fn alerts(State(s): State<ApiState>) -> Json<AlertsReply> {
     let snap = s.snapshots.borrow().clone();
-    Json(snap.alerts.clone())
+    Json(AlertsReply {
+        view: snap.alerts.clone(),
+        history: snap.alert_history.clone(),
+    })
+}
+
+#[derive(Debug, serde::Serialize)]
+pub(super) struct AlertsReply {
+    #[serde(flatten)]
+    view: crate::alerts::AlertsView,
+    history: Vec<crate::alerts::AlertRecord>,
+}
+
+/// `GET /api/slo`: each SLO's SLI, error budget left and burn rates.
+pub(super) async fn slo(State(s): State<ApiState>) -> Json<crate::slo::SloReport> {
+    let snap = s.snapshots.borrow().clone();
+    Json(snap.slo.clone())
 }
 
 pub(super) async fn ack_alert(State(s): State<ApiState>, Path(id): Path<String>) -> Reply {
     match alert_id(&id) {
-        Ok(()) => command(&s, Command::AckAlert(id), "acknowledging"),
+        Ok(()) => command(
+            &s,
+            Command::AckAlert {
+                id,
+                actor: crate::alerts::Actor::Api,
+            },
+            "acknowledging",
+        ),
         Err(r) => r,
     }
 }
@@ -211,7 +235,15 @@ pub(super) async fn snooze_alert(
             "POST /api/alerts/{{id}}/snooze: minutes={minutes} is outside 1..=1440"
         ));
     }
-    command(&s, Command::SnoozeAlert { id, minutes }, "snoozing")
+    command(
+        &s,
+        Command::SnoozeAlert {
+            id,
+            minutes,
+            actor: crate::alerts::Actor::Api,
+        },
+        "snoozing",
+    )
 }
 
 /// An id the catalogue knows ("H1") or a rule name ("AlpacaDisconnected").

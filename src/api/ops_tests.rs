@@ -147,7 +147,9 @@ async fn alerts_are_listed_and_ack_snooze_check_the_id() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::ACCEPTED);
-    assert!(matches!(crx.try_recv(), Ok(Command::AckAlert(id)) if id == "H1"));
+    assert!(
+        matches!(crx.try_recv(), Ok(Command::AckAlert { id, actor: crate::alerts::Actor::Api }) if id == "H1")
+    );
     let resp = app
         .clone()
         .oneshot(post("/api/alerts/AlpacaDisconnected/snooze?minutes=15"))

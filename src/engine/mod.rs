@@ -49,12 +49,18 @@ pub enum Command {
     ResetBreaker(String),
     /// Reset a symbol's price breaker (`b`, `POST /api/validation/{symbol}/reset`).
     ResetSymbolBreaker(Symbol),
-    /// Acknowledge a firing alert by id or name (`POST /api/alerts/{id}/ack`).
-    AckAlert(String),
-    /// Silence an alert's notifications for a while (`POST /api/alerts/{id}/snooze`).
+    /// Acknowledge a firing alert by id or name (`a` on the Alerts page,
+    /// `POST /api/alerts/{id}/ack`); the history keeps who did it.
+    AckAlert {
+        id: String,
+        actor: crate::alerts::Actor,
+    },
+    /// Silence an alert's notifications for a while (`z` on the Alerts page,
+    /// `POST /api/alerts/{id}/snooze`).
     SnoozeAlert {
         id: String,
         minutes: u32,
+        actor: crate::alerts::Actor,
     },
 }
 
@@ -271,15 +277,15 @@ pub async fn run(
                     e.forward(fx);
                     e.dirty = true;
                 }
-                Some(Command::AckAlert(id)) => {
+                Some(Command::AckAlert { id, actor }) => {
                     let mut fx = Effects::default();
-                    let _ = e.state.acknowledge_alert(&id, &mut fx);
+                    let _ = e.state.acknowledge_alert(&id, actor, &mut fx);
                     e.forward(fx);
                     e.dirty = true;
                 }
-                Some(Command::SnoozeAlert { id, minutes }) => {
+                Some(Command::SnoozeAlert { id, minutes, actor }) => {
                     let mut fx = Effects::default();
-                    let _ = e.state.snooze_alert(&id, minutes, &mut fx);
+                    let _ = e.state.snooze_alert(&id, minutes, actor, &mut fx);
                     e.forward(fx);
                     e.dirty = true;
                 }
@@ -329,6 +335,11 @@ pub async fn run(
             e.publish();
         }
     };
+    // The minute in progress is kept too, so a restart continues it rather than
+    // losing up to a minute of SLO data (the store merges the two halves).
+    let mut fx = Effects::default();
+    e.state.close_slo_minute(&mut fx);
+    e.forward(fx);
     e.publish();
     let last = e.io.snap_tx.borrow().clone();
     (exit, last)

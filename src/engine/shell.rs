@@ -87,9 +87,18 @@ impl Engine {
                 let _ = tx.try_send(StreamControl::Hold(hold));
             }
         }
-        for t in fx.transitions.drain(..) {
-            if let Some(tx) = self.io.store_tx.as_ref() {
+        if let Some(tx) = self.io.store_tx.as_ref() {
+            for t in fx.transitions.drain(..) {
                 let _ = try_send_counted(tx, &self.io.meters.store, StoreMsg::Transition(t));
+            }
+            for a in fx.alert_records.drain(..) {
+                let _ = try_send_counted(tx, &self.io.meters.store, StoreMsg::Alert(a));
+            }
+            // Replay minutes are fixture time, not this service's: only live runs keep them.
+            if self.state.mode() == snapshot::Mode::Live {
+                for b in fx.slo_minutes.drain(..) {
+                    let _ = try_send_counted(tx, &self.io.meters.store, StoreMsg::SloMinute(b));
+                }
             }
         }
         if let Some(list) = fx.watchlist.take() {

@@ -266,6 +266,12 @@ pub struct Snapshot {
     pub validation: crate::validate::ValidationView,
     /// Pending, firing and recently resolved alerts.
     pub alerts: crate::alerts::AlertsView,
+    /// Alert history, newest first (bounded; SQLite keeps all of it).
+    pub alert_history: Vec<crate::alerts::AlertRecord>,
+    /// The SLOs with their error budgets and burn rates.
+    pub slo: crate::slo::SloReport,
+    /// Process RSS as % of the machine's memory (live only; alert C3).
+    pub memory_used_pct: Option<f64>,
     /// Positions and P&L marked to the routed prices.
     pub portfolio: crate::portfolio::PortfolioView,
     /// The broker account (`GET /v2/account`), when the Trading API answered.

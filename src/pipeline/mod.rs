@@ -50,6 +50,11 @@ pub struct Setup {
     pub portfolio: crate::portfolio::PortfolioConfig,
     /// The Alpaca Trading API poller (live only; needs credentials).
     pub rest: Option<crate::alpaca::rest::RestConfig>,
+    /// SLO minutes and alert history of earlier live runs (live only).
+    pub history: Option<(
+        Vec<crate::slo::MinuteBucket>,
+        Vec<crate::alerts::AlertRecord>,
+    )>,
 }
 
 impl Setup {
@@ -71,6 +76,7 @@ impl Setup {
             lots: Vec::new(),
             portfolio: Default::default(),
             rest: None,
+            history: None,
         }
     }
 }
@@ -235,6 +241,9 @@ pub fn start_live(
     });
     state.set_lots(setup.lots.clone(), setup.portfolio.clone());
     state.set_rest_enabled(setup.rest.is_some());
+    if let Some((minutes, alerts)) = setup.history.take() {
+        state.load_history(minutes, alerts);
+    }
     let (stream_tx, stream_rx) = mpsc::channel(8);
     let client = match setup.yahoo.take().map(|p| {
         let http = HttpClientConfig {

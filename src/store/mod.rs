@@ -4,6 +4,7 @@
 //! Durability contract: the database runs in WAL mode with `synchronous=FULL`, so a
 //! transaction that has committed survives a process crash or power loss.
 
+mod history;
 mod schema;
 pub mod writer;
 
@@ -22,11 +23,6 @@ const BUSY_TIMEOUT_MS: u64 = 5_000;
 
 /// What error messages show as the file name of an in-memory database.
 const IN_MEMORY_NAME: &str = ":memory:";
-
-const INSERT_TRANSITION_SQL: &str = "INSERT INTO transitions (session_id, at_ns, from_state, to_state, reason, failover, failback) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-const INSERT_EVENT_SQL: &str = "INSERT INTO events \
-    (session_id, at_ns, level, kind, source, symbol, message) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -235,43 +231,7 @@ impl Store {
         events: &[Event],
         transitions: &[crate::router::Transition],
     ) -> Result<usize, StoreError> {
-        let path = &self.path;
-        let sql = |source| StoreError::Sql {
-            path: path.clone(),
-            op: "insert events",
-            source,
-        };
-        let tx = self.conn.transaction().map_err(sql)?;
-        {
-            let mut stmt = tx.prepare_cached(INSERT_EVENT_SQL).map_err(sql)?;
-            for event in events {
-                stmt.execute(params![
-                    session_id,
-                    event.at.as_nanos(),
-                    event.level.as_str(),
-                    event.kind.as_str(),
-                    event.source.map(|s| s.as_str()),
-                    event.symbol.as_ref().map(|s| s.as_str()),
-                    event.message,
-                ])
-                .map_err(sql)?;
-            }
-            let mut stmt = tx.prepare_cached(INSERT_TRANSITION_SQL).map_err(sql)?;
-            for t in transitions {
-                stmt.execute(params![
-                    session_id,
-                    t.at.as_nanos(),
-                    t.from.as_str(),
-                    t.to.as_str(),
-                    t.reason,
-                    t.failover,
-                    t.failback,
-                ])
-                .map_err(sql)?;
-            }
-        }
-        tx.commit().map_err(sql)?;
-        Ok(events.len() + transitions.len())
+        self.insert_all(session_id, events, transitions, &[], &[])
     }
 
     /// Router transitions of every session, oldest first: (at, from, to, reason).

@@ -43,8 +43,35 @@ CREATE TABLE transitions (
 CREATE INDEX transitions_at_ns ON transitions(at_ns);
 ";
 
+/// Schema v3: per-minute SLO buckets (live runs only; a minute written twice, as at a
+/// restart within it, is merged) and the alert history with who acted.
+const V3: &str = "
+CREATE TABLE slo_minutes (
+    minute           INTEGER PRIMARY KEY,
+    observed_secs    INTEGER NOT NULL,
+    available_secs   INTEGER NOT NULL,
+    alpaca_up_secs   INTEGER NOT NULL,
+    latency_total    INTEGER NOT NULL,
+    latency_good     INTEGER NOT NULL,
+    validation_total INTEGER NOT NULL,
+    validation_good  INTEGER NOT NULL
+);
+CREATE TABLE alert_history (
+    id         INTEGER PRIMARY KEY,
+    session_id INTEGER REFERENCES sessions(id),
+    at_ns      INTEGER NOT NULL,
+    alert_id   TEXT    NOT NULL,
+    name       TEXT    NOT NULL,
+    severity   TEXT    NOT NULL,
+    action     TEXT    NOT NULL,
+    actor      TEXT    NOT NULL,
+    summary    TEXT    NOT NULL
+);
+CREATE INDEX alert_history_at_ns ON alert_history(at_ns);
+";
+
 /// Every migration this build knows, oldest first. Index i holds the step to version i+1.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version a fully migrated database has with this build.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

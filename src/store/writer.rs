@@ -27,6 +27,10 @@ pub const MAX_BATCH: usize = 512;
 pub enum StoreMsg {
     Event(Event),
     Transition(crate::router::Transition),
+    /// A closed SLO minute (live runs only).
+    SloMinute(crate::slo::MinuteBucket),
+    /// An alert history entry.
+    Alert(crate::alerts::AlertRecord),
     /// Answered once everything received before it is committed. If that commit failed,
     /// the sender is dropped instead, so the waiter sees a `RecvError` rather than a lie.
     Flush(oneshot::Sender<()>),
@@ -97,26 +101,25 @@ fn run(
     mut rx: mpsc::Receiver<StoreMsg>,
     stats: &WriterStats,
 ) -> Store {
-    let mut events: Vec<Event> = Vec::with_capacity(MAX_BATCH);
-    let mut transitions: Vec<crate::router::Transition> = Vec::new();
+    let mut batch = Batch::default();
+    batch.events.reserve(MAX_BATCH);
     let mut flushes: Vec<oneshot::Sender<()>> = Vec::new();
     // blocking_recv returns None once every sender is gone and the queue is empty, so the
     // last batch is always written before the thread ends.
     while let Some(first) = rx.blocking_recv() {
         let mut taken = 1;
-        take(first, &mut events, &mut transitions, &mut flushes);
+        take(first, &mut batch, &mut flushes);
         while taken < MAX_BATCH {
             match rx.try_recv() {
                 Ok(msg) => {
-                    take(msg, &mut events, &mut transitions, &mut flushes);
+                    take(msg, &mut batch, &mut flushes);
                     taken += 1;
                 }
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
-        let ok = write_batch(&mut store, session_id, &events, &transitions, stats);
-        events.clear();
-        transitions.clear();
+        let ok = write_batch(&mut store, session_id, &batch, stats);
+        batch.clear();
         for flush in flushes.drain(..) {
             if ok {
                 // The waiter may have given up; that's its business.
@@ -132,32 +135,51 @@ fn run(
     store
 }
 
-fn take(
-    msg: StoreMsg,
-    events: &mut Vec<Event>,
-    transitions: &mut Vec<crate::router::Transition>,
-    flushes: &mut Vec<oneshot::Sender<()>>,
-) {
+/// What one transaction writes.
+#[derive(Default)]
+struct Batch {
+    events: Vec<Event>,
+    transitions: Vec<crate::router::Transition>,
+    slo_minutes: Vec<crate::slo::MinuteBucket>,
+    alerts: Vec<crate::alerts::AlertRecord>,
+}
+
+impl Batch {
+    fn len(&self) -> usize {
+        self.events.len() + self.transitions.len() + self.slo_minutes.len() + self.alerts.len()
+    }
+
+    fn clear(&mut self) {
+        self.events.clear();
+        self.transitions.clear();
+        self.slo_minutes.clear();
+        self.alerts.clear();
+    }
+}
+
+fn take(msg: StoreMsg, batch: &mut Batch, flushes: &mut Vec<oneshot::Sender<()>>) {
     match msg {
-        StoreMsg::Event(event) => events.push(event),
-        StoreMsg::Transition(t) => transitions.push(t),
+        StoreMsg::Event(event) => batch.events.push(event),
+        StoreMsg::Transition(t) => batch.transitions.push(t),
+        StoreMsg::SloMinute(b) => batch.slo_minutes.push(b),
+        StoreMsg::Alert(a) => batch.alerts.push(a),
         StoreMsg::Flush(tx) => flushes.push(tx),
     }
 }
 
 /// Writes one batch; false if it failed. A failure is logged and counted, never fatal:
 /// losing some event rows beats stopping the dashboard.
-fn write_batch(
-    store: &mut Store,
-    session_id: i64,
-    events: &[Event],
-    transitions: &[crate::router::Transition],
-    stats: &WriterStats,
-) -> bool {
-    if events.is_empty() && transitions.is_empty() {
+fn write_batch(store: &mut Store, session_id: i64, b: &Batch, stats: &WriterStats) -> bool {
+    if b.len() == 0 {
         return true;
     }
-    match store.insert_batch(session_id, events, transitions) {
+    match store.insert_all(
+        session_id,
+        &b.events,
+        &b.transitions,
+        &b.slo_minutes,
+        &b.alerts,
+    ) {
         Ok(rows) => {
             stats.rows_written.fetch_add(rows as u64, Ordering::Relaxed);
             stats.batches.fetch_add(1, Ordering::Relaxed);
@@ -167,8 +189,8 @@ fn write_batch(
             let errors = stats.errors.fetch_add(1, Ordering::Relaxed) + 1;
             stats
                 .rows_dropped
-                .fetch_add((events.len() + transitions.len()) as u64, Ordering::Relaxed);
-            tracing::warn!(error = %e, rows = events.len(), errors, "dropped a batch of events");
+                .fetch_add(b.len() as u64, Ordering::Relaxed);
+            tracing::warn!(error = %e, rows = b.len(), errors, "dropped a batch of events");
             false
         }
     }

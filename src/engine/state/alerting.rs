@@ -4,7 +4,7 @@
 //! runbook's vocabulary; the view goes into the snapshot.
 
 use super::{Effects, EngineState};
-use crate::alerts::{AlertChange, AlertEngine, AlertState, Signals};
+use crate::alerts::{Actor, AlertChange, AlertEngine, AlertRecord, AlertState, Signals};
 use crate::breaker::BreakerState;
 use crate::event::{Event, EventKind, Level};
 use crate::router::RouterState;
@@ -100,6 +100,8 @@ impl EngineState {
         let minute = a.delta(now_sample, 60);
         let five = a.delta(now_sample, 300);
         let hour = a.delta(now_sample, SAMPLE_SPAN_SECS);
+        self.sample_slo(v.total, v.rejected, fx);
+        let (slo_budget_remaining_pct, slo_burning) = self.slo_signals();
         let p95 = &self.latency.alpaca_feed_us.last_1m;
         let portfolio = self.portfolio_view();
         let signals = Signals {
@@ -117,7 +119,8 @@ impl EngineState {
             error_rate_pct: five.and_then(|d| pct(d.upstream_failures, d.upstream_calls)),
             discrepant_symbols: u32::try_from(self.validator.discrepant_count())
                 .unwrap_or(u32::MAX),
-            slo_budget_remaining_pct: None,
+            slo_budget_remaining_pct,
+            slo_burning,
             reconnections_last_hour: hour
                 .map_or(0, |d| u32::try_from(d.reconnects).unwrap_or(u32::MAX)),
             stale_symbols: v.stale.iter().map(|s| s.symbol.to_string()).collect(),
@@ -181,18 +184,29 @@ impl EngineState {
         );
         let ev = Event::new(c.at, level, EventKind::Alert, text);
         self.emit(fx, ev);
+        if let Some(rec) = crate::alerts::AlertRecord::from_change(&c) {
+            self.record_alert(rec, fx);
+        }
         fx.alerts.push(c);
     }
 
     /// Operator: acknowledge a firing alert (by id like "H1" or name).
-    pub fn acknowledge_alert(&mut self, id: &str, fx: &mut Effects) -> Result<(), String> {
+    pub fn acknowledge_alert(
+        &mut self,
+        id: &str,
+        actor: Actor,
+        fx: &mut Effects,
+    ) -> Result<(), String> {
         let r = self
             .alerting
             .engine
             .acknowledge(self.now, id)
             .map_err(|e| e.to_string());
         let text = match &r {
-            Ok(()) => format!("Alert {id} acknowledged"),
+            Ok(()) => {
+                self.operator_record(id, "acknowledged", actor, String::new(), fx);
+                format!("Alert {id} acknowledged by {actor}")
+            }
             Err(e) => format!("Acknowledge refused: {e}"),
         };
         self.command_event(text, fx);
@@ -200,7 +214,13 @@ impl EngineState {
     }
 
     /// Operator: snooze an alert's notifications for `minutes`.
-    pub fn snooze_alert(&mut self, id: &str, minutes: u32, fx: &mut Effects) -> Result<(), String> {
+    pub fn snooze_alert(
+        &mut self,
+        id: &str,
+        minutes: u32,
+        actor: Actor,
+        fx: &mut Effects,
+    ) -> Result<(), String> {
         let until = self.now.plus_millis(i64::from(minutes) * 60_000);
         let r = self
             .alerting
@@ -208,11 +228,46 @@ impl EngineState {
             .snooze(self.now, id, until)
             .map_err(|e| e.to_string());
         let text = match &r {
-            Ok(()) => format!("Alert {id} snoozed for {minutes} min (until {until})"),
+            Ok(()) => {
+                let note = format!("for {minutes} min (until {until})");
+                self.operator_record(id, "snoozed", actor, note.clone(), fx);
+                format!("Alert {id} snoozed {note} by {actor}")
+            }
             Err(e) => format!("Snooze refused: {e}"),
         };
         self.command_event(text, fx);
         r
+    }
+
+    /// A history entry for an operator's action on the alert `id` (id or name).
+    fn operator_record(
+        &mut self,
+        id: &str,
+        action: &str,
+        actor: Actor,
+        summary: String,
+        fx: &mut Effects,
+    ) {
+        let view = self.alerting.engine.view(self.now);
+        let found = view
+            .active
+            .iter()
+            .chain(view.recently_resolved.iter())
+            .find(|a| a.id.eq_ignore_ascii_case(id) || a.name.eq_ignore_ascii_case(id));
+        let (alert_id, name, severity) = match found {
+            Some(a) => (a.id.to_string(), a.name.to_string(), a.severity.as_str()),
+            None => (id.to_string(), id.to_string(), ""),
+        };
+        let rec = AlertRecord {
+            at: self.now,
+            alert_id,
+            name,
+            severity: severity.to_string(),
+            action: action.to_string(),
+            actor,
+            summary,
+        };
+        self.record_alert(rec, fx);
     }
 
     /// The engine shell's measurement of process memory (RSS as % of the machine's).

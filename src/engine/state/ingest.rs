@@ -196,6 +196,7 @@ impl EngineState {
         } else {
             let us = u64::try_from(ns / 1_000).unwrap_or(u64::MAX);
             self.alpaca_feed_latency.record_n(self.now, us, 1);
+            self.reliability.count_latency(us);
             // Bounded: with nobody draining (tests, benches) the queue stops growing.
             if self.fresh_latency_us.len() < FRESH_LATENCY_CAP {
                 self.fresh_latency_us.push(us);

@@ -6,11 +6,13 @@ mod alerting;
 mod commands;
 mod holdings;
 mod ingest;
+mod reliability;
 mod routing;
 mod watchlist;
 mod yahoo;
 
 pub use holdings::RestView;
+pub use reliability::ALERT_HISTORY_KEPT;
 
 pub use commands::FailoverAction;
 pub use routing::{RoutingConfig, ALPACA_REST, ALPACA_STREAM, TICK_MS, YAHOO_HTTP};
@@ -49,6 +51,10 @@ pub struct Effects {
     pub stream_hold: Option<Option<Ts>>,
     /// Alert state changes, for notifiers.
     pub alerts: Vec<crate::alerts::AlertChange>,
+    /// Alert history entries, for the store's `alert_history` table.
+    pub alert_records: Vec<crate::alerts::AlertRecord>,
+    /// Closed SLO minutes, for the store's `slo_minutes` table (live runs keep them).
+    pub slo_minutes: Vec<crate::slo::MinuteBucket>,
 }
 
 /// Most message latencies queued between two drains by the engine shell.
@@ -102,6 +108,7 @@ pub struct EngineState {
     fresh_latency_us: Vec<u64>,
     holdings: holdings::Holdings,
     alerting: alerting::Alerting,
+    reliability: reliability::Reliability,
 }
 
 impl EngineState {
@@ -163,6 +170,7 @@ impl EngineState {
             fresh_latency_us: Vec::with_capacity(256),
             holdings: holdings::Holdings::default(),
             alerting: alerting::Alerting::new(),
+            reliability: reliability::Reliability::new(Default::default()),
         }
     }
 
@@ -352,6 +360,9 @@ impl EngineState {
             validation: self.validator.view(self.now),
             portfolio: self.portfolio_view(),
             alerts: self.alerting.engine.view(self.now),
+            alert_history: self.alert_history(),
+            slo: self.slo_report().clone(),
+            memory_used_pct: self.alerting.memory_used_pct,
             account: self.account(),
             rest: self.holdings.rest.clone(),
             market_open: self.market_open(),
