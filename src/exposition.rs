@@ -198,10 +198,7 @@ fn describe_all() {
         "tapewatch_slo_burn_rate",
         "Each SLO's error-budget burn rate over a window (1 = spends the budget over the SLO window)."
     );
-    describe_gauge!(
-        "tapewatch_alerts_firing",
-        "Firing alerts per severity."
-    );
+    describe_gauge!("tapewatch_alerts_firing", "Firing alerts per severity.");
     describe_gauge!(
         "tapewatch_memory_used_ratio",
         "Process resident memory over the machine's total."

@@ -218,6 +218,10 @@ struct Engine {
     /// Frames applied since the last publish: (receipt, message count).
     pending: Vec<(Instant, u64)>,
     visible_latency: LatencyHistogram,
+    /// The same receipt-to-visible latency in rolling windows on engine time.
+    processing: crate::stats::window::WindowedLatency,
+    /// Its view, recomputed once per second of engine time (merging slots is not free).
+    processing_view: (i64, crate::stats::window::WindowedView),
     apply_latency: LatencyHistogram,
     store_dropped_reported: u64,
     memory_checked: Instant,
@@ -244,6 +248,8 @@ pub async fn run(
         dirty: true,
         pending: Vec::new(),
         visible_latency: LatencyHistogram::new(),
+        processing: crate::stats::window::WindowedLatency::new(),
+        processing_view: (i64::MIN, Default::default()),
         apply_latency: LatencyHistogram::new(),
         store_dropped_reported: 0,
         memory_checked: now,

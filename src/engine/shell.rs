@@ -146,6 +146,7 @@ impl Engine {
         let secs = elapsed.as_secs_f64();
         let perf = Perf {
             latency_us: self.visible_latency.view(),
+            processing_us: self.processing_view(),
             apply_latency_us: self.apply_latency.view(),
             elapsed_ms: u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX),
             msgs_per_sec: if secs > 0.0 {
@@ -176,11 +177,25 @@ impl Engine {
         let snap = Arc::new(self.state.snapshot(self.seq, perf, self.io.meters.stats()));
         self.io.snap_tx.send_replace(snap);
         // Latency is counted to the moment the snapshot that shows a frame exists.
+        let now = self.state.now();
         for (received, n) in self.pending.drain(..) {
-            self.visible_latency.record_n(micros_since(received), n);
+            let us = micros_since(received);
+            self.visible_latency.record_n(us, n);
+            self.processing.record_n(now, us, n);
         }
         self.last_publish = Instant::now();
         self.dirty = false;
+    }
+}
+
+impl Engine {
+    fn processing_view(&mut self) -> crate::stats::window::WindowedView {
+        let now = self.state.now();
+        let sec = now.as_nanos().div_euclid(1_000_000_000);
+        if sec != self.processing_view.0 || self.finished_elapsed.is_some() {
+            self.processing_view = (sec, self.processing.view(now));
+        }
+        self.processing_view.1.clone()
     }
 }
 

@@ -182,7 +182,7 @@ pub struct ChannelStat {
     pub dropped: u64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct LatencyView {
     pub count: u64,
     pub p50: u64,
@@ -227,6 +227,8 @@ pub struct LatencyPanel {
 pub struct Perf {
     /// Receipt of a frame to the first published snapshot that shows it, in µs.
     pub latency_us: LatencyView,
+    /// The same stage over the last minute, five minutes and since start (engine time).
+    pub processing_us: crate::stats::window::WindowedView,
     /// Receipt of a frame to its messages being applied to state, in µs.
     pub apply_latency_us: LatencyView,
     pub elapsed_ms: u64,

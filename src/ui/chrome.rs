@@ -234,22 +234,24 @@ pub(super) fn status_rows(snap: &Snapshot, theme: &Theme, width: u16) -> u16 {
     }
 }
 
-const HELP: [(&str, &str); 13] = [
+const HELP: [(&str, &str); 15] = [
     ("q, Esc, Ctrl-C", "quit"),
     (
-        "Tab / 1 / 2 / 3",
-        "switch page: 1 Market, 2 Health, 3 Positions",
+        "Tab / 1 - 4",
+        "page: 1 Market, 2 Health, 3 Positions, 4 Alerts",
     ),
+    ("a (Alerts page)", "acknowledge the selected alert"),
+    ("z (Alerts page)", "snooze the selected alert for 30 min"),
     ("s / S", "positions: next sort key / flip the order"),
     ("r", "reconnect Alpaca now (also leaves a stop)"),
     ("f", "force the Yahoo fallback / return to Alpaca"),
     ("b", "accept the selected symbol's held price"),
     ("a", "add a symbol to the watchlist"),
     ("d / Delete", "remove the selected symbol"),
-    ("↑ / k", "select previous symbol"),
-    ("↓ / j", "select next symbol"),
-    ("g / Home", "first symbol"),
-    ("G / End", "last symbol"),
+    ("↑ / k", "select previous symbol (or alert)"),
+    ("↓ / j", "select next symbol (or alert)"),
+    ("g / Home", "first symbol (or alert)"),
+    ("G / End", "last symbol (or alert)"),
     ("?", "toggle this help (Esc closes)"),
 ];
 
@@ -282,7 +284,8 @@ pub(super) fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
 }
 
 /// The page tabs, for the top-right corner of the first block on the page: the current
-/// page in the accent colour, the other muted, and the key that switches.
+/// page by key and name in the accent colour, the others by key only (muted) so four
+/// pages fit beside a title on an 80-column screen; `?` lists them all.
 pub(super) fn page_tabs(ui: &UiState, theme: &Theme) -> Line<'static> {
     let mut spans = vec![Span::styled(" ", theme.style(Role::Border))];
     for (i, page) in Page::ALL.into_iter().enumerate() {
@@ -294,7 +297,12 @@ pub(super) fn page_tabs(ui: &UiState, theme: &Theme) -> Line<'static> {
         } else {
             theme.style(Role::Muted)
         };
-        spans.push(Span::styled(format!(" {} ", page.label()), style));
+        let label = if page == ui.page {
+            format!(" {} ", page.label())
+        } else {
+            format!(" {} ", page.key())
+        };
+        spans.push(Span::styled(label, style));
     }
     spans.push(Span::styled(" Tab ", theme.style(Role::Muted)));
     Line::from(spans).right_aligned()

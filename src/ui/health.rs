@@ -66,7 +66,7 @@ pub(super) fn draw_health(
     for (i, (col, kinds)) in columns.into_iter().enumerate() {
         let built: Vec<Panel> = kinds
             .into_iter()
-            .map(|k| panels::build(k, snap, now, theme, col.width))
+            .map(|k| panels::build(k, snap, now, theme, col.width, &ui.render_latency_us))
             .collect();
         let rows: Vec<Rows> = built.iter().map(|p| p.rows).collect();
         let heights = share(col.height, &rows);

@@ -216,8 +216,9 @@ fn health_countdowns_follow_the_display_clock() {
 fn page_tabs_mark_the_current_page() {
     let theme = Theme::embedded_default();
     for (ui, active, other) in [
-        (UiState::default(), "1 Market", "2 Health"),
-        (health(), "2 Health", "1 Market"),
+        // The others show their key only: "│ 2 │" beside "1 Market".
+        (UiState::default(), "1 Market", "│ 2 │"),
+        (health(), "2 Health", " 1 │"),
     ] {
         let buf = render_buffer(&health_snapshot(), &ui, &theme, 100, 30);
         let on = &buf[find(&buf, active)];

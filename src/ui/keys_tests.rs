@@ -246,11 +246,22 @@ fn tab_and_digits_switch_pages() {
             Action::ShowPage(Page::Positions),
             Page::Positions,
         ),
+        (KeyCode::Tab, Action::ShowPage(Page::Alerts), Page::Alerts),
         (KeyCode::Tab, Action::ShowPage(Page::Market), Page::Market),
+        (
+            KeyCode::BackTab,
+            Action::ShowPage(Page::Alerts),
+            Page::Alerts,
+        ),
         (
             KeyCode::BackTab,
             Action::ShowPage(Page::Positions),
             Page::Positions,
+        ),
+        (
+            KeyCode::Char('4'),
+            Action::ShowPage(Page::Alerts),
+            Page::Alerts,
         ),
         (
             KeyCode::Char('1'),

@@ -4,6 +4,7 @@
 //! watchlist in `watchlist`, page 2 in `health` and `panels`), key handling in [`state`],
 //! colours in [`theme`].
 
+mod alerts;
 mod chrome;
 pub mod format;
 mod health;
@@ -14,6 +15,8 @@ pub mod theme;
 mod view;
 mod watchlist;
 
+#[cfg(test)]
+mod alerts_tests;
 #[cfg(test)]
 mod health_tests;
 #[cfg(test)]
@@ -27,7 +30,7 @@ mod testutil;
 #[cfg(test)]
 mod theme_tests;
 
-pub use state::{on_key, Action, Page, UiState};
+pub use state::{bell_due, on_key, Action, Page, UiState};
 pub use theme::{Role, Theme, ThemeError};
 
 use crate::engine::snapshot::{Mode, Snapshot};
@@ -72,6 +75,13 @@ pub async fn run(
     let _guard = TerminalGuard::enter().context("cannot set up the terminal")?;
     let mut terminal =
         Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot open the terminal")?;
+    // BEL straight to the terminal: ratatui has no notion of it, and a failed write
+    // only costs the sound.
+    let mut bell = || {
+        use std::io::Write;
+        let mut out = io::stdout();
+        let _ = out.write_all(b"\x07").and_then(|()| out.flush());
+    };
     let exit = event_loop(
         &mut terminal,
         EventStream::new(),
@@ -79,6 +89,7 @@ pub async fn run(
         &theme,
         &commands,
         &cancel,
+        &mut bell,
     )
     .await;
     drop(terminal);
@@ -93,6 +104,7 @@ async fn event_loop<B, S>(
     theme: &Theme,
     commands: &mpsc::Sender<Command>,
     cancel: &CancellationToken,
+    bell: &mut dyn FnMut(),
 ) -> anyhow::Result<UiExit>
 where
     B: Backend,
@@ -102,6 +114,14 @@ where
     let mut ui = UiState::default();
     let mut snap = snapshots.borrow_and_update().clone();
     let mut received_at = Instant::now();
+    // Critical alerts already rung for, and the render-latency stage: from a new
+    // snapshot's arrival to the end of the frame that first shows it.
+    let mut rung = Vec::new();
+    if bell_due(&mut rung, &snap) {
+        bell();
+    }
+    let mut render = crate::stats::window::WindowedLatency::new();
+    let mut unrendered = Some(received_at);
     let mut engine_alive = true;
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -118,6 +138,12 @@ where
         terminal
             .draw(|f| view::draw(f, &snap, &ui, theme))
             .context("cannot draw the screen")?;
+        if let Some(since) = unrendered.take() {
+            let us = u64::try_from(since.elapsed().as_micros()).unwrap_or(u64::MAX);
+            let now = ui.now(&snap);
+            render.record_n(now, us, 1);
+            ui.render_latency_us = render.view(now).last_1m;
+        }
         tokio::select! {
             biased;
             () = cancel.cancelled() => return Ok(UiExit::Cancelled),
@@ -145,6 +171,10 @@ where
                 Ok(()) => {
                     snap = snapshots.borrow_and_update().clone();
                     received_at = Instant::now();
+                    unrendered = Some(received_at);
+                    if bell_due(&mut rung, &snap) {
+                        bell();
+                    }
                 }
                 // The engine is gone; keep showing the last picture until told to stop.
                 Err(_) => engine_alive = false,

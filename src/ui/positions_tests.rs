@@ -89,8 +89,10 @@ fn keys_switch_to_positions_and_sort() {
     assert_eq!(ui.sort_key, SortKey::MarketValue);
     on_key(&mut ui, key('S'), &snap);
     assert!(ui.sort_descending);
-    // Tab cycles through all three pages.
+    // Tab cycles through all four pages.
     let tab = KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE);
+    on_key(&mut ui, tab, &snap);
+    assert_eq!(ui.page, Page::Alerts);
     on_key(&mut ui, tab, &snap);
     assert_eq!(ui.page, Page::Market);
     // `s` means nothing on the Market page.

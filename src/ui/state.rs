@@ -1,13 +1,14 @@
 //! UI-local state (page, selection, overlays) and the pure key → [`Action`] mapping.
 //! Nothing here touches the terminal or the clock, so every key path is unit-tested.
 
+use crate::alerts::{Actor, AlertState, Severity};
 use crate::engine::snapshot::Snapshot;
 use crate::engine::state::FailoverAction;
 use crate::engine::Command;
 use crate::types::{parse_symbol, Symbol, Ts};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-/// The screen's pages, switched with `Tab`, `1` and `2`.
+/// The screen's pages, switched with `Tab` and `1`–`4`.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub enum Page {
     /// The watchlist and the event log.
@@ -17,10 +18,12 @@ pub enum Page {
     Health,
     /// Positions and P&L.
     Positions,
+    /// Alerts, SLOs and the alert history.
+    Alerts,
 }
 
 impl Page {
-    pub const ALL: [Page; 3] = [Page::Market, Page::Health, Page::Positions];
+    pub const ALL: [Page; 4] = [Page::Market, Page::Health, Page::Positions, Page::Alerts];
 
     /// The key that shows the page, and its name on the tab bar.
     pub const fn label(self) -> &'static str {
@@ -28,6 +31,17 @@ impl Page {
             Page::Market => "1 Market",
             Page::Health => "2 Health",
             Page::Positions => "3 Positions",
+            Page::Alerts => "4 Alerts",
+        }
+    }
+
+    /// The digit that shows the page.
+    pub const fn key(self) -> char {
+        match self {
+            Page::Market => '1',
+            Page::Health => '2',
+            Page::Positions => '3',
+            Page::Alerts => '4',
         }
     }
 
@@ -35,7 +49,17 @@ impl Page {
         match self {
             Page::Market => Page::Health,
             Page::Health => Page::Positions,
-            Page::Positions => Page::Market,
+            Page::Positions => Page::Alerts,
+            Page::Alerts => Page::Market,
+        }
+    }
+
+    pub const fn prev(self) -> Page {
+        match self {
+            Page::Market => Page::Alerts,
+            Page::Health => Page::Market,
+            Page::Positions => Page::Health,
+            Page::Alerts => Page::Positions,
         }
     }
 }
@@ -59,12 +83,22 @@ pub struct UiState {
     /// The positions table's order (`s` cycles, `S` flips).
     pub sort_key: crate::portfolio::SortKey,
     pub sort_descending: bool,
+    /// Index into the Alerts page's active alerts; clamped like `selected`.
+    pub alert_selected: usize,
+    /// Render latency (snapshot received to frame drawn) over the last minute, measured
+    /// by the shell and shown in the latency panel.
+    pub render_latency_us: crate::engine::snapshot::LatencyView,
 }
 
 impl UiState {
     /// The selection clamped to a list of `len` rows; `None` for an empty list.
     pub fn selected_in(&self, len: usize) -> Option<usize> {
         len.checked_sub(1).map(|last| self.selected.min(last))
+    }
+
+    /// The alert selection clamped to `len` active alerts.
+    pub fn alert_selected_in(&self, len: usize) -> Option<usize> {
+        len.checked_sub(1).map(|last| self.alert_selected.min(last))
     }
 
     /// The instant ages are measured against.
@@ -96,7 +130,14 @@ pub enum Action {
     ToggleFailover,
     /// Accept the held print of a symbol whose price breaker tripped.
     ResetSymbolBreaker(Symbol),
+    /// Acknowledge the selected alert (`a` on the Alerts page).
+    AckAlert(String),
+    /// Snooze the selected alert's notifications for [`SNOOZE_MINUTES`] (`z`).
+    SnoozeAlert(String),
 }
+
+/// How long `z` snoozes an alert.
+pub const SNOOZE_MINUTES: u32 = 30;
 
 impl Action {
     /// The engine command this action stands for, if any.
@@ -114,6 +155,15 @@ impl Action {
             }),
             Action::ToggleFailover => Some(Command::Failover(FailoverAction::Toggle)),
             Action::ResetSymbolBreaker(s) => Some(Command::ResetSymbolBreaker(s.clone())),
+            Action::AckAlert(id) => Some(Command::AckAlert {
+                id: id.clone(),
+                actor: Actor::Tui,
+            }),
+            Action::SnoozeAlert(id) => Some(Command::SnoozeAlert {
+                id: id.clone(),
+                minutes: SNOOZE_MINUTES,
+                actor: Actor::Tui,
+            }),
             Action::SelectPrev
             | Action::SelectNext
             | Action::SelectFirst
@@ -148,10 +198,24 @@ pub fn on_key(state: &mut UiState, key: KeyEvent, snap: &Snapshot) -> Option<Act
         KeyCode::Char('r') => Action::Reconnect,
         KeyCode::Char('f') => Action::ToggleFailover,
         KeyCode::Tab => Action::ShowPage(state.page.next()),
-        KeyCode::BackTab => Action::ShowPage(state.page.next().next()),
+        KeyCode::BackTab => Action::ShowPage(state.page.prev()),
         KeyCode::Char('1') => Action::ShowPage(Page::Market),
         KeyCode::Char('2') => Action::ShowPage(Page::Health),
         KeyCode::Char('3') => Action::ShowPage(Page::Positions),
+        KeyCode::Char('4') => Action::ShowPage(Page::Alerts),
+        KeyCode::Char('a') | KeyCode::Char('z') if state.page == Page::Alerts => {
+            let active = &snap.alerts.active;
+            let Some(i) = state.alert_selected_in(active.len()) else {
+                state.notice = Some("no active alert to act on".into());
+                return None;
+            };
+            let id = active[i].id.to_string();
+            if key.code == KeyCode::Char('a') {
+                Action::AckAlert(id)
+            } else {
+                Action::SnoozeAlert(id)
+            }
+        }
         KeyCode::Char('s') if state.page == Page::Positions => {
             state.sort_key = state.sort_key.next();
             Action::Edit
@@ -195,7 +259,12 @@ pub fn on_key(state: &mut UiState, key: KeyEvent, snap: &Snapshot) -> Option<Act
         KeyCode::End | KeyCode::Char('G') => Action::SelectLast,
         _ => return None,
     };
-    apply(state, &action, snap.watchlist.len());
+    let rows = if state.page == Page::Alerts {
+        snap.alerts.active.len()
+    } else {
+        snap.watchlist.len()
+    };
+    apply(state, &action, rows);
     Some(action)
 }
 
@@ -226,13 +295,19 @@ fn edit_input(state: &mut UiState, code: KeyCode) -> Action {
 }
 
 fn apply(state: &mut UiState, action: &Action, rows: usize) {
-    let current = state.selected_in(rows).unwrap_or(0);
+    let on_alerts = state.page == Page::Alerts;
+    let selected = if on_alerts {
+        &mut state.alert_selected
+    } else {
+        &mut state.selected
+    };
+    let current = rows.checked_sub(1).map_or(0, |last| (*selected).min(last));
     let last = rows.saturating_sub(1);
     match action {
-        Action::SelectPrev => state.selected = current.saturating_sub(1),
-        Action::SelectNext => state.selected = (current + 1).min(last),
-        Action::SelectFirst => state.selected = 0,
-        Action::SelectLast => state.selected = last,
+        Action::SelectPrev => *selected = current.saturating_sub(1),
+        Action::SelectNext => *selected = (current + 1).min(last),
+        Action::SelectFirst => *selected = 0,
+        Action::SelectLast => *selected = last,
         Action::ToggleHelp => state.show_help = !state.show_help,
         Action::CloseHelp => state.show_help = false,
         Action::ShowPage(p) => state.page = *p,
@@ -242,8 +317,33 @@ fn apply(state: &mut UiState, action: &Action, rows: usize) {
         | Action::AddSymbol(_)
         | Action::RemoveSymbol(_)
         | Action::ToggleFailover
-        | Action::ResetSymbolBreaker(_) => {}
+        | Action::ResetSymbolBreaker(_)
+        | Action::AckAlert(_)
+        | Action::SnoozeAlert(_) => {}
     }
+}
+
+/// Whether a CRITICAL alert has started firing (unacknowledged, not snoozed, not
+/// inhibited) since the last call: the shell rings the terminal bell then. `rung`
+/// remembers the ids already rung for; an alert that resolves and fires again rings
+/// again.
+pub fn bell_due(rung: &mut Vec<&'static str>, snap: &Snapshot) -> bool {
+    let now: Vec<&'static str> = snap
+        .alerts
+        .active
+        .iter()
+        .filter(|a| {
+            a.severity == Severity::Critical
+                && a.state == AlertState::Firing
+                && !a.acked
+                && a.inhibited_by.is_none()
+                && a.snoozed_until.is_none_or(|until| until <= snap.now)
+        })
+        .map(|a| a.id)
+        .collect();
+    let due = now.iter().any(|id| !rung.contains(id));
+    *rung = now;
+    due
 }
 
 #[cfg(test)]

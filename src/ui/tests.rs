@@ -227,6 +227,7 @@ async fn quit_key_sends_quit_and_returns() {
         &Theme::default(),
         &h.cmd_tx,
         &h.cancel,
+        &mut || {},
     )
     .await
     .unwrap();
@@ -246,6 +247,7 @@ async fn quit_with_a_full_command_channel_still_quits() {
         &Theme::default(),
         &h.cmd_tx,
         &h.cancel,
+        &mut || {},
     )
     .await
     .unwrap();
@@ -273,6 +275,7 @@ async fn redraws_on_new_snapshot_and_stops_on_cancel() {
         &Theme::default(),
         &h.cmd_tx,
         &h.cancel,
+        &mut || {},
     )
     .await
     .unwrap();
@@ -300,6 +303,7 @@ async fn engine_gone_keeps_last_picture_and_ages_keep_growing() {
         &Theme::default(),
         &h.cmd_tx,
         &h.cancel,
+        &mut || {},
     )
     .await
     .unwrap();
@@ -323,6 +327,7 @@ async fn input_errors_are_reported() {
         &Theme::default(),
         &h.cmd_tx,
         &h.cancel,
+        &mut || {},
     )
     .await
     .unwrap_err();
@@ -348,6 +353,7 @@ async fn tab_shows_the_health_page_and_f_asks_for_a_failover() {
         &Theme::default(),
         &h.cmd_tx,
         &h.cancel,
+        &mut || {},
     )
     .await
     .unwrap();

@@ -20,6 +20,9 @@ use ratatui::Frame;
 /// The event log is shown only when it gets at least this many rows (borders included).
 const LOG_MIN_ROWS: u16 = 4;
 
+/// A page body drawn below the header and above the status line.
+type BodyFn = fn(&mut Frame, Rect, &Snapshot, &UiState, &Theme);
+
 pub fn draw(frame: &mut Frame, snap: &Snapshot, ui: &UiState, theme: &Theme) {
     let area = frame.area();
     if area.width == 0 || area.height == 0 {
@@ -27,29 +30,20 @@ pub fn draw(frame: &mut Frame, snap: &Snapshot, ui: &UiState, theme: &Theme) {
     }
     let rows = snap.watchlist.len();
     let status_rows = status_rows(snap, theme, area.width);
-    if ui.page == Page::Positions {
-        let areas = split(area, 0, false, status_rows);
-        draw_header(frame, areas.header, snap, ui, theme);
-        let top = areas.header.bottom();
-        let bottom = areas.status.map_or(area.bottom(), |r| r.y);
-        let body = Rect::new(area.x, top, area.width, bottom.saturating_sub(top));
-        super::positions::draw_positions(frame, body, snap, ui, theme);
-        if let Some(rect) = areas.status {
-            draw_status(frame, rect, snap, ui, theme);
-        }
-        if ui.show_help {
-            draw_help(frame, area, theme);
-        }
-        return;
-    }
-    if ui.page == Page::Health {
+    let body_fn: Option<BodyFn> = match ui.page {
+        Page::Market => None,
         // The Alpaca error has its place in the connection panel there.
+        Page::Health => Some(draw_health),
+        Page::Positions => Some(super::positions::draw_positions),
+        Page::Alerts => Some(super::alerts::draw_alerts),
+    };
+    if let Some(body_fn) = body_fn {
         let areas = split(area, 0, false, status_rows);
         draw_header(frame, areas.header, snap, ui, theme);
         let top = areas.header.bottom();
         let bottom = areas.status.map_or(area.bottom(), |r| r.y);
         let body = Rect::new(area.x, top, area.width, bottom.saturating_sub(top));
-        draw_health(frame, body, snap, ui, theme);
+        body_fn(frame, body, snap, ui, theme);
         if let Some(rect) = areas.status {
             draw_status(frame, rect, snap, ui, theme);
         }

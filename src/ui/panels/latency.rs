@@ -1,6 +1,8 @@
 //! The latency panel: Alpaca feed latency (exchange timestamp to receipt) as p50, p95,
-//! p99, p99.9 and max over the last minute, five minutes and since start, a sparkline
-//! of p99 per minute, and Yahoo's figures in one line when it has served.
+//! p99, p99.9 and max over the last minute, five minutes and since start; processing
+//! (receipt to visible in a published snapshot) and render (snapshot to drawn frame)
+//! over the last minute; a sparkline of feed p99 per minute, and Yahoo's figures in
+//! one line when it has served.
 
 use crate::engine::snapshot::{LatencyView, Snapshot};
 use crate::ui::format;
@@ -13,7 +15,7 @@ use ratatui::Frame;
 const LABEL: usize = 13;
 const COL: usize = 9;
 
-pub(super) fn lines<'a>(snap: &'a Snapshot, theme: &Theme) -> Vec<Line<'a>> {
+pub(super) fn lines<'a>(snap: &'a Snapshot, render: &LatencyView, theme: &Theme) -> Vec<Line<'a>> {
     let a = &snap.latency.alpaca_feed_us;
     let muted = theme.style(Role::Muted);
     let mut out = vec![Line::from(Span::styled(
@@ -29,6 +31,13 @@ pub(super) fn lines<'a>(snap: &'a Snapshot, theme: &Theme) -> Vec<Line<'a>> {
         ("since start", &a.since_start),
     ] {
         out.push(row(label, v, theme));
+    }
+    let processing = &snap.perf.processing_us.last_1m;
+    if processing.count > 0 {
+        out.push(row("processing 1m", processing, theme));
+    }
+    if render.count > 0 {
+        out.push(row("render 1m", render, theme));
     }
     let y = &snap.latency.yahoo_feed_us.last_5m;
     if y.count > 0 {

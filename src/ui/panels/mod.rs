@@ -88,6 +88,7 @@ pub(super) fn build<'a>(
     now: Ts,
     theme: &Theme,
     width: u16,
+    render: &crate::engine::snapshot::LatencyView,
 ) -> Panel<'a> {
     let (rows, body) = match kind {
         Kind::Connection => {
@@ -119,7 +120,7 @@ pub(super) fn build<'a>(
             (Rows::new(1, 3, lines.len()), Body::Lines(lines))
         }
         Kind::Latency => {
-            let lines = latency::lines(snap, theme);
+            let lines = latency::lines(snap, render, theme);
             let history = &snap.latency.alpaca_feed_us.p99_by_minute_us;
             let spark = usize::from(!history.is_empty());
             let n = lines.len() + spark;
