@@ -1,6 +1,7 @@
 //! The demo fixture through the real replay feed and engine: expected counts, the
 //! scripted incidents visible in state, and identical final state at any speed.
 
+use tapewatch::alerts::{Actor, Severity};
 use tapewatch::engine::snapshot::{LinkState, Snapshot};
 use tapewatch::fixture::reader::FixtureReader;
 use tapewatch::fixture::replay::Speed;
@@ -224,4 +225,44 @@ async fn demo_outage_fires_and_resolves_alpaca_disconnected_with_its_runbook() {
         s.alerts.active
     );
     assert!(!texts.iter().any(|t| t.contains("C1 ")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_fires_h1_i2_and_the_symbol_breaker_alert_then_resolves_them() {
+    let s = demo_at(Speed::Max).await;
+    // The history is newest first; read it in order.
+    let seen: Vec<(String, String)> = s
+        .alert_history
+        .iter()
+        .rev()
+        .map(|h| (h.alert_id.clone(), h.action.clone()))
+        .collect();
+    let pos = |id: &str, action: &str| {
+        seen.iter()
+            .position(|(i, a)| i == id && a == action)
+            .unwrap_or_else(|| panic!("{id} {action} missing from {seen:?}"))
+    };
+    // The TSLA spike trips its price breaker (X4), which closes again.
+    assert!(pos("X4", "fired") < pos("X4", "resolved"));
+    // The outage: I2 on failover, H1 after a minute, H1 resolved, I2 on the way back.
+    assert!(pos("I2", "fired") < pos("H1", "fired"));
+    assert!(pos("H1", "fired") < pos("H1", "resolved"));
+    let i2 = seen.iter().filter(|(i, _)| i == "I2").count();
+    assert_eq!(i2, 3, "failover, recovering, active: {seen:?}");
+    assert!(s.alert_history.iter().all(|h| h.actor == Actor::Engine));
+    // Nothing pages at the end, and a 90 s outage is a sliver of any budget: no L1.
+    assert!(
+        s.alerts.active.iter().all(|a| a.severity == Severity::Info),
+        "{:?}",
+        s.alerts.active
+    );
+    assert!(!seen.iter().any(|(i, _)| i == "L1"), "{seen:?}");
+    let uptime = s
+        .slo
+        .slos
+        .iter()
+        .find(|x| x.key == "alpaca_uptime")
+        .unwrap();
+    let left = uptime.budget_remaining_pct.unwrap();
+    assert!(left > 99.0 && left < 100.0, "{uptime:?}");
 }

@@ -305,3 +305,79 @@ fn logging_init_writes_a_log_file_and_refuses_a_second_install() {
     assert!(text.contains("logging test probe"), "{text}");
     assert!(!text.contains('\u{1b}'), "no ANSI escapes in the file");
 }
+
+#[test]
+fn slo_minutes_and_alert_history_survive_a_restart() {
+    use tapewatch::alerts::{Actor, AlertRecord};
+    use tapewatch::slo::{MinuteBucket, SloConfig, SloTracker};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.db");
+    let minute = |m: i64, up: u32| MinuteBucket {
+        minute: m,
+        observed_secs: 60,
+        available_secs: up,
+        alpaca_up_secs: up,
+        latency_total: 100,
+        latency_good: 99,
+        validation_total: 100,
+        validation_good: 100,
+    };
+    let alert = |id: &str, action: &str, actor: Actor| AlertRecord {
+        at: Ts::from_secs(1_700_000_000),
+        alert_id: id.into(),
+        name: "AlpacaDisconnected".into(),
+        severity: "HIGH".into(),
+        action: action.into(),
+        actor,
+        summary: "Alpaca stream disconnected".into(),
+    };
+    for (mode, id) in [("live", "H1"), ("replay", "X4")] {
+        let mut store = Store::open(&path).unwrap();
+        let sid = store.begin_session(Ts::from_secs(1), mode).unwrap();
+        let (tx, rx) = mpsc::channel(16);
+        let writer = spawn_writer(store, sid, rx).unwrap();
+        send(&tx, StoreMsg::SloMinute(minute(100, 60)));
+        // The same minute again (closed at shutdown, continued after a restart) adds up.
+        send(
+            &tx,
+            StoreMsg::SloMinute(MinuteBucket {
+                observed_secs: 0,
+                ..minute(100, 0)
+            }),
+        );
+        send(&tx, StoreMsg::SloMinute(minute(101, 30)));
+        send(&tx, StoreMsg::Alert(alert(id, "fired", Actor::Engine)));
+        send(&tx, StoreMsg::Alert(alert(id, "acknowledged", Actor::Tui)));
+        flush(&tx);
+        drop(tx);
+        join_within(writer, Duration::from_secs(5));
+    }
+    let store = Store::open(&path).unwrap();
+    let minutes = store.slo_minutes(0).unwrap();
+    assert_eq!(minutes.len(), 2);
+    assert_eq!(minutes[0].minute, 100);
+    // Two runs wrote each minute; seconds are capped at a minute, messages add.
+    assert_eq!(minutes[0].observed_secs, 60);
+    assert_eq!(minutes[0].latency_total, 400);
+    assert_eq!(store.slo_minutes(101).unwrap().len(), 1);
+    // A new tracker seeded from the store sees the old minutes.
+    let mut t = SloTracker::new(SloConfig::default());
+    t.load(minutes);
+    let r = t.report(101 * 60_000 + 59_000);
+    let avail = r.slos.iter().find(|s| s.key == "availability").unwrap();
+    assert_eq!((avail.good, avail.total), (120, 120));
+    // Live runs reload only live history, oldest first, with who acted.
+    let live = store.live_alert_history(10).unwrap();
+    let got: Vec<(&str, &str, Actor)> = live
+        .iter()
+        .map(|a| (a.alert_id.as_str(), a.action.as_str(), a.actor))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("H1", "fired", Actor::Engine),
+            ("H1", "acknowledged", Actor::Tui)
+        ]
+    );
+    assert_eq!(store.alert_history().unwrap().len(), 4);
+}

@@ -13,8 +13,17 @@
 //!   (95 % of messages within 2 s is exactly "P95 < 2 s");
 //! * validation success: accepted messages over checked ones, ≥ 99 % over 30 days.
 //!
+//! The error budget is what the target allows over the whole window, as the reference
+//! states it: 0.5 % of 30 days is 3.6 hours of unavailability, 2 % of 7 days is 3.36
+//! hours without Alpaca. Time-based SLOs count bad seconds against that, so a process
+//! that has run for a minute does not call one bad second a spent budget (time it did
+//! not observe counts as neither). Message-based SLOs (latency, validation) count bad
+//! messages against the budget share of the messages seen, once there are enough of
+//! them to mean something ([`MIN_EVENTS_FOR_BUDGET`]).
+//!
 //! Burn rate over a window is the bad fraction divided by the budget (1 − target): 1.0
-//! spends the budget exactly over the SLO window. The fast pair (14.4× over 1 h and
+//! spends the budget exactly over the SLO window. Time-based windows are measured over
+//! their full length for the same reason as above. The fast pair (14.4× over 1 h and
 //! 5 min) and the slow pair (6× over 6 h and 30 min) follow the multi-window,
 //! multi-burn-rate recipe: both windows of a pair must burn, so a spike that has already
 //! stopped does not page.
@@ -24,6 +33,11 @@ mod tests;
 
 use serde::Serialize;
 use std::collections::VecDeque;
+
+/// Messages a message-based SLO needs in its window before it reports a budget.
+pub const MIN_EVENTS_FOR_BUDGET: u64 = 1_000;
+/// Messages a burn-rate window needs before its rate counts.
+pub const MIN_EVENTS_FOR_BURN: u64 = 100;
 
 /// One minute of counters, keyed by the minute since the Unix epoch (UTC).
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -86,6 +100,11 @@ impl SloKind {
             SloKind::LatencyP95 => "latency_p95",
             SloKind::ValidationSuccess => "validation_success",
         }
+    }
+
+    /// Seconds (true) or messages (false).
+    const fn time_based(self) -> bool {
+        matches!(self, SloKind::ServiceAvailability | SloKind::AlpacaUptime)
     }
 
     fn good_total(self, b: &MinuteBucket) -> (u64, u64) {
@@ -328,15 +347,28 @@ impl SloTracker {
                 .map(|b| kind.good_total(b))
                 .fold((0, 0), |(g, t), (bg, bt)| (g + bg, t + bt))
         };
+        let time_based = kind.time_based();
+        // What a window's bad share is measured against: its full length in seconds for
+        // time-based SLOs, the messages seen (if enough) for message-based ones.
+        let denominator = |minutes: i64, total: u64, min_events: u64| -> Option<f64> {
+            if time_based {
+                (total > 0).then_some(minutes as f64 * 60.0)
+            } else {
+                (total >= min_events).then_some(total as f64)
+            }
+        };
         let burn = |minutes: i64| -> Option<f64> {
             let (good, total) = sum(minutes);
-            (total > 0 && budget > 0.0)
-                .then(|| (total - good.min(total)) as f64 / total as f64 / budget)
+            let bad = total - good.min(total);
+            let of = denominator(minutes, total, MIN_EVENTS_FOR_BURN)?;
+            (budget > 0.0).then(|| bad as f64 / of / budget)
         };
-        let (good, total) = sum(i64::from(window_days) * 1_440);
+        let window_minutes = i64::from(window_days) * 1_440;
+        let (good, total) = sum(window_minutes);
         let sli_pct = (total > 0).then(|| good as f64 * 100.0 / total as f64);
-        let budget_remaining_pct = sli_pct
-            .and_then(|sli| (budget > 0.0).then(|| (1.0 - (100.0 - sli) / 100.0 / budget) * 100.0));
+        let bad = total - good.min(total);
+        let budget_remaining_pct = denominator(window_minutes, total, MIN_EVENTS_FOR_BUDGET)
+            .and_then(|of| (budget > 0.0).then(|| (1.0 - bad as f64 / of / budget) * 100.0));
         let burn_rates = BurnRates {
             m5: burn(5),
             m30: burn(30),

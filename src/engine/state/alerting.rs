@@ -33,6 +33,9 @@ pub(super) struct Alerting {
     pub pending_transition: Option<String>,
     pub pending_recovered: bool,
     pub pending_subscription: Option<String>,
+    /// Symbols whose price breaker tripped since the last evaluation, even if it
+    /// closed again before it.
+    pub pending_trips: Vec<crate::types::Symbol>,
     /// Consecutive 402s; an authentication resets it.
     pub auth_failures: u32,
     /// Process memory use, measured by the engine shell (live only).
@@ -52,6 +55,7 @@ impl Alerting {
             pending_transition: None,
             pending_recovered: false,
             pending_subscription: None,
+            pending_trips: Vec::new(),
             auth_failures: 0,
             memory_used_pct: None,
         }
@@ -131,7 +135,16 @@ impl EngineState {
                 .filter(|b| b.state == BreakerState::Open)
                 .map(|b| b.name.to_string())
                 .collect(),
-            tripped_symbols: v.tripped.iter().map(|t| t.symbol.to_string()).collect(),
+            tripped_symbols: {
+                let mut syms: Vec<String> =
+                    v.tripped.iter().map(|t| t.symbol.to_string()).collect();
+                for s in std::mem::take(&mut self.alerting.pending_trips) {
+                    if !syms.iter().any(|x| x == s.as_str()) {
+                        syms.push(s.to_string());
+                    }
+                }
+                syms
+            },
             rate_limit_used_pct: if self.holdings.rest.enabled {
                 vec![("alpaca_rest".into(), self.holdings.rest.rate_limit_used_pct)]
             } else {

@@ -38,7 +38,14 @@ impl EngineState {
             if let Some(&i) = self.index.get(&ve.symbol) {
                 let v = &mut self.watchlist[i];
                 match ve.kind {
-                    ValidationEventKind::BreakerTripped => {}
+                    ValidationEventKind::BreakerTripped => {
+                        // A trip confirmed within the same second would otherwise
+                        // never be seen by the once-a-second alert evaluation (X4).
+                        let trips = &mut self.alerting.pending_trips;
+                        if !trips.contains(&ve.symbol) && trips.len() < 64 {
+                            trips.push(ve.symbol.clone());
+                        }
+                    }
                     ValidationEventKind::BreakerClosed => v.held = None,
                     _ => {}
                 }
