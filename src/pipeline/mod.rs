@@ -14,6 +14,7 @@ use crate::fixture::replay::{self, ReplayOptions, ReplayStats, Speed};
 use crate::store::StoreMsg;
 use crate::types::{Symbol, Ts};
 use crate::wire::ParseLimits;
+mod notifier;
 mod rest;
 
 use crate::yahoo::client::{build_client, HttpClientConfig};
@@ -50,6 +51,8 @@ pub struct Setup {
     pub portfolio: crate::portfolio::PortfolioConfig,
     /// The Alpaca Trading API poller (live only; needs credentials).
     pub rest: Option<crate::alpaca::rest::RestConfig>,
+    /// Notification channels; none by default, in any mode.
+    pub notify: crate::notify::NotifyConfig,
 }
 
 impl Setup {
@@ -71,6 +74,7 @@ impl Setup {
             lots: Vec::new(),
             portfolio: Default::default(),
             rest: None,
+            notify: Default::default(),
         }
     }
 }
@@ -125,7 +129,10 @@ fn spawn_engine(
     let first = Arc::new(state.snapshot(0, Perf::default(), setup.meters.stats()));
     let (snap_tx, snap_rx) = watch::channel(first);
     let cancel = CancellationToken::new();
+    let notify_cfg = std::mem::take(&mut setup.notify);
+    let (notify_tx, notify_rx) = notifier::channel(&notify_cfg);
     let io = EngineIo {
+        notify_tx,
         feed_rx,
         cmd_rx,
         snap_tx,
@@ -142,7 +149,19 @@ fn spawn_engine(
         hold: setup.hold,
         limits: setup.limits.clone(),
     };
-    let engine = tokio::spawn(engine::run(state, io, opts, cancel.clone()));
+    let notify_clock = opts.live_clock.clone();
+    let mut engine = tokio::spawn(engine::run(state, io, opts, cancel.clone()));
+    if let Some(rx) = notify_rx {
+        engine = notifier::attach(
+            engine,
+            notify_cfg,
+            rx,
+            notify_clock,
+            feed_tx.clone(),
+            &setup.meters,
+            cancel.clone(),
+        );
+    }
     Engine {
         snapshots: snap_rx,
         commands: cmd_tx,

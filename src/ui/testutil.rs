@@ -193,6 +193,7 @@ pub fn sample_snapshot() -> Snapshot {
         ),
         account: None,
         alerts: Default::default(),
+        notifications: Default::default(),
         rest: Default::default(),
         market_open: true,
         validation: crate::validate::Validator::new(Default::default(), &[]).view(now),

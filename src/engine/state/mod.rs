@@ -6,6 +6,7 @@ mod alerting;
 mod commands;
 mod holdings;
 mod ingest;
+mod notifying;
 mod routing;
 mod watchlist;
 mod yahoo;
@@ -102,6 +103,7 @@ pub struct EngineState {
     fresh_latency_us: Vec<u64>,
     holdings: holdings::Holdings,
     alerting: alerting::Alerting,
+    notifications: crate::notify::NotifyView,
 }
 
 impl EngineState {
@@ -163,6 +165,7 @@ impl EngineState {
             fresh_latency_us: Vec::with_capacity(256),
             holdings: holdings::Holdings::default(),
             alerting: alerting::Alerting::new(),
+            notifications: Default::default(),
         }
     }
 
@@ -356,6 +359,7 @@ impl EngineState {
             rest: self.holdings.rest.clone(),
             market_open: self.market_open(),
             latency: self.latency.clone(),
+            notifications: self.notifications.clone(),
             perf,
         }
     }
