@@ -183,7 +183,7 @@ impl Channel {
             channel: i,
             notification: Notification::Alert {
                 change: c.clone(),
-                reminder: c.from == AlertState::Firing,
+                reminder: c.from == AlertState::Firing && c.to == AlertState::Firing,
             },
         });
     }
