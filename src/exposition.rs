@@ -186,6 +186,15 @@ fn describe_all() {
         Unit::Count,
         "Items a bounded channel's overflow policy dropped."
     );
+    describe_counter!(
+        "tapewatch_notifications_total",
+        Unit::Count,
+        "Notifications per channel by outcome: sent, failed, suppressed (rate limit), deduplicated, dropped (queue full)."
+    );
+    describe_gauge!(
+        "tapewatch_notification_last_success_timestamp_seconds",
+        "Unix time of a notification channel's last successful send."
+    );
 }
 
 fn flag(b: bool) -> f64 {
@@ -245,5 +254,21 @@ fn record(s: &Snapshot) {
     for c in &s.channels {
         counter!("tapewatch_channel_full_total", "channel" => c.name).absolute(c.full);
         counter!("tapewatch_channel_dropped_total", "channel" => c.name).absolute(c.dropped);
+    }
+    for n in &s.notifications.channels {
+        for (outcome, v) in [
+            ("sent", n.sent),
+            ("failed", n.failed),
+            ("suppressed", n.suppressed),
+            ("deduplicated", n.deduplicated),
+            ("dropped", n.dropped),
+        ] {
+            counter!("tapewatch_notifications_total", "channel" => n.name.clone(), "outcome" => outcome)
+                .absolute(v);
+        }
+        if let Some(at) = n.last_success_at {
+            gauge!("tapewatch_notification_last_success_timestamp_seconds", "channel" => n.name.clone())
+                .set(at.as_millis() as f64 / 1_000.0);
+        }
     }
 }

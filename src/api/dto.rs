@@ -183,3 +183,12 @@ pub struct WatchlistChange {
     #[serde(default)]
     pub remove: Vec<String>,
 }
+
+/// `GET /api/alerts`: the alert view's own fields, plus `notifications`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertsBody {
+    #[serde(flatten)]
+    pub alerts: crate::alerts::AlertsView,
+    pub notifications: crate::notify::NotifyView,
+}

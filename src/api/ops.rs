@@ -174,10 +174,13 @@ pub(super) async fn account(State(s): State<ApiState>) -> Reply {
 }
 
 /// `GET /api/alerts`: pending and firing alerts, with runbook ids and first steps,
-/// and the recently resolved ones.
-pub(super) async fn alerts(State(s): State<ApiState>) -> Json<crate::alerts::AlertsView> {
+/// the recently resolved ones, and the notification channels' counters.
+pub(super) async fn alerts(State(s): State<ApiState>) -> Json<super::dto::AlertsBody> {
     let snap = s.snapshots.borrow().clone();
-    Json(snap.alerts.clone())
+    Json(super::dto::AlertsBody {
+        alerts: snap.alerts.clone(),
+        notifications: snap.notifications.clone(),
+    })
 }
 
 pub(super) async fn ack_alert(State(s): State<ApiState>, Path(id): Path<String>) -> Reply {

@@ -140,6 +140,7 @@ async fn alerts_are_listed_and_ack_snooze_check_the_id() {
     let (code, v, _) = get_json(app.clone(), "/api/alerts").await;
     assert_eq!(code, StatusCode::OK);
     assert!(v["active"].is_array() && v["counts"].is_object(), "{v}");
+    assert!(v["notifications"]["channels"].is_array(), "{v}");
     let post = |uri: &str| Request::post(uri).body(Body::empty()).unwrap();
     let resp = app
         .clone()

@@ -269,3 +269,101 @@ pub fn build(s: NotifySection, invalid: Invalid) -> Result<NotifyConfig, ConfigE
     }
     Ok(NotifyConfig { channels })
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::alerts::Severity;
+    use crate::config::parse;
+    use crate::notify::{Route, Target};
+
+    #[test]
+    fn channels_parse_with_defaults_and_overrides() {
+        let text = r#"
+[notify]
+rate_limit_burst = 3
+rate_limit_per_minute = 4
+
+[[notify.webhook]]
+url = "https://hooks.slack.com/services/T0/B0/SECRET"
+min_severity = "high"
+
+[[notify.exec]]
+name = "pager"
+command = ["/usr/bin/logger", "-t", "tapewatch"]
+severities = ["CRITICAL", "INFO"]
+timeout_secs = 3
+send_resolved = false
+rate_limit_burst = 1
+"#;
+        let s = parse(text, "c.toml").unwrap();
+        let [w, e] = &s.notify.channels[..] else {
+            panic!("{:?}", s.notify.channels)
+        };
+        assert_eq!(w.name, "webhook-1");
+        assert_eq!(w.route, Route::AtLeast(Severity::High));
+        assert!(matches!(&w.target, Target::Webhook { host, .. } if host == "hooks.slack.com"));
+        assert_eq!((w.rate_limit.burst, w.rate_limit.per_minute), (3, 4));
+        assert_eq!((w.timeout_secs, w.send_resolved), (10, true));
+        assert_eq!(e.name, "pager");
+        assert_eq!(
+            e.route,
+            Route::Only(vec![Severity::Critical, Severity::Info])
+        );
+        assert!(
+            matches!(&e.target, Target::Exec { program, args } if program == "/usr/bin/logger" && args.len() == 2)
+        );
+        assert_eq!((e.rate_limit.burst, e.rate_limit.per_minute), (1, 4));
+        assert_eq!((e.timeout_secs, e.send_resolved), (3, false));
+        assert!(!format!("{s:?}").contains("SECRET"));
+        assert!(parse("", "c.toml").unwrap().notify.channels.is_empty());
+    }
+
+    #[test]
+    fn errors_name_the_key_and_never_the_url() {
+        let cases: [(&str, &[&str]); 9] = [
+            (
+                "[[notify.webhook]]\nurl = \"ftp://x/SECRET\"",
+                &["c.toml", "notify.webhook.url", "entry 1", "not shown"],
+            ),
+            (
+                "[[notify.webhook]]\nurl = \"https://h/SECRET\"\nmin_severity = \"loud\"",
+                &["notify.webhook.min_severity", "\"loud\"", "CRITICAL, HIGH"],
+            ),
+            (
+                "[[notify.webhook]]\nurl = \"https://h/x\"\nmin_severity = \"HIGH\"\nseverities = [\"LOW\"]",
+                &["notify.webhook.severities", "not both"],
+            ),
+            (
+                "[[notify.exec]]\ncommand = []",
+                &["notify.exec.command", "entry 1", "is empty"],
+            ),
+            (
+                "[[notify.exec]]\ncommand = [\"x\"]\ntimeout_secs = 0",
+                &["notify.exec.timeout_secs", "outside 1..=300"],
+            ),
+            (
+                "[notify]\nrate_limit_per_minute = 0",
+                &["notify.rate_limit_per_minute", "at least 1"],
+            ),
+            (
+                "[[notify.exec]]\ncommand = [\"x\"]\nname = \"a\"\n[[notify.exec]]\ncommand = [\"y\"]\nname = \"a\"",
+                &["notify.exec.name", "\"a\" names two channels"],
+            ),
+            (
+                "[[notify.exec]]\ncommand = [\"x\"]\nshell = true",
+                &["c.toml", "unknown field `shell`"],
+            ),
+            (
+                "[[notify.webhook]]\nurl = \"https://h/SECRET\"\nname = \"a b\"",
+                &["notify.webhook.name", "not a channel name"],
+            ),
+        ];
+        for (text, want) in cases {
+            let err = parse(text, "c.toml").unwrap_err().to_string();
+            for w in want {
+                assert!(err.contains(w), "{text:?}: {err:?} lacks {w:?}");
+            }
+            assert!(!err.contains("SECRET"), "{err}");
+        }
+    }
+}
