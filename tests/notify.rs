@@ -149,7 +149,9 @@ timeout_secs = 5
         let sent = s.notifications.channels.first().map_or(0, |c| c.sent);
         s.replay.as_ref().is_some_and(|r| r.finished)
             && sent as usize == texts.len()
-            && texts.iter().any(|t| t.contains("H1 AlpacaDisconnected resolved"))
+            && texts
+                .iter()
+                .any(|t| t.contains("H1 AlpacaDisconnected resolved"))
             && ch(2) > 0
             && ch(3) > 0
             && events.iter().any(|e| e.contains("Notification failed"))
@@ -197,12 +199,22 @@ timeout_secs = 5
     let broken = &n[2];
     assert_eq!(broken.sent, 0);
     assert!(
-        broken.last_error.as_deref().unwrap().starts_with("HTTP 500: boom"),
+        broken
+            .last_error
+            .as_deref()
+            .unwrap()
+            .starts_with("HTTP 500: boom"),
         "{broken:?}"
     );
-    assert_eq!(broken.target, format!("{}", base.trim_start_matches("http://")));
+    assert_eq!(
+        broken.target,
+        format!("{}", base.trim_start_matches("http://"))
+    );
     let refused_err = n[3].last_error.as_deref().unwrap();
-    assert!(refused_err.contains(&format!("127.0.0.1:{refused}")), "{refused_err}");
+    assert!(
+        refused_err.contains(&format!("127.0.0.1:{refused}")),
+        "{refused_err}"
+    );
     let everything = format!("{:?} {:?}", snap.notifications, events);
     assert!(!everything.contains("SECRETTOKEN"), "{everything}");
     assert!(events
@@ -210,13 +222,21 @@ timeout_secs = 5
         .any(|e| e.starts_with("Notification failed") && e.contains("broken (webhook")));
     let api = serde_json::to_value(&snap.notifications).unwrap();
     assert!(api["channels"][2]["lastError"].is_string(), "{api}");
-    let metrics = tapewatch::exposition::Exporter::new().unwrap().render(&snap);
-    assert!(metrics.contains(&format!(
-        "tapewatch_notifications_total{{channel=\"broken\",outcome=\"failed\"}} {}",
-        broken.failed
-    )), "{metrics}");
+    let metrics = tapewatch::exposition::Exporter::new()
+        .unwrap()
+        .render(&snap);
+    assert!(
+        metrics.contains(&format!(
+            "tapewatch_notifications_total{{channel=\"broken\",outcome=\"failed\"}} {}",
+            broken.failed
+        )),
+        "{metrics}"
+    );
     assert!(metrics.contains("tapewatch_notifications_total{channel=\"high\",outcome=\"sent\"}"));
-    assert!(snap.channels.iter().any(|c| c.name == "notify" && c.dropped == 0));
+    assert!(snap
+        .channels
+        .iter()
+        .any(|c| c.name == "notify" && c.dropped == 0));
 
     running.cancel.cancel();
     let _ = running.engine.await;
@@ -308,7 +328,10 @@ min_severity = "HIGH"
     assert_eq!(lines[0]["alert"]["severity"], "CRITICAL");
     assert_eq!(lines[0]["alert"]["runbook"], "RUNBOOK-004");
     // The text arrived as data: nothing in it was run.
-    assert_eq!(lines[0]["alert"]["summary"], "it's $(rm -rf /) `quoted` \"x\"");
+    assert_eq!(
+        lines[0]["alert"]["summary"],
+        "it's $(rm -rf /) `quoted` \"x\""
+    );
     assert_eq!(lines[1]["alert"]["id"], "H2");
 }
 
@@ -353,7 +376,12 @@ command = ["/nonexistent/tapewatch-hook"]
     for e in &events {
         // A critical alert that could not be sent is an error in the log.
         assert_eq!(e.level, tapewatch::event::Level::Error);
-        assert!(e.message.starts_with("Notification failed: C1 CRITICAL firing"), "{}", e.message);
+        assert!(
+            e.message
+                .starts_with("Notification failed: C1 CRITICAL firing"),
+            "{}",
+            e.message
+        );
     }
 }
 

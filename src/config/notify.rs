@@ -204,7 +204,10 @@ pub fn build(s: NotifySection, invalid: Invalid) -> Result<NotifyConfig, ConfigE
             .unwrap_or(RateLimit::default().per_minute),
     };
     if defaults.burst == 0 {
-        return Err(invalid("notify.rate_limit_burst", "must be at least 1".into()));
+        return Err(invalid(
+            "notify.rate_limit_burst",
+            "must be at least 1".into(),
+        ));
     }
     if defaults.per_minute == 0 {
         return Err(invalid(

@@ -23,7 +23,10 @@ fn colour(s: Severity, to: AlertState) -> &'static str {
 /// One line a person reads first, in Slack, a pager or a log.
 pub fn headline(n: &Notification) -> String {
     match n {
-        Notification::Alert { change: c, reminder } => {
+        Notification::Alert {
+            change: c,
+            reminder,
+        } => {
             let state = if *reminder {
                 "still firing"
             } else {
@@ -34,7 +37,11 @@ pub fn headline(n: &Notification) -> String {
                 c.severity, c.id, c.name, c.summary
             )
         }
-        Notification::Suppressed { count, since, until } => format!(
+        Notification::Suppressed {
+            count,
+            since,
+            until,
+        } => format!(
             "tapewatch: {count} notifications suppressed by the rate limit between {} and {}",
             since.to_rfc3339(),
             until.to_rfc3339()

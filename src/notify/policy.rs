@@ -13,8 +13,8 @@
 //! * Each send takes a token. Without one the send is suppressed and counted; when a
 //!   token is free again, the first one goes to a "N notifications suppressed" summary.
 
-use super::{ChannelConfig, ChannelView, Notification, NotifyConfig, NotifyEvent, NotifyView};
 use super::RateLimit;
+use super::{ChannelConfig, ChannelView, Notification, NotifyConfig, NotifyEvent, NotifyView};
 use crate::alerts::{AlertChange, AlertState, Severity};
 use crate::event::Level;
 use crate::types::Ts;
@@ -110,7 +110,10 @@ impl Channel {
     }
 
     fn label(&self) -> String {
-        format!("{} ({} {})", self.view.name, self.view.kind, self.view.target)
+        format!(
+            "{} ({} {})",
+            self.view.name, self.view.kind, self.view.target
+        )
     }
 
     /// The summary goes out before anything new once a token is free.

@@ -10,7 +10,13 @@ fn t(secs: i64) -> Ts {
     Ts::from_secs(1_800_000_000 + secs)
 }
 
-fn change(id: &'static str, sev: Severity, from: AlertState, to: AlertState, at: i64) -> AlertChange {
+fn change(
+    id: &'static str,
+    sev: Severity,
+    from: AlertState,
+    to: AlertState,
+    at: i64,
+) -> AlertChange {
     AlertChange {
         at: t(at),
         id,
@@ -50,7 +56,12 @@ fn sends(ds: &[Dispatch]) -> Vec<(usize, String)> {
         .map(|d| {
             let what = match &d.notification {
                 Notification::Alert { change, reminder } => {
-                    format!("{} {}{}", change.id, change.to, if *reminder { " r" } else { "" })
+                    format!(
+                        "{} {}{}",
+                        change.id,
+                        change.to,
+                        if *reminder { " r" } else { "" }
+                    )
                 }
                 Notification::Suppressed { count, .. } => format!("summary {count}"),
             };
@@ -77,7 +88,12 @@ fn routing_by_severity() {
     ];
     for (i, (sev, want)) in table.into_iter().enumerate() {
         let c = change("X1", sev, Pending, Firing, i as i64);
-        let got: Vec<usize> = p.offer(t(i as i64), &c).dispatches.iter().map(|d| d.channel).collect();
+        let got: Vec<usize> = p
+            .offer(t(i as i64), &c)
+            .dispatches
+            .iter()
+            .map(|d| d.channel)
+            .collect();
         assert_eq!(got, want, "{sev}");
     }
 }
@@ -104,9 +120,17 @@ fn dedup_and_the_notify_flag() {
         // A new episode of H1 is.
         (change("H1", h, Pending, Firing, 20), &["H1 firing"], 3),
         // INFO edges are each their own; no resolution follows them.
-        (change("I2", Severity::Info, Resolved, Firing, 21), &["I2 firing"], 3),
+        (
+            change("I2", Severity::Info, Resolved, Firing, 21),
+            &["I2 firing"],
+            3,
+        ),
         (change("I2", Severity::Info, Firing, Resolved, 21), &[], 3),
-        (change("I2", Severity::Info, Resolved, Firing, 22), &["I2 firing"], 3),
+        (
+            change("I2", Severity::Info, Resolved, Firing, 22),
+            &["I2 firing"],
+            3,
+        ),
     ];
     for (i, (c, want, dedup)) in table.into_iter().enumerate() {
         let out = p.offer(c.at, &c);
@@ -133,7 +157,8 @@ fn token_bucket_suppresses_counts_and_summarises() {
     let mut p = policy(vec![exec("a", Route::AtLeast(Severity::Info), 2, 1)]);
     let fire = |id: &'static str, at: i64| change(id, Severity::High, Pending, Firing, at);
     // (time, offered alert or tick, sends, suppressed, pending, warn/info events)
-    let table: Vec<(i64, Option<&'static str>, Vec<&str>, u64, u64, usize)> = vec![
+    type Row = (i64, Option<&'static str>, Vec<&'static str>, u64, u64, usize);
+    let table: Vec<Row> = vec![
         (0, Some("H1"), vec!["H1 firing"], 0, 0, 0),
         (0, Some("H2"), vec!["H2 firing"], 0, 0, 0),
         // Bucket empty: suppressed, counted, and one warning for the whole burst.
@@ -157,7 +182,11 @@ fn token_bucket_suppresses_counts_and_summarises() {
         let got: Vec<String> = sends(&out.dispatches).into_iter().map(|s| s.1).collect();
         assert_eq!(got, want, "row {i}");
         let v = &p.view().channels[0];
-        assert_eq!((v.suppressed, v.pending_suppressed), (suppressed, pending), "row {i}");
+        assert_eq!(
+            (v.suppressed, v.pending_suppressed),
+            (suppressed, pending),
+            "row {i}"
+        );
         assert_eq!(out.events.len(), events, "row {i}: {:?}", out.events);
     }
 }
@@ -207,13 +236,23 @@ fn outcomes_count_and_failures_become_events() {
     let e = e.unwrap();
     assert_eq!(e.level, Level::Warn);
     assert!(e.message.contains("H1 HIGH firing"), "{}", e.message);
-    assert!(e.message.contains("hook (exec /bin/true): exited with status 3"), "{}", e.message);
-    let e = p.finished(t(4), crit, Err("timed out after 5 s".into())).unwrap();
+    assert!(
+        e.message
+            .contains("hook (exec /bin/true): exited with status 3"),
+        "{}",
+        e.message
+    );
+    let e = p
+        .finished(t(4), crit, Err("timed out after 5 s".into()))
+        .unwrap();
     assert_eq!(e.level, Level::Error);
     let v = &p.view().channels[0];
     assert_eq!((v.sent, v.failed), (1, 2));
     assert_eq!(v.last_error.as_deref(), Some("timed out after 5 s"));
-    assert_eq!((v.last_success_at, v.last_error_at), (Some(t(2)), Some(t(4))));
+    assert_eq!(
+        (v.last_success_at, v.last_error_at),
+        (Some(t(2)), Some(t(4)))
+    );
 }
 
 #[test]

@@ -163,7 +163,11 @@ impl Shell {
             view: self.policy.view(),
             events,
         };
-        let sent = send_wait(&self.report.feed_tx, &self.report.meter, FeedEvent::Notify(r));
+        let sent = send_wait(
+            &self.report.feed_tx,
+            &self.report.meter,
+            FeedEvent::Notify(r),
+        );
         if sent.await.is_err() {
             self.engine_up = false;
         }
