@@ -157,7 +157,14 @@ fn token_bucket_suppresses_counts_and_summarises() {
     let mut p = policy(vec![exec("a", Route::AtLeast(Severity::Info), 2, 1)]);
     let fire = |id: &'static str, at: i64| change(id, Severity::High, Pending, Firing, at);
     // (time, offered alert or tick, sends, suppressed, pending, warn/info events)
-    type Row = (i64, Option<&'static str>, Vec<&'static str>, u64, u64, usize);
+    type Row = (
+        i64,
+        Option<&'static str>,
+        Vec<&'static str>,
+        u64,
+        u64,
+        usize,
+    );
     let table: Vec<Row> = vec![
         (0, Some("H1"), vec!["H1 firing"], 0, 0, 0),
         (0, Some("H2"), vec!["H2 firing"], 0, 0, 0),
