@@ -260,6 +260,7 @@ async fn run_async(
     setup.validation = settings.resilience.validation.clone();
     setup.yahoo = settings.resilience.yahoo.clone();
     setup.portfolio = settings.portfolio.clone();
+    setup.notify = settings.notify.clone();
     setup.lots = if settings.lots.is_empty() && mode == Mode::Demo {
         crate::fixture::gen::demo_lots()
     } else {

@@ -51,6 +51,8 @@ pub enum EventKind {
     Validation,
     /// An alert fired or resolved.
     Alert,
+    /// A notification failed, was dropped or rate-limited.
+    Notify,
 }
 
 impl EventKind {
@@ -69,6 +71,7 @@ impl EventKind {
             EventKind::Breaker => "breaker",
             EventKind::Validation => "validation",
             EventKind::Alert => "alert",
+            EventKind::Notify => "notify",
         }
     }
 }

@@ -257,6 +257,15 @@ fn record_reliability(s: &Snapshot) {
     if let Some(pct) = risk.max_concentration.as_ref().and_then(|m| m.pct.to_f64()) {
         gauge!("tapewatch_portfolio_max_concentration_ratio").set(pct / 100.0);
     }
+    describe_counter!(
+        "tapewatch_notifications_total",
+        Unit::Count,
+        "Notifications per channel by outcome: sent, failed, suppressed (rate limit), deduplicated, dropped (queue full)."
+    );
+    describe_gauge!(
+        "tapewatch_notification_last_success_timestamp_seconds",
+        "Unix time of a notification channel's last successful send."
+    );
 }
 
 fn flag(b: bool) -> f64 {
@@ -317,5 +326,21 @@ fn record(s: &Snapshot) {
     for c in &s.channels {
         counter!("tapewatch_channel_full_total", "channel" => c.name).absolute(c.full);
         counter!("tapewatch_channel_dropped_total", "channel" => c.name).absolute(c.dropped);
+    }
+    for n in &s.notifications.channels {
+        for (outcome, v) in [
+            ("sent", n.sent),
+            ("failed", n.failed),
+            ("suppressed", n.suppressed),
+            ("deduplicated", n.deduplicated),
+            ("dropped", n.dropped),
+        ] {
+            counter!("tapewatch_notifications_total", "channel" => n.name.clone(), "outcome" => outcome)
+                .absolute(v);
+        }
+        if let Some(at) = n.last_success_at {
+            gauge!("tapewatch_notification_last_success_timestamp_seconds", "channel" => n.name.clone())
+                .set(at.as_millis() as f64 / 1_000.0);
+        }
     }
 }

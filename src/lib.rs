@@ -36,6 +36,7 @@ pub mod fixture;
 pub mod headless;
 pub mod logging;
 pub mod market;
+pub mod notify;
 pub mod pipeline;
 pub mod portfolio;
 pub mod router;

@@ -183,3 +183,14 @@ pub struct WatchlistChange {
     #[serde(default)]
     pub remove: Vec<String>,
 }
+
+/// `GET /api/alerts`: the alert view's own fields, plus `history` and `notifications`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AlertsBody {
+    #[serde(flatten)]
+    pub alerts: crate::alerts::AlertsView,
+    /// Newest first.
+    pub history: Vec<crate::alerts::AlertRecord>,
+    pub notifications: crate::notify::NotifyView,
+}

@@ -174,21 +174,15 @@ pub(super) async fn account(State(s): State<ApiState>) -> Reply {
 }
 
 /// `GET /api/alerts`: pending and firing alerts, with runbook ids and first steps,
-/// the recently resolved ones, and the history (fired, resolved, acknowledged and
-/// snoozed, with who: engine, tui or api), newest first.
-pub(super) async fn alerts(State(s): State<ApiState>) -> Json<AlertsReply> {
+/// the recently resolved ones, the history (fired, resolved, acknowledged and snoozed,
+/// with who: engine, tui or api; newest first) and the notification channels' counters.
+pub(super) async fn alerts(State(s): State<ApiState>) -> Json<super::dto::AlertsBody> {
     let snap = s.snapshots.borrow().clone();
-    Json(AlertsReply {
-        view: snap.alerts.clone(),
+    Json(super::dto::AlertsBody {
+        alerts: snap.alerts.clone(),
         history: snap.alert_history.clone(),
+        notifications: snap.notifications.clone(),
     })
-}
-
-#[derive(Debug, serde::Serialize)]
-pub(super) struct AlertsReply {
-    #[serde(flatten)]
-    view: crate::alerts::AlertsView,
-    history: Vec<crate::alerts::AlertRecord>,
 }
 
 /// `GET /api/slo`: each SLO's SLI, error budget left and burn rates.

@@ -140,6 +140,7 @@ async fn alerts_are_listed_and_ack_snooze_check_the_id() {
     let (code, v, _) = get_json(app.clone(), "/api/alerts").await;
     assert_eq!(code, StatusCode::OK);
     assert!(v["active"].is_array() && v["counts"].is_object(), "{v}");
+    assert!(v["notifications"]["channels"].is_array(), "{v}");
     assert!(v["history"].is_array(), "{v}");
     // The runbook-style query for the SLOs.
     let (code, v, _) = get_json(app.clone(), "/api/slo").await;
@@ -152,9 +153,20 @@ async fn alerts_are_listed_and_ack_snooze_check_the_id() {
         .collect();
     assert_eq!(
         keys,
-        ["availability", "alpaca_uptime", "latency_p95", "validation_success"]
+        [
+            "availability",
+            "alpaca_uptime",
+            "latency_p95",
+            "validation_success"
+        ]
     );
-    for field in ["targetPct", "windowDays", "sliPct", "budgetRemainingPct", "burnRates"] {
+    for field in [
+        "targetPct",
+        "windowDays",
+        "sliPct",
+        "budgetRemainingPct",
+        "burnRates",
+    ] {
         assert!(v["slos"][0].get(field).is_some(), "{field}: {v}");
     }
     let post = |uri: &str| Request::post(uri).body(Body::empty()).unwrap();

@@ -3,6 +3,7 @@
 
 mod holdings;
 mod money;
+mod notify;
 mod sections;
 
 pub use sections::Resilience;
@@ -65,6 +66,9 @@ pub struct Config {
     pub positions: Vec<holdings::LotSection>,
     #[serde(default)]
     pub portfolio: holdings::PortfolioSection,
+    /// `[notify]`: webhook and exec notification channels.
+    #[serde(default)]
+    pub notify: notify::NotifySection,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -137,6 +141,8 @@ pub struct Settings {
     pub trading_poll_secs: u64,
     /// The Trading API base URL from the config (the environment may override it).
     pub trading_url: Option<String>,
+    /// Notification channels (none unless configured).
+    pub notify: crate::notify::NotifyConfig,
 }
 
 /// The live stream's knobs, validated, with the runbook's defaults.
@@ -306,6 +312,7 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
         &invalid,
     )?;
     let lots = holdings::lots(cfg.positions, &invalid)?;
+    let notify = notify::build(cfg.notify, &invalid)?;
     let (portfolio, trading_poll_secs) = holdings::portfolio(cfg.portfolio, &invalid)?;
     if let Some(u) = cfg.alpaca.trading_url.as_deref() {
         if !(u.starts_with("https://") || u.starts_with("http://")) {
@@ -316,6 +323,7 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
         }
     }
     Ok(Settings {
+        notify,
         lots,
         portfolio,
         trading_poll_secs,

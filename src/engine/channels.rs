@@ -8,6 +8,7 @@
 //! | `store`    | engine → SQLite writer | 8192     | drop the newest, count it, warn in the log   |
 //! | `stdout`   | engine → headless out  | 4096     | drop the newest, count it, report in summary |
 //! | `record`   | stream → `--record`    | 16384    | drop the newest, count it: never stall ingest |
+//! | `notify`   | engine → notifier      | 256      | drop the newest, count it, warn in the log  |
 //!
 //! Snapshots travel on a `watch` channel, which by design holds only the latest.
 
@@ -20,6 +21,7 @@ pub const FEED_CAPACITY: usize = 64;
 pub const COMMAND_CAPACITY: usize = 64;
 pub const STORE_CAPACITY: usize = 8192;
 pub const STDOUT_CAPACITY: usize = 4096;
+pub const NOTIFY_CAPACITY: usize = 256;
 
 #[derive(Debug)]
 pub struct Meter {
@@ -64,6 +66,7 @@ pub struct Meters {
     pub store: Arc<Meter>,
     pub stdout: Arc<Meter>,
     pub record: Arc<Meter>,
+    pub notify: Arc<Meter>,
 }
 
 impl Default for Meters {
@@ -78,6 +81,7 @@ impl Default for Meters {
                 crate::fixture::record::RECORD_CAPACITY,
                 "drop-newest",
             ),
+            notify: Meter::new("notify", NOTIFY_CAPACITY, "drop-newest"),
         }
     }
 }
@@ -90,6 +94,7 @@ impl Meters {
             &self.store,
             &self.stdout,
             &self.record,
+            &self.notify,
         ]
         .into_iter()
         .map(|m| m.stat())

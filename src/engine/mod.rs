@@ -171,6 +171,8 @@ pub enum FeedEvent {
     },
     /// The fixture is exhausted.
     ReplayEnd,
+    /// The notifier's counters and what it has to report.
+    Notify(crate::notify::NotifyReport),
 }
 
 pub struct EngineIo {
@@ -189,6 +191,8 @@ pub struct EngineIo {
     /// What the live Yahoo poller should do (none in replay or with Yahoo disabled).
     pub plan_tx: Option<watch::Sender<crate::yahoo::poller::PollPlan>>,
     pub meters: Meters,
+    /// Alert changes for the notifier (none when no notification channel is configured).
+    pub notify_tx: Option<mpsc::Sender<crate::alerts::AlertChange>>,
 }
 
 pub struct EngineOptions {
@@ -224,6 +228,7 @@ struct Engine {
     processing_view: (i64, crate::stats::window::WindowedView),
     apply_latency: LatencyHistogram,
     store_dropped_reported: u64,
+    notify_dropped_reported: u64,
     memory_checked: Instant,
     limits: ParseLimits,
     /// Reused for every frame, so parsing allocates nothing per frame.
@@ -252,6 +257,7 @@ pub async fn run(
         processing_view: (i64::MIN, Default::default()),
         apply_latency: LatencyHistogram::new(),
         store_dropped_reported: 0,
+        notify_dropped_reported: 0,
         memory_checked: now,
         limits: opts.limits.clone(),
         msgs: Vec::with_capacity(64),

@@ -75,6 +75,7 @@ impl Engine {
                 self.state.fixture_issue(line, &reason, &mut fx)
             }
             FeedEvent::ReplayEnd => {}
+            FeedEvent::Notify(r) => self.state.apply_notify(r, &mut fx),
         }
         self.dirty = true;
         self.forward(fx);
@@ -112,6 +113,12 @@ impl Engine {
                 }
             }
         }
+        for c in fx.alerts.drain(..) {
+            if let Some(tx) = self.io.notify_tx.as_ref() {
+                // Drop-newest: a slow notifier never holds up the engine; publish() reports it.
+                let _ = try_send_counted(tx, &self.io.meters.notify, c);
+            }
+        }
         for ev in fx.events {
             log_event(&ev);
             if let Some(tx) = self.io.store_tx.as_ref() {
@@ -139,6 +146,14 @@ impl Engine {
                     let _ = try_send_counted(tx, &self.io.meters.stdout, ev);
                 }
             }
+        }
+        let dropped = self.io.meters.notify.dropped();
+        if dropped > self.notify_dropped_reported {
+            let mut fx = Effects::default();
+            self.state
+                .notify_dropped(dropped - self.notify_dropped_reported, &mut fx);
+            self.notify_dropped_reported = dropped;
+            self.forward(fx);
         }
         let elapsed = self
             .finished_elapsed

@@ -285,6 +285,8 @@ pub struct Snapshot {
     /// Feed latency (source timestamp to receipt) on the engine clock, refreshed about
     /// once a second of engine time.
     pub latency: LatencyPanel,
+    /// Notification channels' counters (empty when none are configured).
+    pub notifications: crate::notify::NotifyView,
     pub perf: Perf,
 }
 

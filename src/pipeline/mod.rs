@@ -14,6 +14,7 @@ use crate::fixture::replay::{self, ReplayOptions, ReplayStats, Speed};
 use crate::store::StoreMsg;
 use crate::types::{Symbol, Ts};
 use crate::wire::ParseLimits;
+mod notifier;
 mod rest;
 
 use crate::yahoo::client::{build_client, HttpClientConfig};
@@ -55,6 +56,8 @@ pub struct Setup {
         Vec<crate::slo::MinuteBucket>,
         Vec<crate::alerts::AlertRecord>,
     )>,
+    /// Notification channels; none by default, in any mode.
+    pub notify: crate::notify::NotifyConfig,
 }
 
 impl Setup {
@@ -77,6 +80,7 @@ impl Setup {
             portfolio: Default::default(),
             rest: None,
             history: None,
+            notify: Default::default(),
         }
     }
 }
@@ -131,7 +135,10 @@ fn spawn_engine(
     let first = Arc::new(state.snapshot(0, Perf::default(), setup.meters.stats()));
     let (snap_tx, snap_rx) = watch::channel(first);
     let cancel = CancellationToken::new();
+    let notify_cfg = std::mem::take(&mut setup.notify);
+    let (notify_tx, notify_rx) = notifier::channel(&notify_cfg);
     let io = EngineIo {
+        notify_tx,
         feed_rx,
         cmd_rx,
         snap_tx,
@@ -148,7 +155,19 @@ fn spawn_engine(
         hold: setup.hold,
         limits: setup.limits.clone(),
     };
-    let engine = tokio::spawn(engine::run(state, io, opts, cancel.clone()));
+    let notify_clock = opts.live_clock.clone();
+    let mut engine = tokio::spawn(engine::run(state, io, opts, cancel.clone()));
+    if let Some(rx) = notify_rx {
+        engine = notifier::attach(
+            engine,
+            notify_cfg,
+            rx,
+            notify_clock,
+            feed_tx.clone(),
+            &setup.meters,
+            cancel.clone(),
+        );
+    }
     Engine {
         snapshots: snap_rx,
         commands: cmd_tx,

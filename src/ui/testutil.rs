@@ -196,6 +196,7 @@ pub fn sample_snapshot() -> Snapshot {
         alert_history: Vec::new(),
         slo: Default::default(),
         memory_used_pct: None,
+        notifications: Default::default(),
         rest: Default::default(),
         market_open: true,
         validation: crate::validate::Validator::new(Default::default(), &[]).view(now),

@@ -6,6 +6,7 @@ mod alerting;
 mod commands;
 mod holdings;
 mod ingest;
+mod notifying;
 mod reliability;
 mod routing;
 mod watchlist;
@@ -109,6 +110,7 @@ pub struct EngineState {
     holdings: holdings::Holdings,
     alerting: alerting::Alerting,
     reliability: reliability::Reliability,
+    notifications: crate::notify::NotifyView,
 }
 
 impl EngineState {
@@ -171,6 +173,7 @@ impl EngineState {
             holdings: holdings::Holdings::default(),
             alerting: alerting::Alerting::new(),
             reliability: reliability::Reliability::new(Default::default()),
+            notifications: Default::default(),
         }
     }
 
@@ -367,6 +370,7 @@ impl EngineState {
             rest: self.holdings.rest.clone(),
             market_open: self.market_open(),
             latency: self.latency.clone(),
+            notifications: self.notifications.clone(),
             perf,
         }
     }
