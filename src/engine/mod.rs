@@ -138,6 +138,9 @@ pub struct LinkUpdate {
     pub fatal: Option<String>,
     /// The failure being reported was HTTP 429 on the upgrade (the breaker opens at once).
     pub rate_limited: bool,
+    /// A milestone only the socket task sees (the upgrade finished, the failure count
+    /// was reset after a stable minute), worded as the runbook greps for it.
+    pub note: Option<String>,
 }
 
 /// Everything a feed can tell the engine.

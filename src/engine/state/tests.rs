@@ -116,6 +116,7 @@ fn default_knobs_hard_close_switches_the_poller_to_yahoo_within_10_s_and_a_tick(
             next_retry_at: Some(closed.plus_millis(60_000)),
             fatal: None,
             rate_limited: false,
+            note: None,
         },
         &mut fx,
     );
