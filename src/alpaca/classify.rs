@@ -33,8 +33,10 @@ pub(super) fn control_messages(bytes: &[u8], encoding: Encoding) -> Vec<Msg> {
         .collect()
 }
 
-pub(super) fn closed_reason(detail: Option<String>, last_server_error: &Option<String>) -> String {
-    match (last_server_error, detail) {
+/// Why the server ended a connection; `last_error` is the explanation of the last
+/// server error, when one came before the close (it is usually why).
+pub(super) fn closed_reason(detail: Option<String>, last_error: Option<&String>) -> String {
+    match (last_error, detail) {
         (Some(err), _) => format!("closed by server after error {err}"),
         (None, Some(d)) => format!("closed by server ({d})"),
         (None, None) => "connection closed".into(),

@@ -190,7 +190,11 @@ impl StreamTask {
                         return true;
                     }
                     Some(StreamControl::SetWatchlist(w)) => self.cfg.watchlist = w,
-                    Some(StreamControl::Hold(h)) => self.hold_until = h,
+                    Some(StreamControl::Hold(h)) => {
+                        // The breaker may hold longer than the backoff: show the later time.
+                        self.hold_until = h;
+                        self.link(backoff, None, None).await;
+                    }
                     None => return false,
                 },
             }
@@ -327,7 +331,7 @@ impl StreamTask {
                 },
                 msg = source.next() => {
                     let first = match msg {
-                        None => return End::Failed(Failure::Transient(closed_reason(None, &last_server_error))),
+                        None => return End::Failed(Failure::Transient(closed_reason(None, last_report.as_ref().or(last_server_error.as_ref())))),
                         Some(Err(e)) => return End::Failed(Failure::Transient(format!("connection error: {e}"))),
                         Some(Ok(m)) => m,
                     };
@@ -350,7 +354,7 @@ impl StreamTask {
                             Message::Close(frame) => {
                                 self.flush(batch).await;
                                 let detail = frame.map(|f| format!("{} {}", u16::from(f.code), f.reason));
-                                return End::Failed(Failure::Transient(closed_reason(detail, &last_server_error)));
+                                return End::Failed(Failure::Transient(closed_reason(detail, last_report.as_ref().or(last_server_error.as_ref()))));
                             }
                         };
                         for cm in controls {

@@ -5,11 +5,12 @@ use super::codec;
 use super::gen::TapeGen;
 use super::protocol::{self, symbol_list, AlpacaError, AUTHENTICATED, CONNECTED};
 use super::subs::{Channel, SubscriptionSet};
-use super::{Command, Shared, FEEDS};
+use super::{Command, Shared, Stall, FEEDS};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
@@ -46,7 +47,18 @@ fn refusal(status: u16) -> ErrorResponse {
     resp
 }
 
-pub(super) async fn serve(shared: Arc<Shared>, tcp: TcpStream, id: u64) {
+pub(super) async fn serve(shared: Arc<Shared>, mut tcp: TcpStream, id: u64) {
+    let stall = shared.lock().stall;
+    if stall == Some(Stall::NoUpgrade) {
+        // Swallow the upgrade request and whatever follows until the client gives up.
+        let mut buf = [0u8; 1024];
+        while let Ok(n) = tcp.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+        }
+        return;
+    }
     let mut up = Upgrade::default();
     // The result type is tungstenite's `Callback` contract, large error and all.
     #[allow(clippy::result_large_err)]
@@ -104,6 +116,7 @@ pub(super) async fn serve(shared: Arc<Shared>, tcp: TcpStream, id: u64) {
         authed: false,
         holds_slot: false,
         silent: false,
+        stall,
         subs: SubscriptionSet::default(),
         gen: TapeGen::default(),
         gen_remaining: 0,
@@ -130,6 +143,7 @@ struct Session {
     authed: bool,
     holds_slot: bool,
     silent: bool,
+    stall: Option<Stall>,
     subs: SubscriptionSet,
     gen: TapeGen,
     gen_remaining: usize,
@@ -142,7 +156,8 @@ impl Session {
         mut cmds: mpsc::UnboundedReceiver<Command>,
         header_creds: Option<(String, String)>,
     ) -> End {
-        if self.send(CONNECTED).await.is_err() {
+        let no_welcome = self.stall == Some(Stall::NoWelcome);
+        if !no_welcome && self.send(CONNECTED).await.is_err() {
             return End::Vanished;
         }
         // Header auth (APCA-API-KEY-ID / APCA-API-SECRET-KEY) is answered like an auth
@@ -161,7 +176,7 @@ impl Session {
                     Some(cmd) => self.on_command(cmd).await,
                     None => Some(End::Freed),
                 },
-                () = &mut auth_deadline, if !self.authed && !self.silent => {
+                () = &mut auth_deadline, if !self.authed && !self.silent && !no_welcome => {
                     Some(self.close_with(AlpacaError::AuthTimeout).await)
                 }
                 msg = self.ws.next(), if !self.silent => self.on_frame(msg).await,
@@ -304,10 +319,14 @@ impl Session {
             Ok(v) | Err(v) => v.clone(),
         };
         self.shared.update(|st| st.client_messages.push(recorded));
+        if self.stall == Some(Stall::NoWelcome) {
+            return None;
+        }
         let Ok(Value::Object(obj)) = decoded else {
             return self.send_error(AlpacaError::InvalidSyntax).await;
         };
         match obj.get("action").and_then(Value::as_str) {
+            Some("auth") if self.stall == Some(Stall::IgnoreAuth) => None,
             Some("auth") => {
                 let key = obj.get("key").and_then(Value::as_str);
                 let secret = obj.get("secret").and_then(Value::as_str);
