@@ -51,6 +51,8 @@ pub enum EventKind {
     Validation,
     /// An alert fired or resolved.
     Alert,
+    /// A config setting worth a second look (e.g. symbols the test feed never sends).
+    Config,
 }
 
 impl EventKind {
@@ -69,6 +71,7 @@ impl EventKind {
             EventKind::Breaker => "breaker",
             EventKind::Validation => "validation",
             EventKind::Alert => "alert",
+            EventKind::Config => "config",
         }
     }
 }

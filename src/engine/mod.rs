@@ -194,6 +194,9 @@ pub struct EngineOptions {
     /// Keep serving after the replay ends.
     pub hold: bool,
     pub limits: ParseLimits,
+    /// What happened while setting up (config warnings), forwarded first so it
+    /// reaches the log file and the database like any other event.
+    pub startup: Effects,
 }
 
 /// Why the engine returned.
@@ -253,6 +256,7 @@ pub async fn run(
     let mut clock_tick = tokio::time::interval(Duration::from_millis(state::TICK_MS as u64));
     clock_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut feed_open = true;
+    e.forward(opts.startup);
     let exit = loop {
         tokio::select! {
             biased;

@@ -221,3 +221,34 @@ async fn watchlist_changes_at_run_time_subscribe_and_unsubscribe() {
     assert_eq!(last_sub["trades"], serde_json::json!(["AAPL", "NVDA"]));
     r.cancel.cancel();
 }
+
+/// `feed = "test"` from the config file to the socket: the path is `/v2/test`, the
+/// default watchlist is FAKEPACA alone, and other symbols get a warning event.
+#[tokio::test(start_paused = true)]
+async fn the_test_feed_watches_fakepaca_and_warns_about_other_symbols() {
+    let mock = MockAlpaca::start(mock_cfg()).await.unwrap();
+    let cases: [(&str, &[&str], bool); 2] = [
+        ("[alpaca]\nfeed = \"test\"\n", &["FAKEPACA"], false),
+        (
+            "watchlist = [\"FAKEPACA\", \"AAPL\"]\n[alpaca]\nfeed = \"test\"\n",
+            &["AAPL", "FAKEPACA"],
+            true,
+        ),
+    ];
+    for (toml, want, warns) in cases {
+        let settings = tapewatch::config::parse(toml, "c.toml").unwrap();
+        let url = tapewatch::app::stream_url(Some(&format!("ws://{}", mock.addr())), &settings.feed);
+        assert!(url.ends_with("/v2/test"), "{url}");
+        let watch: Vec<&str> = settings.watchlist.iter().map(|s| s.as_str()).collect();
+        let mut setup = Setup::new(Mode::Live);
+        setup.warnings = settings.warnings.clone();
+        let mut r = start_with(stream_cfg(url, "MOCKSECRET", "test", &watch), setup, false);
+        let s = until(&mut r, "subscribed", subscribed).await;
+        assert_eq!(s.alpaca.subscribed_symbols, want, "{toml}");
+        assert_eq!(has_event(&s, "streams only FAKEPACA"), warns, "{toml}: {:?}", s.events);
+        r.cancel.cancel();
+        let _ = r.engine.await;
+        r.feed.join().await;
+        assert!(mock.wait_for_sessions(0, WAIT).await, "the slot is free again");
+    }
+}

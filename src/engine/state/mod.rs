@@ -344,6 +344,12 @@ impl EngineState {
         self.emit(fx, ev);
     }
 
+    /// A setting that is valid but probably not what the user meant.
+    pub fn config_warning(&mut self, text: String, fx: &mut Effects) {
+        let ev = Event::new(self.now, Level::Warn, EventKind::Config, text);
+        self.emit(fx, ev);
+    }
+
     pub fn command_event(&mut self, text: String, fx: &mut Effects) {
         let ev = Event::new(self.now, Level::Info, EventKind::Command, text);
         self.emit(fx, ev);
