@@ -357,6 +357,17 @@ impl StreamTask {
                                 return End::Failed(Failure::Transient(closed_reason(detail, last_report.as_ref().or(last_server_error.as_ref()))));
                             }
                         };
+                        // Queued (and recorded) before its control messages act, so a frame
+                        // that ends the connection (402, 406, ...) still reaches the engine
+                        // and the recording.
+                        if let Some(payload) = payload {
+                            last_message = Instant::now();
+                            let now = self.clock.now();
+                            if let Some(rec) = self.recorder.as_ref() {
+                                rec.frame(now, &payload);
+                            }
+                            batch.push_payload(now, payload);
+                        }
                         for cm in controls {
                             if let Msg::Error { code, msg } = &cm {
                                 last_server_error = Some(format!("{code} {msg}"));
@@ -367,14 +378,6 @@ impl StreamTask {
                                     return end;
                                 }
                             }
-                        }
-                        if let Some(payload) = payload {
-                            last_message = Instant::now();
-                            let now = self.clock.now();
-                            if let Some(rec) = self.recorder.as_ref() {
-                                rec.frame(now, &payload);
-                            }
-                            batch.push_payload(now, payload);
                         }
                         if batch.frames.len() < 64 {
                             next = match source.next().now_or_never() {
