@@ -86,3 +86,37 @@ pub(super) fn jitter() -> f64 {
     use rand::RngExt;
     rand::rng().random::<f64>()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::ErrorKind;
+
+    #[test]
+    fn connect_errors_use_the_runbook_words() {
+        let cases = [
+            (ErrorKind::ConnectionRefused, "Connection refused: connect to ws://h/v2/iex"),
+            (ErrorKind::NetworkUnreachable, "Network unreachable: "),
+            (ErrorKind::TimedOut, "Connection timeout: "),
+            (ErrorKind::BrokenPipe, "connect failed: "),
+        ];
+        for (kind, want) in cases {
+            let e = tungstenite::Error::Io(std::io::Error::from(kind));
+            match classify_connect_error("ws://h/v2/iex", e) {
+                Failure::Transient(text) => assert!(text.starts_with(want), "{kind:?}: {text}"),
+                other => panic!("{kind:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_close_after_a_server_error_keeps_its_explanation() {
+        let why = "Authentication failed (404 auth timeout): no auth".to_string();
+        assert_eq!(
+            closed_reason(Some("1000 bye".into()), Some(&why)),
+            "closed by server after error Authentication failed (404 auth timeout): no auth"
+        );
+        assert_eq!(closed_reason(Some("1000 bye".into()), None), "closed by server (1000 bye)");
+        assert_eq!(closed_reason(None, None), "connection closed");
+    }
+}

@@ -363,6 +363,7 @@ impl StreamTask {
                         if let Some(payload) = payload {
                             last_message = Instant::now();
                             let now = self.clock.now();
+                            steps::log_frame(&payload);
                             if let Some(rec) = self.recorder.as_ref() {
                                 rec.frame(now, &payload);
                             }

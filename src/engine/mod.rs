@@ -221,6 +221,8 @@ struct Engine {
     apply_latency: LatencyHistogram,
     store_dropped_reported: u64,
     memory_checked: Instant,
+    /// Engine time and message count of the last "Messages received:" log line.
+    rate_logged: Option<(Ts, u64)>,
     limits: ParseLimits,
     /// Reused for every frame, so parsing allocates nothing per frame.
     msgs: Vec<Msg>,
@@ -247,6 +249,7 @@ pub async fn run(
         apply_latency: LatencyHistogram::new(),
         store_dropped_reported: 0,
         memory_checked: now,
+        rate_logged: None,
         limits: opts.limits.clone(),
         msgs: Vec::with_capacity(64),
         issues: Vec::new(),
@@ -326,6 +329,7 @@ pub async fn run(
                 if let Some(c) = opts.live_clock.as_ref() {
                     let mut fx = Effects::default();
                     e.measure_memory();
+                    e.log_message_rate();
                     e.state.tick(c.now(), &mut fx);
                     e.forward(fx);
                     e.dirty = true;

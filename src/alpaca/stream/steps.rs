@@ -1,5 +1,5 @@
 //! The stream task's small steps: status updates to the engine, control messages
-//! outside streaming, and performing the handshake's actions on the socket (the
+//! outside streaming, the per-frame trace line, and performing the handshake's actions on the socket (the
 //! auth message is built here, at the last moment, so the secret lives nowhere else).
 
 use super::{End, Idle, StreamControl, StreamTask};
@@ -7,7 +7,7 @@ use crate::alpaca::backoff::{Backoff, Failure};
 use crate::alpaca::protocol::Action;
 use crate::engine::channels::send_wait;
 use crate::engine::snapshot::LinkState;
-use crate::engine::{AlpacaBatch, FeedEvent, LinkUpdate};
+use crate::engine::{AlpacaBatch, FeedEvent, LinkUpdate, Payload};
 use futures_util::SinkExt;
 use secrecy::ExposeSecret;
 use tokio_tungstenite::tungstenite::{self, Message};
@@ -125,5 +125,26 @@ impl StreamTask {
             }
         }
         None
+    }
+}
+
+/// The runbook's "Received Alpaca message" line, at trace level (one per frame is
+/// far too many for the normal log): the frame's start, to review its schema.
+/// Received frames carry market data and control replies, never a credential.
+pub(super) fn log_frame(payload: &Payload) {
+    if !tracing::enabled!(tracing::Level::TRACE) {
+        return;
+    }
+    match payload {
+        Payload::Text(t) => {
+            let end = (0..=t.len().min(200))
+                .rev()
+                .find(|i| t.is_char_boundary(*i))
+                .unwrap_or(0);
+            tracing::trace!(bytes = t.len(), "Received Alpaca message: {}", &t[..end]);
+        }
+        Payload::Binary(b) => {
+            tracing::trace!(bytes = b.len(), "Received Alpaca message: msgpack frame");
+        }
     }
 }
