@@ -159,14 +159,18 @@ async fn connection_milestones_use_the_runbook_log_lines() {
         "Attempting reconnection (attempt 2/unlimited)",
         "Reconnection failed: HTTP 503 on the WebSocket upgrade; next attempt in",
     ] {
-        assert!(has_event(&s, line), "no event with {line:?}: {:#?}", s.events);
+        assert!(
+            has_event(&s, line),
+            "no event with {line:?}: {:#?}",
+            s.events
+        );
     }
     r.cancel.cancel();
 }
 
+#[path = "live/control.rs"]
+mod control;
 #[path = "live/errors.rs"]
 mod errors;
 #[path = "live/liveness.rs"]
 mod liveness;
-#[path = "live/control.rs"]
-mod control;

@@ -60,7 +60,11 @@ fn get_routes() -> Vec<String> {
         .skip(1)
         .filter_map(|rest| {
             let (path, after) = rest.split_once('"')?;
-            after.trim_start_matches(',').trim_start().starts_with("get(").then(|| path.to_string())
+            after
+                .trim_start_matches(',')
+                .trim_start()
+                .starts_with("get(")
+                .then(|| path.to_string())
         })
         .collect();
     for known in [
@@ -78,9 +82,15 @@ fn get_routes() -> Vec<String> {
         "/metrics",
         "/api/metrics",
     ] {
-        assert!(routes.iter().any(|r| r == known), "{known} not found in {routes:?}");
+        assert!(
+            routes.iter().any(|r| r == known),
+            "{known} not found in {routes:?}"
+        );
     }
-    assert!(routes.iter().all(|r| !r.contains('{')), "a GET route takes a parameter: {routes:?}");
+    assert!(
+        routes.iter().all(|r| !r.contains('{')),
+        "a GET route takes a parameter: {routes:?}"
+    );
     routes
 }
 
@@ -132,14 +142,19 @@ async fn the_secret_reaches_no_log_event_row_fixture_or_response() {
         setup.out_tx = Some(out_tx);
         // `--record FILE`, set up as the binary does.
         let path = dir.path().join(format!("recorded-{i}.jsonl"));
-        let (rec, rec_thread) =
-            record::start(&path, tapewatch::clock::Clock::now(&tapewatch::clock::SystemClock), &stream.watchlist, setup.meters.record.clone())
-                .unwrap();
+        let (rec, rec_thread) = record::start(
+            &path,
+            tapewatch::clock::Clock::now(&tapewatch::clock::SystemClock),
+            &stream.watchlist,
+            setup.meters.record.clone(),
+        )
+        .unwrap();
         setup.recorder = Some(rec);
         // A closed market: the quiet minute below is not a failure.
         let mut r = pipeline::start_live(stream, setup, TokioClock::shared(), Arc::new(|_| false));
         until_done(&mut r, |s| {
-            (secret == SECRET && s.alpaca.state == LinkState::Subscribed) || s.alpaca.fatal.is_some()
+            (secret == SECRET && s.alpaca.state == LinkState::Subscribed)
+                || s.alpaca.fatal.is_some()
         })
         .await;
         if secret == SECRET {
@@ -197,10 +212,17 @@ async fn the_secret_reaches_no_log_event_row_fixture_or_response() {
         assert!(!s.events.is_empty());
     }
     assert!(!printed.is_empty(), "the headless printer got events");
-    assert_clean("printed events", serde_json::to_string(&printed).unwrap().as_bytes());
+    assert_clean(
+        "printed events",
+        serde_json::to_string(&printed).unwrap().as_bytes(),
+    );
     for path in &recordings {
         let text = std::fs::read_to_string(path).unwrap();
-        assert!(text.contains("\"ws\""), "{} holds frames: {text}", path.display());
+        assert!(
+            text.contains("\"ws\""),
+            "{} holds frames: {text}",
+            path.display()
+        );
         assert_clean(&path.display().to_string(), text.as_bytes());
     }
     drop(store_tx);
@@ -230,7 +252,10 @@ async fn the_secret_reaches_no_log_event_row_fixture_or_response() {
         all.push_str(&String::from_utf8_lossy(&text));
     }
     // The trace log did run, and the events reached it in the runbook's words.
-    assert!(all.contains("TRACE") || all.contains("DEBUG"), "trace level was on");
+    assert!(
+        all.contains("TRACE") || all.contains("DEBUG"),
+        "trace level was on"
+    );
     for line in [
         "Connecting to Alpaca WebSocket",
         "WebSocket connection established",

@@ -171,7 +171,11 @@ mod tests {
         b.on_connected(t(100));
         assert_eq!(b.on_alive(t(130), &p), 0);
         assert_eq!(b.consecutive_failures, 5, "30 s is not yet stable");
-        assert_eq!(b.on_alive(t(160), &p), 5, "the reset reports what it cleared");
+        assert_eq!(
+            b.on_alive(t(160), &p),
+            5,
+            "the reset reports what it cleared"
+        );
         assert_eq!(b.consecutive_failures, 0);
         assert_eq!(b.on_alive(t(165), &p), 0, "nothing new to publish");
         let d = b.on_failure(t(200), &Failure::Transient("x".into()), &p, 0.0);

@@ -95,7 +95,10 @@ mod tests {
     #[test]
     fn connect_errors_use_the_runbook_words() {
         let cases = [
-            (ErrorKind::ConnectionRefused, "Connection refused: connect to ws://h/v2/iex"),
+            (
+                ErrorKind::ConnectionRefused,
+                "Connection refused: connect to ws://h/v2/iex",
+            ),
             (ErrorKind::NetworkUnreachable, "Network unreachable: "),
             (ErrorKind::TimedOut, "Connection timeout: "),
             (ErrorKind::BrokenPipe, "connect failed: "),
@@ -116,7 +119,10 @@ mod tests {
             closed_reason(Some("1000 bye".into()), Some(&why)),
             "closed by server after error Authentication failed (404 auth timeout): no auth"
         );
-        assert_eq!(closed_reason(Some("1000 bye".into()), None), "closed by server (1000 bye)");
+        assert_eq!(
+            closed_reason(Some("1000 bye".into()), None),
+            "closed by server (1000 bye)"
+        );
         assert_eq!(closed_reason(None, None), "connection closed");
     }
 }

@@ -240,8 +240,11 @@ impl StreamTask {
                 },
             }
         };
-        self.note(backoff, format!("WebSocket connection established ({})", self.cfg.url))
-            .await;
+        self.note(
+            backoff,
+            format!("WebSocket connection established ({})", self.cfg.url),
+        )
+        .await;
         if let (Some(rec), true) = (self.recorder.as_ref(), backoff.attempts > 1) {
             // Replay turns this into "reconnecting"; the new handshake frames follow.
             rec.fault(self.clock.now(), Fault::Recover);
@@ -392,6 +395,4 @@ impl StreamTask {
             }
         }
     }
-
-
 }

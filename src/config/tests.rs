@@ -176,7 +176,10 @@ fn unreadable_file_is_named() {
 fn the_test_feed_defaults_to_fakepaca_and_warns_about_other_symbols() {
     let s = parse("[alpaca]\nfeed = \"test\"\n", "c.toml").unwrap();
     assert_eq!(s.watchlist, ["FAKEPACA"]);
-    assert!(!s.watchlist_from_config, "the demo still shows its own symbols");
+    assert!(
+        !s.watchlist_from_config,
+        "the demo still shows its own symbols"
+    );
     assert!(s.warnings.is_empty(), "{:?}", s.warnings);
 
     let s = parse(
@@ -186,11 +189,21 @@ fn the_test_feed_defaults_to_fakepaca_and_warns_about_other_symbols() {
     .unwrap();
     assert_eq!(s.watchlist, ["FAKEPACA", "AAPL", "MSFT"], "kept as written");
     assert_eq!(s.warnings.len(), 1);
-    for part in ["c.toml", "watchlist", "v2/test", "only FAKEPACA", "AAPL, MSFT"] {
+    for part in [
+        "c.toml",
+        "watchlist",
+        "v2/test",
+        "only FAKEPACA",
+        "AAPL, MSFT",
+    ] {
         assert!(s.warnings[0].contains(part), "{part}: {}", s.warnings[0]);
     }
 
-    let s = parse("watchlist = [\"FAKEPACA\"]\n[alpaca]\nfeed = \"test\"\n", "c.toml").unwrap();
+    let s = parse(
+        "watchlist = [\"FAKEPACA\"]\n[alpaca]\nfeed = \"test\"\n",
+        "c.toml",
+    )
+    .unwrap();
     assert!(s.warnings.is_empty());
     let s = parse("watchlist = [\"AAPL\"]\n", "c.toml").unwrap();
     assert!(s.warnings.is_empty(), "other feeds carry every symbol");

@@ -48,7 +48,11 @@ async fn manual_reconnect_tears_down_records_a_disconnect_and_connects_again() {
         subscribed(s) && has_event(s, "Manual reconnect")
     })
     .await;
-    assert!(asked.elapsed() < Duration::from_secs(1), "{:?}", asked.elapsed());
+    assert!(
+        asked.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        asked.elapsed()
+    );
     assert_eq!(
         s.alpaca.consecutive_failures, 0,
         "a manual reconnect is not a failure"
@@ -237,7 +241,8 @@ async fn the_test_feed_watches_fakepaca_and_warns_about_other_symbols() {
     ];
     for (toml, want, warns) in cases {
         let settings = tapewatch::config::parse(toml, "c.toml").unwrap();
-        let url = tapewatch::app::stream_url(Some(&format!("ws://{}", mock.addr())), &settings.feed);
+        let url =
+            tapewatch::app::stream_url(Some(&format!("ws://{}", mock.addr())), &settings.feed);
         assert!(url.ends_with("/v2/test"), "{url}");
         let watch: Vec<&str> = settings.watchlist.iter().map(|s| s.as_str()).collect();
         let mut setup = Setup::new(Mode::Live);
@@ -245,10 +250,18 @@ async fn the_test_feed_watches_fakepaca_and_warns_about_other_symbols() {
         let mut r = start_with(stream_cfg(url, "MOCKSECRET", "test", &watch), setup, false);
         let s = until(&mut r, "subscribed", subscribed).await;
         assert_eq!(s.alpaca.subscribed_symbols, want, "{toml}");
-        assert_eq!(has_event(&s, "streams only FAKEPACA"), warns, "{toml}: {:?}", s.events);
+        assert_eq!(
+            has_event(&s, "streams only FAKEPACA"),
+            warns,
+            "{toml}: {:?}",
+            s.events
+        );
         r.cancel.cancel();
         let _ = r.engine.await;
         r.feed.join().await;
-        assert!(mock.wait_for_sessions(0, WAIT).await, "the slot is free again");
+        assert!(
+            mock.wait_for_sessions(0, WAIT).await,
+            "the slot is free again"
+        );
     }
 }

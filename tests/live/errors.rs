@@ -43,13 +43,19 @@ async fn connection_limit_406_waits_at_least_30_s_then_reconnects() {
     .await;
     let failed_at = s.alpaca.state_since.unwrap();
     let retry_at = s.alpaca.next_retry_at.unwrap();
-    assert!(ms(failed_at, retry_at) >= 30_000, "retry at +{} ms", ms(failed_at, retry_at));
+    assert!(
+        ms(failed_at, retry_at) >= 30_000,
+        "retry at +{} ms",
+        ms(failed_at, retry_at)
+    );
     let err = last_error(&s);
     assert!(err.contains("406") && err.contains("90 s"), "{err}");
     // The other session goes away; the second client still waits out its backoff.
     first.cancel.cancel();
     assert!(
-        !mock.wait_for(Duration::from_secs(29), |m| m.connections_accepted() > 2).await,
+        !mock
+            .wait_for(Duration::from_secs(29), |m| m.connections_accepted() > 2)
+            .await,
         "retried before 30 s"
     );
     let s = until(&mut second, "reconnected", |s| {
@@ -57,7 +63,11 @@ async fn connection_limit_406_waits_at_least_30_s_then_reconnects() {
     })
     .await;
     let back_at = s.alpaca.state_since.unwrap();
-    assert!(ms(failed_at, back_at) >= 30_000, "back after {} ms", ms(failed_at, back_at));
+    assert!(
+        ms(failed_at, back_at) >= 30_000,
+        "back after {} ms",
+        ms(failed_at, back_at)
+    );
     assert!(back_at >= retry_at);
     assert_eq!(mock.connections_accepted(), 3);
     second.cancel.cancel();
@@ -77,7 +87,9 @@ async fn http_429_on_the_upgrade_waits_at_least_a_minute_then_reconnects() {
     assert!(last_error(&s).contains("429"));
     mock.refuse_upgrades(None);
     assert!(
-        !mock.wait_for(Duration::from_secs(59), |m| m.connections_accepted() > 1).await,
+        !mock
+            .wait_for(Duration::from_secs(59), |m| m.connections_accepted() > 1)
+            .await,
         "retried before 60 s"
     );
     let s = until(&mut r, "reconnected", |s| {
@@ -85,7 +97,11 @@ async fn http_429_on_the_upgrade_waits_at_least_a_minute_then_reconnects() {
     })
     .await;
     let back_at = s.alpaca.state_since.unwrap();
-    assert!(ms(failed_at, back_at) >= 60_000, "back after {} ms", ms(failed_at, back_at));
+    assert!(
+        ms(failed_at, back_at) >= 60_000,
+        "back after {} ms",
+        ms(failed_at, back_at)
+    );
     assert_eq!(mock.connections_accepted(), 2);
     r.cancel.cancel();
 }

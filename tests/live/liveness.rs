@@ -77,7 +77,11 @@ async fn silence_is_a_failure_only_while_the_market_is_open() {
         tokio::time::sleep(Duration::from_secs(40)).await;
         let s = r.snapshots.borrow().clone();
         let failed = has_event(&s, "no messages for");
-        assert_eq!(failed, should_fail, "market open: {open}; events: {:?}", s.events);
+        assert_eq!(
+            failed, should_fail,
+            "market open: {open}; events: {:?}",
+            s.events
+        );
         r.cancel.cancel();
     }
 }
@@ -88,9 +92,24 @@ async fn silence_is_a_failure_only_while_the_market_is_open() {
 #[tokio::test(start_paused = true)]
 async fn a_handshake_that_never_finishes_is_reported_and_retried_with_backoff() {
     let cases: [(Stall, u64, &str, u64); 3] = [
-        (Stall::NoWelcome, 60, "Connection timeout: no welcome (connected)", 10),
-        (Stall::IgnoreAuth, 60, "Authentication failed: no reply to auth within 10 s", 10),
-        (Stall::IgnoreAuth, 5, "Authentication failed (404 auth timeout)", 5),
+        (
+            Stall::NoWelcome,
+            60,
+            "Connection timeout: no welcome (connected)",
+            10,
+        ),
+        (
+            Stall::IgnoreAuth,
+            60,
+            "Authentication failed: no reply to auth within 10 s",
+            10,
+        ),
+        (
+            Stall::IgnoreAuth,
+            5,
+            "Authentication failed (404 auth timeout)",
+            5,
+        ),
     ];
     for (stall, mock_auth_timeout, want, fails_after_secs) in cases {
         let mock = MockAlpaca::start(MockConfig {
@@ -115,10 +134,20 @@ async fn a_handshake_that_never_finishes_is_reported_and_retried_with_backoff() 
         );
         assert_eq!(s.alpaca.state, LinkState::Disconnected, "{case}");
         assert_eq!(s.alpaca.consecutive_failures, 1, "{case}");
-        let first_wait = ms(s.alpaca.state_since.unwrap(), s.alpaca.next_retry_at.unwrap());
-        assert!((500..=1_000).contains(&first_wait), "{case}: {first_wait} ms");
+        let first_wait = ms(
+            s.alpaca.state_since.unwrap(),
+            s.alpaca.next_retry_at.unwrap(),
+        );
+        assert!(
+            (500..=1_000).contains(&first_wait),
+            "{case}: {first_wait} ms"
+        );
         if want.contains("404") {
-            assert!(has_event(&s, "Alpaca error 404 auth timeout"), "{case}: {:?}", s.events);
+            assert!(
+                has_event(&s, "Alpaca error 404 auth timeout"),
+                "{case}: {:?}",
+                s.events
+            );
         }
         // The retry hangs the same way: counted again, and the backoff grows.
         let s = until(&mut r, "second failure", |s| {
@@ -126,9 +155,19 @@ async fn a_handshake_that_never_finishes_is_reported_and_retried_with_backoff() 
         })
         .await;
         assert_eq!(mock.connections_accepted(), 2, "{case}");
-        let second_wait = ms(s.alpaca.state_since.unwrap(), s.alpaca.next_retry_at.unwrap());
-        assert!((1_000..=2_000).contains(&second_wait), "{case}: {second_wait} ms");
-        assert!(has_event(&s, "Reconnection failed: "), "{case}: {:?}", s.events);
+        let second_wait = ms(
+            s.alpaca.state_since.unwrap(),
+            s.alpaca.next_retry_at.unwrap(),
+        );
+        assert!(
+            (1_000..=2_000).contains(&second_wait),
+            "{case}: {second_wait} ms"
+        );
+        assert!(
+            has_event(&s, "Reconnection failed: "),
+            "{case}: {:?}",
+            s.events
+        );
         // Once the server behaves, the next attempt gets through.
         mock.stall_handshakes(None);
         until(&mut r, "subscribed at last", subscribed).await;
@@ -182,7 +221,9 @@ async fn a_stable_minute_resets_and_publishes_the_failure_count() {
         )
         .await
         .unwrap();
-    let body = axum::body::to_bytes(resp.into_body(), 1 << 20).await.unwrap();
+    let body = axum::body::to_bytes(resp.into_body(), 1 << 20)
+        .await
+        .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(json["alpacaStatus"]["consecutiveFailures"], 0, "{json}");
     assert_eq!(mock.connections_accepted(), 2, "no reconnect meanwhile");

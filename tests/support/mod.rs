@@ -3,5 +3,5 @@
 // Each test crate uses a different part of the helpers.
 #![allow(dead_code, unused_imports)]
 
-pub mod mock_alpaca;
 pub mod clock;
+pub mod mock_alpaca;

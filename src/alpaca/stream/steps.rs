@@ -33,7 +33,12 @@ impl StreamTask {
         }
     }
 
-    pub(super) async fn link(&self, b: &Backoff, state: Option<LinkState>, last_error: Option<String>) {
+    pub(super) async fn link(
+        &self,
+        b: &Backoff,
+        state: Option<LinkState>,
+        last_error: Option<String>,
+    ) {
         self.send_update(b, state, last_error, None).await;
     }
 

@@ -165,18 +165,36 @@ fn link_updates_use_the_runbook_lines() {
     let mut fx = Effects::default();
     st.apply_link(&up(0, LinkState::Connecting, "", 0, 0), &mut fx);
     let mut note = up(0, LinkState::Connecting, "", 0, 0);
-    (note.state, note.note) = (None, Some("WebSocket connection established (ws://x)".into()));
+    (note.state, note.note) = (
+        None,
+        Some("WebSocket connection established (ws://x)".into()),
+    );
     st.apply_link(&note, &mut fx);
     // The first attempt fails: a connection failure, not a reconnection failure.
-    st.apply_link(&up(1, LinkState::Disconnected, "Connection timeout: x", 1, 0), &mut fx);
+    st.apply_link(
+        &up(1, LinkState::Disconnected, "Connection timeout: x", 1, 0),
+        &mut fx,
+    );
     st.apply_link(&up(3, LinkState::Connecting, "", 1, 1), &mut fx);
-    st.apply_link(&up(4, LinkState::Disconnected, "HTTP 503 on the WebSocket upgrade", 2, 1), &mut fx);
+    st.apply_link(
+        &up(
+            4,
+            LinkState::Disconnected,
+            "HTTP 503 on the WebSocket upgrade",
+            2,
+            1,
+        ),
+        &mut fx,
+    );
     st.apply_link(&up(6, LinkState::Connecting, "", 2, 2), &mut fx);
     let sub = r#"[{"T":"subscription","trades":["AAPL"],"quotes":[],"bars":[]}]"#;
     let p = parse_frame(sub.as_bytes(), &ParseLimits::default());
     st.apply_frame(at(6), &p.msgs, &p.issues, &mut fx);
     // A lost stream is a disconnect, not a failed reconnection.
-    st.apply_link(&up(9, LinkState::Disconnected, "connection closed", 3, 2), &mut fx);
+    st.apply_link(
+        &up(9, LinkState::Disconnected, "connection closed", 3, 2),
+        &mut fx,
+    );
     let msgs: Vec<&str> = fx.events.iter().map(|e| e.message.as_str()).collect();
     for want in [
         "Alpaca CONNECTING: Connecting to Alpaca WebSocket",
@@ -188,6 +206,9 @@ fn link_updates_use_the_runbook_lines() {
     ] {
         assert!(msgs.contains(&want), "no {want:?} in {msgs:#?}");
     }
-    let failed = msgs.iter().filter(|m| m.starts_with("Reconnection failed")).count();
+    let failed = msgs
+        .iter()
+        .filter(|m| m.starts_with("Reconnection failed"))
+        .count();
     assert_eq!(failed, 1, "{msgs:#?}");
 }
