@@ -3,14 +3,13 @@
 
 use super::codec;
 use super::gen::TapeGen;
-use super::protocol::{self, symbol_list, AlpacaError, AUTHENTICATED, CONNECTED};
+use super::protocol::{self, refusal, symbol_list, AlpacaError, AUTHENTICATED, CONNECTED};
 use super::subs::{Channel, SubscriptionSet};
 use super::{Command, Shared, Stall, FEEDS};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
@@ -38,26 +37,10 @@ struct Upgrade {
     header_creds: Option<(String, String)>,
 }
 
-fn refusal(status: u16) -> ErrorResponse {
-    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
-    let mut resp = ErrorResponse::new(Some(
-        code.canonical_reason().unwrap_or("refused").to_owned(),
-    ));
-    *resp.status_mut() = code;
-    resp
-}
-
 pub(super) async fn serve(shared: Arc<Shared>, mut tcp: TcpStream, id: u64) {
     let stall = shared.lock().stall;
     if stall == Some(Stall::NoUpgrade) {
-        // Swallow the upgrade request and whatever follows until the client gives up.
-        let mut buf = [0u8; 1024];
-        while let Ok(n) = tcp.read(&mut buf).await {
-            if n == 0 {
-                break;
-            }
-        }
-        return;
+        return protocol::swallow(&mut tcp).await;
     }
     let mut up = Upgrade::default();
     // The result type is tungstenite's `Callback` contract, large error and all.
