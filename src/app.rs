@@ -245,6 +245,7 @@ async fn run_async(
     let mut record_thread = None;
     let mut setup = Setup::new(mode);
     setup.feed = settings.feed.clone();
+    setup.warnings = settings.warnings.clone();
     setup.watchlist = settings
         .watchlist_from_config
         .then(|| settings.watchlist.clone());

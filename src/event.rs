@@ -53,6 +53,8 @@ pub enum EventKind {
     Alert,
     /// A notification failed, was dropped or rate-limited.
     Notify,
+    /// A config setting worth a second look (e.g. symbols the test feed never sends).
+    Config,
 }
 
 impl EventKind {
@@ -72,6 +74,7 @@ impl EventKind {
             EventKind::Validation => "validation",
             EventKind::Alert => "alert",
             EventKind::Notify => "notify",
+            EventKind::Config => "config",
         }
     }
 }

@@ -6,7 +6,7 @@ mod support;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::time::Duration;
-use support::mock_alpaca::{MockAlpaca, MockConfig, SubscriptionSet};
+use support::mock_alpaca::{MockAlpaca, MockConfig, Stall, SubscriptionSet};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;

@@ -1,26 +1,30 @@
 //! The Alpaca secret never leaves its `secrecy` box: not into the log file (even at
-//! trace level), the events, the database, or any API response, on the good path
-//! and on the auth-failure path alike.
+//! trace level), the events (snapshot and headless printer), the database, a
+//! `--record` fixture, or any GET route of the API, on the good path and on the
+//! auth-failure path alike. The secrets are distinctive strings, so a leak in any
+//! encoding that keeps the text (JSON, log lines, SQLite pages) is found.
 
 mod support;
 
 use std::sync::Arc;
 use std::time::Duration;
+use support::clock::TokioClock;
 use support::mock_alpaca::{MockAlpaca, MockConfig};
 use tapewatch::alpaca::backoff::BackoffPolicy;
 use tapewatch::alpaca::protocol::Channels;
 use tapewatch::alpaca::stream::{Encoding, StreamConfig};
 use tapewatch::api::{router, ApiState};
 use tapewatch::engine::channels::STORE_CAPACITY;
-use tapewatch::engine::snapshot::{LinkState, Mode};
+use tapewatch::engine::snapshot::{LinkState, Mode, Snapshot};
+use tapewatch::fixture::record;
 use tapewatch::pipeline::{self, Setup};
 use tapewatch::store::{spawn_writer, Store, StoreMsg};
 use tapewatch::types::{Symbol, Ts};
 use tapewatch::wire::ParseLimits;
 use tower::ServiceExt;
 
-const SECRET: &str = "s3cr3t-DO-NOT-LEAK-7f3a";
-const WRONG: &str = "wrong-s3cr3t-DO-NOT-LEAK-91c2";
+const SECRET: &str = "TWSECRET-7f3a9c1e-good-DO-NOT-LEAK";
+const WRONG: &str = "TWSECRET-91c2d4b8-wrong-DO-NOT-LEAK";
 
 fn cfg(url: String, secret: &str) -> StreamConfig {
     StreamConfig {
@@ -31,15 +35,11 @@ fn cfg(url: String, secret: &str) -> StreamConfig {
         channels: Channels::default(),
         watchlist: vec![Symbol::new("AAPL")],
         encoding: Encoding::Json,
-        ping_interval: Duration::from_millis(200),
-        pong_timeout: Duration::from_millis(500),
+        ping_interval: Duration::from_secs(5),
+        pong_timeout: Duration::from_secs(5),
         message_timeout: Duration::from_secs(30),
-        handshake_timeout: Duration::from_secs(5),
-        policy: BackoffPolicy {
-            base_delay_ms: 50,
-            max_delay_ms: 200,
-            ..BackoffPolicy::default()
-        },
+        handshake_timeout: Duration::from_secs(10),
+        policy: BackoffPolicy::default(),
         limits: ParseLimits::default(),
     }
 }
@@ -51,11 +51,66 @@ fn assert_clean(what: &str, bytes: &[u8]) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_secret_reaches_no_log_event_row_or_response() {
+/// Every GET route the API registers, read from its source so a new route is
+/// covered without editing this test.
+fn get_routes() -> Vec<String> {
+    let src = include_str!("../src/api/mod.rs");
+    let routes: Vec<String> = src
+        .split(".route(\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let (path, after) = rest.split_once('"')?;
+            after
+                .trim_start_matches(',')
+                .trim_start()
+                .starts_with("get(")
+                .then(|| path.to_string())
+        })
+        .collect();
+    for known in [
+        "/health",
+        "/api/symbols",
+        "/api/health/alpaca",
+        "/api/health/datasource",
+        "/api/health/stocks",
+        "/api/health/circuit-breakers",
+        "/api/breakers",
+        "/api/validation",
+        "/api/alerts",
+        "/api/positions",
+        "/api/account",
+        "/metrics",
+        "/api/metrics",
+    ] {
+        assert!(
+            routes.iter().any(|r| r == known),
+            "{known} not found in {routes:?}"
+        );
+    }
+    assert!(
+        routes.iter().all(|r| !r.contains('{')),
+        "a GET route takes a parameter: {routes:?}"
+    );
+    routes
+}
+
+async fn until_done(r: &mut pipeline::Running, done: impl Fn(&Snapshot) -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while !done(&r.snapshots.borrow_and_update()) {
+        tokio::time::timeout_at(deadline, r.snapshots.changed())
+            .await
+            .expect("the session reached its end state in time")
+            .unwrap();
+    }
+}
+
+/// Paused tokio time (see tests/live.rs): the writers (store, log, recording) run
+/// on their own threads and are only joined at the end, never waited on in between.
+#[tokio::test(start_paused = true)]
+async fn the_secret_reaches_no_log_event_row_fixture_or_response() {
     let dir = tempfile::tempdir().unwrap();
     std::env::set_var("TAPEWATCH_LOG", "trace");
-    let _log = tapewatch::logging::init(tapewatch::logging::LogOptions {
+    let log = tapewatch::logging::init(tapewatch::logging::LogOptions {
         dir: Some(dir.path().join("logs")),
         stderr: false,
     })
@@ -65,6 +120,8 @@ async fn the_secret_reaches_no_log_event_row_or_response() {
     let session = store.begin_session(Ts::from_secs(1), "live").unwrap();
     let (store_tx, store_rx) = tokio::sync::mpsc::channel::<StoreMsg>(STORE_CAPACITY);
     let writer = spawn_writer(store, session, store_rx).unwrap();
+    let exporter = Arc::new(tapewatch::exposition::Exporter::new().unwrap());
+    let routes = get_routes();
 
     let mock = MockAlpaca::start(MockConfig {
         secret: SECRET.into(),
@@ -74,93 +131,140 @@ async fn the_secret_reaches_no_log_event_row_or_response() {
     .await
     .unwrap();
     let mut snaps = Vec::new();
-    for secret in [SECRET, WRONG] {
+    let mut printed = Vec::new();
+    let mut recordings = Vec::new();
+    for (i, secret) in [SECRET, WRONG].into_iter().enumerate() {
+        let stream = cfg(mock.url("iex"), secret);
         let mut setup = Setup::new(Mode::Live);
         setup.store_tx = Some(store_tx.clone());
-        let mut r = pipeline::start_live(
-            cfg(mock.url("iex"), secret),
-            setup,
-            pipeline::system_clock(),
-            Arc::new(|_| true),
-        );
-        let done = |s: &tapewatch::engine::snapshot::Snapshot| {
+        setup.latency_sink = Some(exporter.latency_sink());
+        let (out_tx, mut out_rx) = tokio::sync::mpsc::channel(4_096);
+        setup.out_tx = Some(out_tx);
+        // `--record FILE`, set up as the binary does.
+        let path = dir.path().join(format!("recorded-{i}.jsonl"));
+        let (rec, rec_thread) = record::start(
+            &path,
+            tapewatch::clock::Clock::now(&tapewatch::clock::SystemClock),
+            &stream.watchlist,
+            setup.meters.record.clone(),
+        )
+        .unwrap();
+        setup.recorder = Some(rec);
+        // A closed market: the quiet minute below is not a failure.
+        let mut r = pipeline::start_live(stream, setup, TokioClock::shared(), Arc::new(|_| false));
+        until_done(&mut r, |s| {
             (secret == SECRET && s.alpaca.state == LinkState::Subscribed)
                 || s.alpaca.fatal.is_some()
-        };
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-        loop {
-            if done(&r.snapshots.borrow_and_update()) {
-                break;
-            }
-            tokio::time::timeout_at(deadline, r.snapshots.changed())
-                .await
-                .unwrap()
-                .unwrap();
-        }
+        })
+        .await;
         if secret == SECRET {
             mock.push_trades(20, 5);
-            tokio::time::sleep(Duration::from_millis(300)).await;
+            until_done(&mut r, |s| s.counters.messages >= 20).await;
+            // Long enough for the once-a-minute "Messages received:" log line.
+            tokio::time::sleep(Duration::from_secs(61)).await;
         }
-        // Every API response, built from the final state.
+        // Every GET route, answered from the final state.
         let state = ApiState {
             snapshots: r.snapshots.clone(),
             commands: r.commands.clone(),
             meters: r.meters.clone(),
             token: None,
-            exporter: None,
+            exporter: Some(exporter.clone()),
         };
-        for path in ["/health", "/api/symbols", "/api/health/alpaca"] {
+        for path in &routes {
             let resp = router(state.clone())
                 .oneshot(
-                    axum::http::Request::get(path)
+                    axum::http::Request::get(path.as_str())
                         .body(axum::body::Body::empty())
                         .unwrap(),
                 )
                 .await
                 .unwrap();
-            let body = axum::body::to_bytes(resp.into_body(), 1 << 20)
+            let status = resp.status();
+            let body = axum::body::to_bytes(resp.into_body(), 1 << 22)
                 .await
                 .unwrap();
+            // /api/account is 404 without a Trading API account, but says so in JSON;
+            // an unrouted path would answer with an empty body.
+            assert!(!body.is_empty(), "GET {path} answered nothing ({status})");
             assert_clean(path, &body);
         }
         r.cancel.cancel();
         let (_, last) = r.engine.await.unwrap();
         r.feed.join().await;
+        while let Ok(ev) = out_rx.try_recv() {
+            printed.push(ev);
+        }
+        let lines = tokio::task::spawn_blocking(move || rec_thread.join())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert!(lines >= 3, "{} has {lines} records", path.display());
+        recordings.push(path);
         snaps.push(last);
     }
-    // The secret did go over the wire, so the checks above can fail.
+    // The secret did go over the wire, so the checks can fail.
     assert!(mock.client_messages().iter().any(|m| m["secret"] == SECRET));
+    assert!(mock.client_messages().iter().any(|m| m["secret"] == WRONG));
     for s in &snaps {
         assert_clean("snapshot", serde_json::to_string(&**s).unwrap().as_bytes());
         assert!(!s.events.is_empty());
+    }
+    assert!(!printed.is_empty(), "the headless printer got events");
+    assert_clean(
+        "printed events",
+        serde_json::to_string(&printed).unwrap().as_bytes(),
+    );
+    for path in &recordings {
+        let text = std::fs::read_to_string(path).unwrap();
+        assert!(
+            text.contains("\"ws\""),
+            "{} holds frames: {text}",
+            path.display()
+        );
+        assert_clean(&path.display().to_string(), text.as_bytes());
     }
     drop(store_tx);
     tokio::task::spawn_blocking(move || writer.join())
         .await
         .unwrap()
         .unwrap();
-    for entry in std::fs::read_dir(dir.path())
+    let db_files: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
-        .chain(std::fs::read_dir(dir.path().join("logs")).unwrap())
-    {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            assert_clean(&path.display().to_string(), &std::fs::read(&path).unwrap());
-        }
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    assert!(db_files.iter().any(|p| p.ends_with("t.db")));
+    for path in &db_files {
+        assert_clean(&path.display().to_string(), &std::fs::read(path).unwrap());
     }
-    drop(_log);
+    drop(log);
     let logs: Vec<_> = std::fs::read_dir(dir.path().join("logs"))
         .unwrap()
+        .map(|e| e.unwrap().path())
         .collect();
     assert!(!logs.is_empty(), "a log file was written");
-    for entry in logs {
-        let path = entry.unwrap().path();
+    let mut all = String::new();
+    for path in logs {
         let text = std::fs::read(&path).unwrap();
-        assert!(
-            !text.is_empty(),
-            "{} is empty: the trace log did run",
-            path.display()
-        );
         assert_clean(&path.display().to_string(), &text);
+        all.push_str(&String::from_utf8_lossy(&text));
+    }
+    // The trace log did run, and the events reached it in the runbook's words.
+    assert!(
+        all.contains("TRACE") || all.contains("DEBUG"),
+        "trace level was on"
+    );
+    for line in [
+        "Connecting to Alpaca WebSocket",
+        "WebSocket connection established",
+        "Alpaca authentication successful",
+        "Subscription confirmed",
+        "Authentication failed",
+        "Received Alpaca message: [{",
+        "Messages received: ",
+    ] {
+        assert!(all.contains(line), "the log has no {line:?}");
     }
 }

@@ -73,12 +73,15 @@ impl Backoff {
         self.connected_at = Some(now);
     }
 
-    /// Called periodically while connected; resets the backoff once stable.
-    pub fn on_alive(&mut self, now: Ts, policy: &BackoffPolicy) {
-        if let Some(since) = self.connected_at {
-            if now.millis_since(since) >= policy.stable_after_ms {
-                self.consecutive_failures = 0;
+    /// Called periodically while connected; resets the backoff once stable. Returns
+    /// the count it cleared (0 when nothing changed), so the caller can publish the
+    /// reset: the snapshot, API and TUI otherwise keep showing the stale count.
+    pub fn on_alive(&mut self, now: Ts, policy: &BackoffPolicy) -> u32 {
+        match self.connected_at {
+            Some(since) if now.millis_since(since) >= policy.stable_after_ms => {
+                std::mem::take(&mut self.consecutive_failures)
             }
+            _ => 0,
         }
     }
 
@@ -166,10 +169,15 @@ mod tests {
             b.on_failure(t(0), &Failure::Transient("x".into()), &p, 0.0);
         }
         b.on_connected(t(100));
-        b.on_alive(t(130), &p);
+        assert_eq!(b.on_alive(t(130), &p), 0);
         assert_eq!(b.consecutive_failures, 5, "30 s is not yet stable");
-        b.on_alive(t(160), &p);
+        assert_eq!(
+            b.on_alive(t(160), &p),
+            5,
+            "the reset reports what it cleared"
+        );
         assert_eq!(b.consecutive_failures, 0);
+        assert_eq!(b.on_alive(t(165), &p), 0, "nothing new to publish");
         let d = b.on_failure(t(200), &Failure::Transient("x".into()), &p, 0.0);
         assert_eq!(d, Decision::RetryAt(t(200).plus_millis(500)));
     }

@@ -128,7 +128,7 @@ impl Session {
         match code {
             402 => vec![
                 Action::Report(format!(
-                    "{text}: the key or secret was refused; fix APCA_API_KEY_ID / APCA_API_SECRET_KEY (or alpaca.key_id / alpaca.secret_key) and press r to reconnect"
+                    "Authentication failed ({text}): the key or secret was refused; fix APCA_API_KEY_ID / APCA_API_SECRET_KEY (or alpaca.key_id / alpaca.secret_key) and press r to reconnect"
                 )),
                 Action::Close(Failure::Fatal(text)),
             ],
@@ -164,6 +164,9 @@ impl Session {
                 }
                 actions
             }
+            404 => vec![Action::Report(format!(
+                "Authentication failed ({text}): the server saw no auth message within its deadline"
+            ))],
             _ => vec![Action::Report(text)],
         }
     }
@@ -263,10 +266,15 @@ mod tests {
                 402,
                 "auth failed",
                 Some(Failure::Fatal("402 auth failed".into())),
-                "APCA_API_KEY_ID",
+                "Authentication failed (402 auth failed): the key or secret was refused; fix APCA_API_KEY_ID",
             ),
             (403, "already authenticated", None, "403"),
-            (404, "auth timeout", None, "404 auth timeout"),
+            (
+                404,
+                "auth timeout",
+                None,
+                "Authentication failed (404 auth timeout)",
+            ),
             (405, "symbol limit exceeded", None, "refused"),
             (
                 406,

@@ -5,17 +5,18 @@
 //! because the handshake depends on them.
 
 use super::backoff::{Backoff, BackoffPolicy, Decision, Failure};
-use super::protocol::{Action, Channels, Session};
+use super::classify::{classify_connect_error, closed_reason, control_messages, describe, jitter};
+use super::protocol::{Channels, Phase, Session};
 use crate::clock::Clock;
-use crate::engine::channels::{send_wait, Meter};
+use crate::engine::channels::Meter;
 use crate::engine::snapshot::LinkState;
-use crate::engine::{AlpacaBatch, FeedEvent, LinkUpdate, Payload};
+use crate::engine::{AlpacaBatch, FeedEvent, Payload};
 use crate::fixture::record::Recorder;
 use crate::fixture::Fault;
 use crate::types::{Symbol, Ts};
-use crate::wire::{parse_frame, Msg, ParseLimits};
+use crate::wire::{Msg, ParseLimits};
 use futures_util::{FutureExt, SinkExt, StreamExt};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -24,6 +25,8 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_util::sync::CancellationToken;
+
+mod steps;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Encoding {
@@ -66,8 +69,17 @@ enum End {
     Failed(Failure),
     /// A server error ended it; the report already explained it in full.
     Explained(Failure, Option<String>),
-    Manual,
+    /// An operator asked for a reconnect; `torn_down` when a WebSocket was open.
+    Manual {
+        torn_down: bool,
+    },
     Cancelled,
+}
+
+/// What a control message means to a phase that is not streaming yet.
+enum Idle {
+    Keep,
+    End(End),
 }
 
 pub struct StreamTask {
@@ -99,7 +111,12 @@ impl StreamTask {
             let (failure, explained) = match end {
                 End::Failed(f) => (f, None),
                 End::Explained(f, text) => (f, text),
-                End::Manual => {
+                End::Manual { torn_down } => {
+                    if let (Some(rec), true) = (self.recorder.as_ref(), torn_down) {
+                        // Replay must see this connection end before the next one's
+                        // `recover`, as it does after a failure.
+                        rec.fault(now, Fault::Disconnect);
+                    }
                     backoff.manual();
                     self.link(
                         &backoff,
@@ -173,32 +190,15 @@ impl StreamTask {
                         return true;
                     }
                     Some(StreamControl::SetWatchlist(w)) => self.cfg.watchlist = w,
-                    Some(StreamControl::Hold(h)) => self.hold_until = h,
+                    Some(StreamControl::Hold(h)) => {
+                        // The breaker may hold longer than the backoff: show the later time.
+                        self.hold_until = h;
+                        self.link(backoff, None, None).await;
+                    }
                     None => return false,
                 },
             }
         }
-    }
-
-    async fn link(&self, b: &Backoff, state: Option<LinkState>, last_error: Option<String>) {
-        let update = LinkUpdate {
-            at: self.clock.now(),
-            state,
-            last_error,
-            consecutive_failures: b.consecutive_failures,
-            reconnect_attempts: b.attempts.saturating_sub(1),
-            next_retry_at: match (b.next_retry_at, self.hold_until) {
-                (Some(r), Some(h)) => Some(r.max(h)),
-                (r, _) => r,
-            },
-            fatal: b.fatal.clone(),
-            rate_limited: b.last_rate_limited,
-        };
-        let _ = send_wait(&self.feed_tx, &self.meter, FeedEvent::Link(update)).await;
-    }
-
-    async fn report(&self, b: &Backoff, text: String) {
-        self.link(b, None, Some(text)).await;
     }
 
     async fn connect_and_stream(&mut self, backoff: &mut Backoff) -> End {
@@ -217,14 +217,34 @@ impl StreamTask {
         let ws_cfg =
             WebSocketConfig::default().max_message_size(Some(self.cfg.limits.max_frame_bytes));
         let connect = tokio_tungstenite::connect_async_with_config(request, Some(ws_cfg), true);
-        let ws = tokio::select! {
-            () = self.cancel.cancelled() => return End::Cancelled,
-            r = tokio::time::timeout(self.cfg.handshake_timeout, connect) => match r {
-                Err(_) => return End::Failed(Failure::Transient("connect timed out".into())),
-                Ok(Err(e)) => return End::Failed(classify_connect_error(&self.cfg.url, e)),
-                Ok(Ok((ws, _resp))) => ws,
-            },
+        let connect_deadline = tokio::time::sleep(self.cfg.handshake_timeout);
+        tokio::pin!(connect, connect_deadline);
+        // The control channel is read here too, so a manual reconnect does not wait
+        // for a hung TCP connect or upgrade to time out.
+        let ws = loop {
+            tokio::select! {
+                () = self.cancel.cancelled() => return End::Cancelled,
+                () = &mut connect_deadline => {
+                    return End::Failed(Failure::Transient(format!(
+                        "Connection timeout: TCP connect and WebSocket upgrade not finished within {} s",
+                        self.cfg.handshake_timeout.as_secs_f64()
+                    )));
+                }
+                r = &mut connect => match r {
+                    Err(e) => return End::Failed(classify_connect_error(&self.cfg.url, e)),
+                    Ok((ws, _resp)) => break ws,
+                },
+                ctl = self.control.recv() => match self.on_idle_control(ctl) {
+                    Idle::Keep => {}
+                    Idle::End(end) => return end,
+                },
+            }
         };
+        self.note(
+            backoff,
+            format!("WebSocket connection established ({})", self.cfg.url),
+        )
+        .await;
         if let (Some(rec), true) = (self.recorder.as_ref(), backoff.attempts > 1) {
             // Replay turns this into "reconnecting"; the new handshake frames follow.
             rec.fault(self.clock.now(), Fault::Recover);
@@ -265,19 +285,28 @@ impl StreamTask {
                 }
                 () = pong_wait => {
                     return End::Failed(Failure::Transient(format!(
-                        "no pong within {} s: the connection is dead", self.cfg.pong_timeout.as_secs_f64())));
+                        "Alpaca health check failed: no pong within {} s: the connection is dead", self.cfg.pong_timeout.as_secs_f64())));
                 }
                 () = handshake_wait => {
-                    return End::Failed(Failure::Transient(format!(
-                        "handshake not finished within {} s", self.cfg.handshake_timeout.as_secs_f64())));
+                    let secs = self.cfg.handshake_timeout.as_secs_f64();
+                    return End::Failed(Failure::Transient(match session.phase {
+                        Phase::AwaitWelcome => format!("Connection timeout: no welcome (connected) from the server within {secs} s of the upgrade"),
+                        Phase::AwaitAuth => format!("Authentication failed: no reply to auth within {secs} s of the upgrade (Connection timeout)"),
+                        Phase::AwaitSubscription | Phase::Streaming => format!("Connection timeout: no subscription reply within {secs} s of the upgrade"),
+                    }));
                 }
                 _ = ping_tick.tick() => {
                     let now = self.clock.now();
-                    backoff.on_alive(now, &self.cfg.policy);
+                    let cleared = backoff.on_alive(now, &self.cfg.policy);
+                    if cleared > 0 {
+                        self.note(backoff, format!(
+                            "Alpaca connection stable for {} s: consecutive failures reset to 0 (was {cleared})",
+                            self.cfg.policy.stable_after_ms / 1_000)).await;
+                    }
                     let silent = last_message.elapsed();
                     if streaming && silent >= self.cfg.message_timeout && (self.market_open)(now) {
                         return End::Failed(Failure::Transient(format!(
-                            "no messages for {} s while the market is open", silent.as_secs())));
+                            "Alpaca health check failed: no messages for {} s while the market is open", silent.as_secs())));
                     }
                     if pong_deadline.is_none() {
                         pong_deadline = Some(Instant::now() + self.cfg.pong_timeout);
@@ -288,8 +317,9 @@ impl StreamTask {
                 }
                 ctl = self.control.recv() => match ctl {
                     Some(StreamControl::Reconnect) => {
+                        self.hold_until = None;
                         let _ = sink.send(Message::Close(None)).await;
-                        return End::Manual;
+                        return End::Manual { torn_down: true };
                     }
                     Some(StreamControl::Hold(h)) => self.hold_until = h,
                     Some(StreamControl::SetWatchlist(w)) => {
@@ -304,7 +334,7 @@ impl StreamTask {
                 },
                 msg = source.next() => {
                     let first = match msg {
-                        None => return End::Failed(Failure::Transient(closed_reason(None, &last_server_error))),
+                        None => return End::Failed(Failure::Transient(closed_reason(None, last_report.as_ref().or(last_server_error.as_ref())))),
                         Some(Err(e)) => return End::Failed(Failure::Transient(format!("connection error: {e}"))),
                         Some(Ok(m)) => m,
                     };
@@ -327,9 +357,21 @@ impl StreamTask {
                             Message::Close(frame) => {
                                 self.flush(batch).await;
                                 let detail = frame.map(|f| format!("{} {}", u16::from(f.code), f.reason));
-                                return End::Failed(Failure::Transient(closed_reason(detail, &last_server_error)));
+                                return End::Failed(Failure::Transient(closed_reason(detail, last_report.as_ref().or(last_server_error.as_ref()))));
                             }
                         };
+                        // Queued (and recorded) before its control messages act, so a frame
+                        // that ends the connection (402, 406, ...) still reaches the engine
+                        // and the recording.
+                        if let Some(payload) = payload {
+                            last_message = Instant::now();
+                            let now = self.clock.now();
+                            steps::log_frame(&payload);
+                            if let Some(rec) = self.recorder.as_ref() {
+                                rec.frame(now, &payload);
+                            }
+                            batch.push_payload(now, payload);
+                        }
                         for cm in controls {
                             if let Msg::Error { code, msg } = &cm {
                                 last_server_error = Some(format!("{code} {msg}"));
@@ -340,14 +382,6 @@ impl StreamTask {
                                     return end;
                                 }
                             }
-                        }
-                        if let Some(payload) = payload {
-                            last_message = Instant::now();
-                            let now = self.clock.now();
-                            if let Some(rec) = self.recorder.as_ref() {
-                                rec.frame(now, &payload);
-                            }
-                            batch.push_payload(now, payload);
                         }
                         if batch.frames.len() < 64 {
                             next = match source.next().now_or_never() {
@@ -361,125 +395,4 @@ impl StreamTask {
             }
         }
     }
-
-    async fn flush(&self, batch: AlpacaBatch) {
-        if !batch.is_empty() {
-            let _ = send_wait(&self.feed_tx, &self.meter, FeedEvent::Alpaca(batch)).await;
-        }
-    }
-
-    async fn perform<S>(
-        &self,
-        a: Action,
-        sink: &mut S,
-        backoff: &mut Backoff,
-        streaming: &mut bool,
-        last_report: &mut Option<String>,
-    ) -> Option<End>
-    where
-        S: futures_util::Sink<Message, Error = tungstenite::Error> + Unpin,
-    {
-        let send = |text: String| Message::Text(text.into());
-        match a {
-            Action::SendAuth => {
-                // Built here, at the last moment, so the secret never sits in an action,
-                // a log line or an event.
-                let auth = serde_json::json!({
-                    "action": "auth",
-                    "key": self.cfg.key_id.expose_secret(),
-                    "secret": self.cfg.secret_key.expose_secret(),
-                });
-                if let Err(e) = sink.send(send(auth.to_string())).await {
-                    return Some(End::Failed(Failure::Transient(format!(
-                        "sending auth failed: {e}"
-                    ))));
-                }
-            }
-            Action::Send(text) => {
-                if let Err(e) = sink.send(send(text)).await {
-                    return Some(End::Failed(Failure::Transient(format!(
-                        "sending subscribe failed: {e}"
-                    ))));
-                }
-            }
-            Action::Streaming => {
-                *streaming = true;
-                backoff.on_connected(self.clock.now());
-                self.link(backoff, None, None).await;
-            }
-            Action::Report(text) => {
-                *last_report = Some(text.clone());
-                self.report(backoff, text).await;
-            }
-            Action::Close(f) => {
-                let _ = sink.send(Message::Close(None)).await;
-                return Some(End::Explained(f, last_report.take()));
-            }
-        }
-        None
-    }
-}
-
-/// Control messages always come alone, and contain one of these words as a
-/// string; a data frame rarely does, and then it is merely parsed twice.
-fn looks_like_control(b: &[u8]) -> bool {
-    const MARKERS: [&[u8]; 3] = [b"success", b"error", b"subscription"];
-    b.len() < 64 * 1024 && MARKERS.iter().any(|m| memchr::memmem::find(b, m).is_some())
-}
-
-/// The control messages in a frame, parsed only when the frame may hold one.
-/// msgpack stores strings as raw UTF-8, so the same markers find them.
-fn control_messages(bytes: &[u8], encoding: Encoding) -> Vec<Msg> {
-    if !looks_like_control(bytes) {
-        return Vec::new();
-    }
-    let limits = ParseLimits::default();
-    let parsed = match encoding {
-        Encoding::Json => parse_frame(bytes, &limits),
-        Encoding::Msgpack => crate::wire::msgpack::parse_msgpack_frame(bytes, &limits),
-    };
-    parsed
-        .msgs
-        .into_iter()
-        .filter(|m| !m.msg_type().is_data())
-        .collect()
-}
-
-fn closed_reason(detail: Option<String>, last_server_error: &Option<String>) -> String {
-    match (last_server_error, detail) {
-        (Some(err), _) => format!("closed by server after error {err}"),
-        (None, Some(d)) => format!("closed by server ({d})"),
-        (None, None) => "connection closed".into(),
-    }
-}
-
-fn classify_connect_error(url: &str, e: tungstenite::Error) -> Failure {
-    if let tungstenite::Error::Http(resp) = &e {
-        let status = resp.status().as_u16();
-        return match status {
-            429 => Failure::RateLimited,
-            401 | 403 | 404 => Failure::Fatal(format!(
-                "HTTP {status} on the WebSocket upgrade to {url}: check the stream URL (APCA_API_STREAM_URL, alpaca.feed) and the credentials"
-            )),
-            _ => Failure::Transient(format!("HTTP {status} on the WebSocket upgrade")),
-        };
-    }
-    Failure::Transient(format!("connect failed: {e}"))
-}
-
-fn describe(f: &Failure) -> String {
-    match f {
-        Failure::Transient(r) => r.clone(),
-        Failure::ConnectionLimit => "406 connection limit exceeded".into(),
-        Failure::RateLimited => "HTTP 429 Too Many Requests on the WebSocket upgrade".into(),
-        Failure::Fatal(r) => {
-            format!("{r} (stopped: press r or POST /api/health/alpaca/reconnect after fixing it)")
-        }
-    }
-}
-
-/// Uniform in [0, 1), so many clients' retries spread out.
-fn jitter() -> f64 {
-    use rand::RngExt;
-    rand::rng().random::<f64>()
 }

@@ -19,6 +19,8 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:5002";
 /// The demo's symbols: twelve liquid names a newcomer recognises.
 pub const DEFAULT_WATCHLIST: [&str; 12] = crate::fixture::gen::DEMO_SYMBOLS;
 pub const FEEDS: [&str; 4] = ["iex", "sip", "delayed_sip", "test"];
+/// `v2/test` streams this one symbol only, day and night.
+pub const TEST_FEED_SYMBOL: &str = "FAKEPACA";
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
@@ -143,6 +145,8 @@ pub struct Settings {
     pub trading_url: Option<String>,
     /// Notification channels (none unless configured).
     pub notify: crate::notify::NotifyConfig,
+    /// Valid but probably unintended settings, for the event log at start.
+    pub warnings: Vec<String>,
 }
 
 /// The live stream's knobs, validated, with the runbook's defaults.
@@ -198,8 +202,20 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
         key,
         message,
     };
+    let feed = cfg.alpaca.feed.clone().unwrap_or_else(|| "iex".into());
+    if !FEEDS.contains(&feed.as_str()) {
+        return Err(invalid(
+            "alpaca.feed",
+            format!(
+                "{feed:?} is not a feed (expected one of {})",
+                FEEDS.join(", ")
+            ),
+        ));
+    }
     let watchlist_from_config = cfg.watchlist.is_some();
     let watchlist: Vec<Symbol> = match cfg.watchlist {
+        // The demo symbols would never get a message from the test feed.
+        None if feed == "test" => vec![Symbol::new(TEST_FEED_SYMBOL)],
         None => DEFAULT_WATCHLIST.iter().map(|s| Symbol::new(s)).collect(),
         Some(list) => {
             let mut out = Vec::with_capacity(list.len());
@@ -216,16 +232,9 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
             out
         }
     };
-    let feed = cfg.alpaca.feed.clone().unwrap_or_else(|| "iex".into());
-    if !FEEDS.contains(&feed.as_str()) {
-        return Err(invalid(
-            "alpaca.feed",
-            format!(
-                "{feed:?} is not a feed (expected one of {})",
-                FEEDS.join(", ")
-            ),
-        ));
-    }
+    let warnings = test_feed_warning(&feed, &watchlist, origin)
+        .into_iter()
+        .collect();
     let a = &cfg.alpaca;
     let msgpack = match a.encoding.as_deref().unwrap_or("json") {
         "json" => false,
@@ -340,6 +349,23 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
         key_id: cfg.alpaca.key_id,
         secret_key: cfg.alpaca.secret_key,
         stream,
+        warnings,
+    })
+}
+
+/// With `feed = "test"` every other symbol stays without data; say so instead of
+/// letting the rows sit empty.
+fn test_feed_warning(feed: &str, watchlist: &[Symbol], origin: &str) -> Option<String> {
+    let others: Vec<&str> = watchlist
+        .iter()
+        .map(|s| s.as_str())
+        .filter(|s| *s != TEST_FEED_SYMBOL)
+        .collect();
+    (feed == "test" && !others.is_empty()).then(|| {
+        format!(
+            "{origin}: watchlist: alpaca.feed = \"test\" (v2/test) streams only {TEST_FEED_SYMBOL}; {} will get no data from it (add {TEST_FEED_SYMBOL}, or use feed iex)",
+            others.join(", ")
+        )
     })
 }
 

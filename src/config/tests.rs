@@ -171,3 +171,41 @@ fn unreadable_file_is_named() {
         "{err}"
     );
 }
+
+#[test]
+fn the_test_feed_defaults_to_fakepaca_and_warns_about_other_symbols() {
+    let s = parse("[alpaca]\nfeed = \"test\"\n", "c.toml").unwrap();
+    assert_eq!(s.watchlist, ["FAKEPACA"]);
+    assert!(
+        !s.watchlist_from_config,
+        "the demo still shows its own symbols"
+    );
+    assert!(s.warnings.is_empty(), "{:?}", s.warnings);
+
+    let s = parse(
+        "watchlist = [\"FAKEPACA\", \"AAPL\", \"MSFT\"]\n[alpaca]\nfeed = \"test\"\n",
+        "c.toml",
+    )
+    .unwrap();
+    assert_eq!(s.watchlist, ["FAKEPACA", "AAPL", "MSFT"], "kept as written");
+    assert_eq!(s.warnings.len(), 1);
+    for part in [
+        "c.toml",
+        "watchlist",
+        "v2/test",
+        "only FAKEPACA",
+        "AAPL, MSFT",
+    ] {
+        assert!(s.warnings[0].contains(part), "{part}: {}", s.warnings[0]);
+    }
+
+    let s = parse(
+        "watchlist = [\"FAKEPACA\"]\n[alpaca]\nfeed = \"test\"\n",
+        "c.toml",
+    )
+    .unwrap();
+    assert!(s.warnings.is_empty());
+    let s = parse("watchlist = [\"AAPL\"]\n", "c.toml").unwrap();
+    assert!(s.warnings.is_empty(), "other feeds carry every symbol");
+    assert_eq!(load(None).unwrap().watchlist.len(), 12);
+}

@@ -144,6 +144,9 @@ pub struct LinkUpdate {
     pub fatal: Option<String>,
     /// The failure being reported was HTTP 429 on the upgrade (the breaker opens at once).
     pub rate_limited: bool,
+    /// A milestone only the socket task sees (the upgrade finished, the failure count
+    /// was reset after a stable minute), worded as the runbook greps for it.
+    pub note: Option<String>,
 }
 
 /// Everything a feed can tell the engine.
@@ -201,6 +204,9 @@ pub struct EngineOptions {
     /// Keep serving after the replay ends.
     pub hold: bool,
     pub limits: ParseLimits,
+    /// What happened while setting up (config warnings), forwarded first so it
+    /// reaches the log file and the database like any other event.
+    pub startup: Effects,
 }
 
 /// Why the engine returned.
@@ -230,6 +236,8 @@ struct Engine {
     store_dropped_reported: u64,
     notify_dropped_reported: u64,
     memory_checked: Instant,
+    /// Engine time and message count of the last "Messages received:" log line.
+    rate_logged: Option<(Ts, u64)>,
     limits: ParseLimits,
     /// Reused for every frame, so parsing allocates nothing per frame.
     msgs: Vec<Msg>,
@@ -259,6 +267,7 @@ pub async fn run(
         store_dropped_reported: 0,
         notify_dropped_reported: 0,
         memory_checked: now,
+        rate_logged: None,
         limits: opts.limits.clone(),
         msgs: Vec::with_capacity(64),
         issues: Vec::new(),
@@ -268,6 +277,7 @@ pub async fn run(
     let mut clock_tick = tokio::time::interval(Duration::from_millis(state::TICK_MS as u64));
     clock_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut feed_open = true;
+    e.forward(opts.startup);
     let exit = loop {
         tokio::select! {
             biased;
@@ -337,6 +347,7 @@ pub async fn run(
                 if let Some(c) = opts.live_clock.as_ref() {
                     let mut fx = Effects::default();
                     e.measure_memory();
+                    e.log_message_rate();
                     e.state.tick(c.now(), &mut fx);
                     e.forward(fx);
                     e.dirty = true;

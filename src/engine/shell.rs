@@ -15,6 +15,28 @@ impl Engine {
             .set_memory_used_pct(crate::stats::memory_used_pct());
     }
 
+    /// Once a minute of engine time, the runbook's "Messages received:" line. To the
+    /// log file only: as an event it would crowd the event ring and the database.
+    pub(super) fn log_message_rate(&mut self) {
+        let (now, total) = (self.state.now(), self.state.messages());
+        let Some((since, before)) = self.rate_logged else {
+            self.rate_logged = Some((now, total));
+            return;
+        };
+        let ms = now.millis_since(since);
+        if ms < 60_000 {
+            return;
+        }
+        self.rate_logged = Some((now, total));
+        let n = total.saturating_sub(before);
+        tracing::info!(
+            kind = "rate",
+            "Messages received: {n} in the last {:.0} s ({:.1}/s), {total} since start",
+            ms as f64 / 1e3,
+            n as f64 * 1e3 / ms as f64
+        );
+    }
+
     pub(super) fn reconnect(&mut self) {
         let mut fx = Effects::default();
         if self.io.stream_tx.is_some() {

@@ -58,6 +58,8 @@ pub struct Setup {
     )>,
     /// Notification channels; none by default, in any mode.
     pub notify: crate::notify::NotifyConfig,
+    /// Config warnings, logged as events when the engine starts.
+    pub warnings: Vec<String>,
 }
 
 impl Setup {
@@ -81,6 +83,7 @@ impl Setup {
             rest: None,
             history: None,
             notify: Default::default(),
+            warnings: Vec::new(),
         }
     }
 }
@@ -123,13 +126,17 @@ struct Engine {
 }
 
 fn spawn_engine(
-    state: EngineState,
+    mut state: EngineState,
     setup: &mut Setup,
     live_clock: Option<Arc<dyn Clock>>,
     stream_tx: Option<mpsc::Sender<StreamControl>>,
     plan_tx: Option<watch::Sender<PollPlan>>,
     rest_hold_tx: Option<watch::Sender<Option<Ts>>>,
 ) -> Engine {
+    let mut startup = crate::engine::state::Effects::default();
+    for w in setup.warnings.drain(..) {
+        state.config_warning(w, &mut startup);
+    }
     let (feed_tx, feed_rx) = mpsc::channel(FEED_CAPACITY);
     let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_CAPACITY);
     let first = Arc::new(state.snapshot(0, Perf::default(), setup.meters.stats()));
@@ -154,6 +161,7 @@ fn spawn_engine(
         live_clock,
         hold: setup.hold,
         limits: setup.limits.clone(),
+        startup,
     };
     let notify_clock = opts.live_clock.clone();
     let mut engine = tokio::spawn(engine::run(state, io, opts, cancel.clone()));
@@ -273,11 +281,10 @@ pub fn start_live(
     }) {
         Some((p, Ok(client))) => Some((p, client)),
         Some((_, Err(e))) => {
-            let mut fx = crate::engine::state::Effects::default();
-            state.command_event(
-                format!("Yahoo fallback disabled: cannot build its HTTP client: {e}"),
-                &mut fx,
-            );
+            // Through the startup effects, so it is logged and stored too.
+            setup.warnings.push(format!(
+                "Yahoo fallback disabled: cannot build its HTTP client: {e}"
+            ));
             None
         }
         None => None,

@@ -193,3 +193,49 @@ async fn vanished_client_leaves_a_ghost_until_reaped() {
     assert_eq!(mock.ghost_sessions(), 0);
     let _ws = login(&mock).await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn stalled_handshakes_hang_where_asked() {
+    let mock = start(MockConfig {
+        auth_timeout: Duration::from_secs(60),
+        ..MockConfig::default()
+    })
+    .await;
+    mock.stall_handshakes(Some(Stall::NoUpgrade));
+    let hung = timeout(STEP, tokio_tungstenite::connect_async(mock.url("iex"))).await;
+    assert!(hung.is_err(), "the upgrade is never answered");
+
+    mock.stall_handshakes(Some(Stall::NoWelcome));
+    let mut quiet = connect(&mock.url("iex")).await;
+    send(
+        &mut quiet,
+        json!({"action":"auth","key":"MOCKKEY","secret":"MOCKSECRET"}),
+    )
+    .await;
+    assert!(
+        timeout(Duration::from_secs(90), quiet.next())
+            .await
+            .is_err(),
+        "no welcome, no answer, no auth timeout"
+    );
+
+    mock.stall_handshakes(Some(Stall::IgnoreAuth));
+    let started = tokio::time::Instant::now();
+    let mut ws = connect(&mock.url("iex")).await;
+    assert_eq!(next_text(&mut ws).await, CONNECTED);
+    send(
+        &mut ws,
+        json!({"action":"auth","key":"MOCKKEY","secret":"MOCKSECRET"}),
+    )
+    .await;
+    let frame = timeout(Duration::from_secs(90), ws.next())
+        .await
+        .expect("404 at the mock's auth timeout");
+    assert!(matches!(frame, Some(Ok(Message::Text(ref t))) if *t == error(404, "auth timeout")));
+    assert!(started.elapsed() >= Duration::from_secs(60));
+    expect_close_frame(&mut ws).await;
+
+    mock.stall_handshakes(None);
+    let _ws = login(&mock).await;
+    assert_eq!(mock.live_sessions(), 1);
+}

@@ -40,7 +40,8 @@
 //! # What the switches act on
 //! Control methods act on the connections that finished the WebSocket upgrade at
 //! the time of the call; later connections start normal (so after `go_silent` a
-//! client that reconnects gets a working session).
+//! client that reconnects gets a working session). [`MockAlpaca::stall_handshakes`]
+//! is the exception: it acts on connections accepted after the call, until lifted.
 
 #[path = "mock_alpaca/codec.rs"]
 mod codec;
@@ -96,6 +97,18 @@ impl Default for MockConfig {
     }
 }
 
+/// Where a new connection's handshake hangs (see [`MockAlpaca::stall_handshakes`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Stall {
+    /// Accept TCP, read the upgrade request, never answer it.
+    NoUpgrade,
+    /// Finish the upgrade, never send `connected`, ignore everything the client says.
+    NoWelcome,
+    /// Send `connected`, ignore auth messages; the `auth_timeout` deadline still
+    /// sends `404 auth timeout` and closes (Alpaca's own auth timeout).
+    IgnoreAuth,
+}
+
 /// What the control handle asks live connections to do.
 #[derive(Clone, Debug)]
 enum Command {
@@ -117,6 +130,7 @@ enum Command {
 #[derive(Default)]
 struct State {
     refuse_status: Option<u16>,
+    stall: Option<Stall>,
     connections_accepted: usize,
     live_sessions: usize,
     ghost_sessions: usize,
@@ -204,6 +218,12 @@ impl MockAlpaca {
     /// (429, 401, 403, 404, ...) until `None` is set again.
     pub fn refuse_upgrades(&self, status: Option<u16>) {
         self.shared.update(|st| st.refuse_status = status);
+    }
+
+    /// `Some(stall)`: every connection accepted from now on hangs at that handshake
+    /// step; `None` lets later connections through again (hung ones stay hung).
+    pub fn stall_handshakes(&self, stall: Option<Stall>) {
+        self.shared.update(|st| st.stall = stall);
     }
 
     /// Sends a JSON frame to every authenticated session, keeping only the array's

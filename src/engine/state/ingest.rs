@@ -131,10 +131,18 @@ impl EngineState {
             | Msg::CancelError(_)
             | Msg::Imbalance(_) => {}
             Msg::Success { msg } => match msg.as_str() {
-                "connected" => self.set_link(LinkState::Connected, fx, "welcome received"),
+                "connected" => self.set_link(
+                    LinkState::Connected,
+                    fx,
+                    "Successfully connected to Alpaca WebSocket",
+                ),
                 "authenticated" => {
                     self.alerting.auth_failures = 0;
-                    self.set_link(LinkState::Authenticated, fx, "authentication successful")
+                    self.set_link(
+                        LinkState::Authenticated,
+                        fx,
+                        "Alpaca authentication successful",
+                    )
                 }
                 other => {
                     let ev = Event::new(
@@ -157,7 +165,7 @@ impl EngineState {
                     .alpaca
                     .last_error
                     .as_deref()
-                    .is_some_and(|e| e.starts_with(&text))
+                    .is_some_and(|e| e.contains(&text))
                 {
                     self.alpaca.last_error = Some(text.clone());
                 }

@@ -260,6 +260,16 @@ impl EngineState {
         self.on_time(fx);
         let failed_again = u.consecutive_failures > self.alpaca.consecutive_failures;
         let newly_fatal = u.fatal.is_some() && self.alpaca.fatal.is_none();
+        // An attempt that never got to streaming failed; a lost stream is a disconnect.
+        let attempt_failed = !matches!(
+            self.alpaca.state,
+            LinkState::Subscribed | LinkState::Stalled
+        );
+        if let Some(note) = &u.note {
+            let ev = Event::new(self.now, Level::Info, EventKind::Connection, note.clone())
+                .with_source(Source::Alpaca);
+            self.emit(fx, ev);
+        }
         let a = &mut self.alpaca;
         a.consecutive_failures = u.consecutive_failures;
         a.reconnect_attempts = u.reconnect_attempts;
@@ -289,6 +299,23 @@ impl EngineState {
             .last_error
             .clone()
             .unwrap_or_else(|| "connection failed".into());
+        if (newly_fatal || failed_again) && attempt_failed && u.reconnect_attempts > 0 {
+            let retry = match u.next_retry_at {
+                Some(at) => format!(
+                    "; next attempt in {:.1} s",
+                    at.millis_since(self.now).max(0) as f64 / 1e3
+                ),
+                None => "; stopped until a manual reconnect".into(),
+            };
+            let ev = Event::new(
+                self.now,
+                Level::Warn,
+                EventKind::Connection,
+                format!("Reconnection failed: {reason}{retry}"),
+            )
+            .with_source(Source::Alpaca);
+            self.emit(fx, ev);
+        }
         if newly_fatal {
             let why = u.fatal.clone().unwrap_or(reason);
             self.link_fatal(&why, fx);
@@ -325,6 +352,12 @@ impl EngineState {
     pub fn persistence_dropped(&mut self, n: u64, fx: &mut Effects) {
         let text = format!("{n} events not persisted: the store channel was full");
         let ev = Event::new(self.now, Level::Warn, EventKind::Persistence, text);
+        self.emit(fx, ev);
+    }
+
+    /// A setting that is valid but probably not what the user meant.
+    pub fn config_warning(&mut self, text: String, fx: &mut Effects) {
+        let ev = Event::new(self.now, Level::Warn, EventKind::Config, text);
         self.emit(fx, ev);
     }
 

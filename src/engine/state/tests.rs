@@ -116,6 +116,7 @@ fn default_knobs_hard_close_switches_the_poller_to_yahoo_within_10_s_and_a_tick(
             next_retry_at: Some(closed.plus_millis(60_000)),
             fatal: None,
             rate_limited: false,
+            note: None,
         },
         &mut fx,
     );
@@ -139,4 +140,75 @@ fn default_knobs_hard_close_switches_the_poller_to_yahoo_within_10_s_and_a_tick(
             .current_data_source,
         "Yahoo"
     );
+}
+
+/// The stream task's updates become the runbook's lines: milestones as notes, and
+/// "Reconnection failed" only for a reconnect attempt that never got to streaming.
+#[test]
+fn link_updates_use_the_runbook_lines() {
+    use crate::engine::LinkUpdate;
+    use crate::wire::{parse_frame, ParseLimits};
+    let t0 = Ts::parse_rfc3339("2026-11-17T15:00:05Z").unwrap();
+    let at = |s: i64| t0.plus_millis(s * 1_000);
+    let up = |s: i64, state: LinkState, err: &str, fails: u32, attempts: u64| LinkUpdate {
+        at: at(s),
+        state: Some(state),
+        last_error: (!err.is_empty()).then(|| err.to_string()),
+        consecutive_failures: fails,
+        reconnect_attempts: attempts,
+        next_retry_at: (state == LinkState::Disconnected).then(|| at(s + 2)),
+        fatal: None,
+        rate_limited: false,
+        note: None,
+    };
+    let mut st = state(&["AAPL"]);
+    let mut fx = Effects::default();
+    st.apply_link(&up(0, LinkState::Connecting, "", 0, 0), &mut fx);
+    let mut note = up(0, LinkState::Connecting, "", 0, 0);
+    (note.state, note.note) = (
+        None,
+        Some("WebSocket connection established (ws://x)".into()),
+    );
+    st.apply_link(&note, &mut fx);
+    // The first attempt fails: a connection failure, not a reconnection failure.
+    st.apply_link(
+        &up(1, LinkState::Disconnected, "Connection timeout: x", 1, 0),
+        &mut fx,
+    );
+    st.apply_link(&up(3, LinkState::Connecting, "", 1, 1), &mut fx);
+    st.apply_link(
+        &up(
+            4,
+            LinkState::Disconnected,
+            "HTTP 503 on the WebSocket upgrade",
+            2,
+            1,
+        ),
+        &mut fx,
+    );
+    st.apply_link(&up(6, LinkState::Connecting, "", 2, 2), &mut fx);
+    let sub = r#"[{"T":"subscription","trades":["AAPL"],"quotes":[],"bars":[]}]"#;
+    let p = parse_frame(sub.as_bytes(), &ParseLimits::default());
+    st.apply_frame(at(6), &p.msgs, &p.issues, &mut fx);
+    // A lost stream is a disconnect, not a failed reconnection.
+    st.apply_link(
+        &up(9, LinkState::Disconnected, "connection closed", 3, 2),
+        &mut fx,
+    );
+    let msgs: Vec<&str> = fx.events.iter().map(|e| e.message.as_str()).collect();
+    for want in [
+        "Alpaca CONNECTING: Connecting to Alpaca WebSocket",
+        "WebSocket connection established (ws://x)",
+        "Alpaca CONNECTING: Attempting reconnection (attempt 1/unlimited)",
+        "Reconnection failed: HTTP 503 on the WebSocket upgrade; next attempt in 2.0 s",
+        "Alpaca CONNECTING: Attempting reconnection (attempt 2/unlimited)",
+        "Subscription confirmed: 1 symbols",
+    ] {
+        assert!(msgs.contains(&want), "no {want:?} in {msgs:#?}");
+    }
+    let failed = msgs
+        .iter()
+        .filter(|m| m.starts_with("Reconnection failed"))
+        .count();
+    assert_eq!(failed, 1, "{msgs:#?}");
 }

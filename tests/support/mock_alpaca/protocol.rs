@@ -1,10 +1,14 @@
 //! Alpaca's stream protocol texts and rules for the mock: the welcome and auth
 //! frames, the documented errors with their exact `msg`, symbol syntax, and the
-//! per-subscription filter for pushed frames.
+//! per-subscription filter for pushed frames; refused and never-answered upgrades.
 
 use super::subs::{Channel, SubscriptionSet};
 use serde_json::value::RawValue;
 use serde_json::Value;
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::handshake::server::ErrorResponse;
+use tokio_tungstenite::tungstenite::http::StatusCode;
 
 pub const CONNECTED: &str = r#"[{"T":"success","msg":"connected"}]"#;
 pub const AUTHENTICATED: &str = r#"[{"T":"success","msg":"authenticated"}]"#;
@@ -88,4 +92,25 @@ pub fn symbol_list(value: &Value) -> Option<Vec<String>> {
         .iter()
         .map(|v| v.as_str().filter(|s| valid(s)).map(str::to_owned))
         .collect()
+}
+
+/// An upgrade refused with `status`.
+pub fn refusal(status: u16) -> ErrorResponse {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
+    let mut resp = ErrorResponse::new(Some(
+        code.canonical_reason().unwrap_or("refused").to_owned(),
+    ));
+    *resp.status_mut() = code;
+    resp
+}
+
+/// Reads the upgrade request and whatever follows, never answering, until the
+/// client gives up: a server that hangs mid-connect.
+pub async fn swallow(tcp: &mut TcpStream) {
+    let mut buf = [0u8; 1024];
+    while let Ok(n) = tcp.read(&mut buf).await {
+        if n == 0 {
+            break;
+        }
+    }
 }

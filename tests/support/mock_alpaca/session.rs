@@ -3,9 +3,9 @@
 
 use super::codec;
 use super::gen::TapeGen;
-use super::protocol::{self, symbol_list, AlpacaError, AUTHENTICATED, CONNECTED};
+use super::protocol::{self, refusal, symbol_list, AlpacaError, AUTHENTICATED, CONNECTED};
 use super::subs::{Channel, SubscriptionSet};
-use super::{Command, Shared, FEEDS};
+use super::{Command, Shared, Stall, FEEDS};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -37,16 +37,11 @@ struct Upgrade {
     header_creds: Option<(String, String)>,
 }
 
-fn refusal(status: u16) -> ErrorResponse {
-    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN);
-    let mut resp = ErrorResponse::new(Some(
-        code.canonical_reason().unwrap_or("refused").to_owned(),
-    ));
-    *resp.status_mut() = code;
-    resp
-}
-
-pub(super) async fn serve(shared: Arc<Shared>, tcp: TcpStream, id: u64) {
+pub(super) async fn serve(shared: Arc<Shared>, mut tcp: TcpStream, id: u64) {
+    let stall = shared.lock().stall;
+    if stall == Some(Stall::NoUpgrade) {
+        return protocol::swallow(&mut tcp).await;
+    }
     let mut up = Upgrade::default();
     // The result type is tungstenite's `Callback` contract, large error and all.
     #[allow(clippy::result_large_err)]
@@ -104,6 +99,7 @@ pub(super) async fn serve(shared: Arc<Shared>, tcp: TcpStream, id: u64) {
         authed: false,
         holds_slot: false,
         silent: false,
+        stall,
         subs: SubscriptionSet::default(),
         gen: TapeGen::default(),
         gen_remaining: 0,
@@ -130,6 +126,7 @@ struct Session {
     authed: bool,
     holds_slot: bool,
     silent: bool,
+    stall: Option<Stall>,
     subs: SubscriptionSet,
     gen: TapeGen,
     gen_remaining: usize,
@@ -142,7 +139,8 @@ impl Session {
         mut cmds: mpsc::UnboundedReceiver<Command>,
         header_creds: Option<(String, String)>,
     ) -> End {
-        if self.send(CONNECTED).await.is_err() {
+        let no_welcome = self.stall == Some(Stall::NoWelcome);
+        if !no_welcome && self.send(CONNECTED).await.is_err() {
             return End::Vanished;
         }
         // Header auth (APCA-API-KEY-ID / APCA-API-SECRET-KEY) is answered like an auth
@@ -161,7 +159,7 @@ impl Session {
                     Some(cmd) => self.on_command(cmd).await,
                     None => Some(End::Freed),
                 },
-                () = &mut auth_deadline, if !self.authed && !self.silent => {
+                () = &mut auth_deadline, if !self.authed && !self.silent && !no_welcome => {
                     Some(self.close_with(AlpacaError::AuthTimeout).await)
                 }
                 msg = self.ws.next(), if !self.silent => self.on_frame(msg).await,
@@ -304,10 +302,14 @@ impl Session {
             Ok(v) | Err(v) => v.clone(),
         };
         self.shared.update(|st| st.client_messages.push(recorded));
+        if self.stall == Some(Stall::NoWelcome) {
+            return None;
+        }
         let Ok(Value::Object(obj)) = decoded else {
             return self.send_error(AlpacaError::InvalidSyntax).await;
         };
         match obj.get("action").and_then(Value::as_str) {
+            Some("auth") if self.stall == Some(Stall::IgnoreAuth) => None,
             Some("auth") => {
                 let key = obj.get("key").and_then(Value::as_str);
                 let secret = obj.get("secret").and_then(Value::as_str);
