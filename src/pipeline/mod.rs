@@ -244,15 +244,21 @@ pub fn start_live(
         (p, build_client(&http))
     }) {
         Some((p, Ok(client))) => Some((p, client)),
+        // Without a working fallback the router must not fail over to it: prices go
+        // stale and /health says Unhealthy when Alpaca is down too.
         Some((_, Err(e))) => {
             let mut fx = crate::engine::state::Effects::default();
-            state.command_event(
+            state.set_fallback_unavailable(
                 format!("Yahoo fallback disabled: cannot build its HTTP client: {e}"),
                 &mut fx,
             );
             None
         }
-        None => None,
+        None => {
+            let mut fx = crate::engine::state::Effects::default();
+            state.set_fallback_unavailable("Yahoo fallback disabled in the config".into(), &mut fx);
+            None
+        }
     };
     let (plan_tx, plan_rx) = watch::channel(PollPlan::off());
     let plan_tx = client.is_some().then_some(plan_tx);

@@ -92,6 +92,7 @@ pub struct EngineState {
     router: Router,
     upstreams: Upstreams,
     yahoo: YahooView,
+    yahoo_track: yahoo::YahooTrack,
     /// The router's active source, cached for the hot path.
     route: Option<Source>,
     next_tick_at: Ts,
@@ -156,6 +157,7 @@ impl EngineState {
                 polling: "standby",
                 ..YahooView::default()
             },
+            yahoo_track: yahoo::YahooTrack::default(),
             route: Some(Source::Alpaca),
             next_tick_at: cfg.started_at,
             validator: Validator::new(cfg.validation, &symbols),
@@ -363,3 +365,5 @@ impl EngineState {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_yahoo;
