@@ -17,8 +17,13 @@ impl EngineState {
         self.counters.frames += 1;
         if !msgs.is_empty() {
             self.alpaca.last_message_at = Some(at);
-            // Any message is a sign of life; one router input per frame is enough.
-            self.route_input(crate::router::RouterInput::PrimaryMessage, fx);
+            // A message on a subscribed link is a sign of life (one router input per
+            // frame is enough). A reconnect's handshake (welcome, auth) is not: it
+            // would restart the failover delay of a primary that is still failing,
+            // and the subscription confirmation reports PrimaryUp itself.
+            if self.alpaca.state == LinkState::Subscribed {
+                self.route_input(crate::router::RouterInput::PrimaryMessage, fx);
+            }
         }
         for m in msgs {
             self.apply_msg(m, fx);
