@@ -6,7 +6,8 @@
 //! (a [`Clock`] on tokio's `Instant`), so stamps and timers agree.
 //!
 //! * a hard close with no reconnect: Yahoo prices on screen within 11 s;
-//! * a silent stall (socket open, no data, pings unanswered): within 21 s.
+//! * a silent stall (socket open, no data, pings unanswered): within 21 s;
+//! * and, on the same clock, that without a fallback Alpaca's loss is BOTH_UNAVAILABLE.
 //!
 //! "On screen" is the published snapshot: every watchlist row priced, from Yahoo.
 
@@ -142,12 +143,19 @@ async fn hard_close_puts_yahoo_prices_on_screen_within_11_s() {
     primary_streaming(&alpaca, &mut r).await;
     alpaca.shutdown();
     let closed = Instant::now();
-    let s = until(&mut r, "Yahoo prices on screen", |s| all_from(s, Source::Yahoo)).await;
+    let s = until(&mut r, "Yahoo prices on screen", |s| {
+        all_from(s, Source::Yahoo)
+    })
+    .await;
     let took = closed.elapsed();
     eprintln!("hard close → Yahoo prices on screen: {took:?} (virtual)");
     assert!(took <= Duration::from_secs(11), "took {took:?}");
     assert_eq!(s.router.connection_state, RouterState::FallbackActive);
-    assert_ne!(s.alpaca.state, LinkState::Subscribed, "no reconnect happened");
+    assert_ne!(
+        s.alpaca.state,
+        LinkState::Subscribed,
+        "no reconnect happened"
+    );
     r.cancel.cancel();
 }
 
@@ -159,7 +167,10 @@ async fn silent_stall_puts_yahoo_prices_on_screen_within_21_s() {
     primary_streaming(&alpaca, &mut r).await;
     alpaca.go_silent();
     let stalled = Instant::now();
-    let s = until(&mut r, "Yahoo prices on screen", |s| all_from(s, Source::Yahoo)).await;
+    let s = until(&mut r, "Yahoo prices on screen", |s| {
+        all_from(s, Source::Yahoo)
+    })
+    .await;
     let took = stalled.elapsed();
     eprintln!("silent stall → Yahoo prices on screen: {took:?} (virtual)");
     if std::env::var_os("TIMING_TRACE").is_some() {
@@ -170,7 +181,54 @@ async fn silent_stall_puts_yahoo_prices_on_screen_within_21_s() {
     }
     assert!(took <= Duration::from_secs(21), "took {took:?}");
     // Ping, pong and the activation delay must all have run: not before 10 s + 5 s.
-    assert!(took >= Duration::from_secs(15), "failed over early: {took:?}");
+    assert!(
+        took >= Duration::from_secs(15),
+        "failed over early: {took:?}"
+    );
     assert_eq!(s.router.connection_state, RouterState::FallbackActive);
+    r.cancel.cancel();
+}
+
+/// With no usable fallback (here: Yahoo not configured), losing Alpaca is losing
+/// everything: BOTH_UNAVAILABLE at once, never a FALLBACK_ACTIVE with no data;
+/// /health Unhealthy and the last prices marked stale.
+#[tokio::test(start_paused = true)]
+async fn without_a_fallback_losing_alpaca_is_both_unavailable() {
+    let alpaca = MockAlpaca::start(mock_cfg()).await.unwrap();
+    let mut setup = Setup::new(Mode::Live);
+    setup.yahoo = None;
+    let clock = Arc::new(TokioClock {
+        base: SystemClock.now(),
+        start: Instant::now(),
+    });
+    let mut r = pipeline::start_live(
+        default_stream_cfg(alpaca.url("iex")),
+        setup,
+        clock,
+        Arc::new(|_| true),
+    );
+    until(&mut r, "subscribed", |s| {
+        s.alpaca.state == LinkState::Subscribed
+    })
+    .await;
+    assert_eq!(r.snapshots.borrow().yahoo.healthy, Some(false));
+    alpaca.push_trades(20, 2);
+    until(&mut r, "Alpaca prices", |s| all_from(s, Source::Alpaca)).await;
+    alpaca.shutdown();
+    let s = until(&mut r, "both unavailable", |s| {
+        s.router.connection_state == RouterState::BothUnavailable
+    })
+    .await;
+    assert!(s
+        .router
+        .transitions
+        .iter()
+        .all(|t| t.to != RouterState::FallbackActive));
+    assert!(s.watchlist.iter().all(|v| v.price.is_some() && v.stale));
+    assert_eq!(
+        tapewatch::api::health_of(&s).status,
+        tapewatch::api::HealthStatus::Unhealthy
+    );
+    assert_eq!(s.yahoo.polling, "off");
     r.cancel.cancel();
 }

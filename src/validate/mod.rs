@@ -59,6 +59,7 @@
 mod breaker;
 mod cross;
 mod other;
+mod reject;
 mod rules;
 mod view;
 
@@ -71,6 +72,7 @@ use crate::types::{Symbol, Ts};
 use crate::wire::{Bar, Quote, Trade};
 use breaker::{Limits, PriceBreaker, Step};
 use cross::{CrossState, Freshness};
+use reject::push_event;
 use rules::{exchange_code, Failure, TradeIds};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -365,95 +367,6 @@ impl Validator {
         }
         Verdict::Accept
     }
-
-    /// Reports a non-finite number found in `field` of a message for `symbol`
-    /// (see [`check_f64`]); counted like any rejection.
-    pub fn record_non_finite(
-        &mut self,
-        now: Ts,
-        idx: Option<usize>,
-        symbol: &Symbol,
-        field: &'static str,
-        out: &mut Vec<ValidationEvent>,
-    ) -> Verdict {
-        let idx = idx.filter(|&i| i < self.guards.len());
-        self.reject(now, idx, symbol, Failure::NonFinite { field }, out)
-    }
-
-    #[cold]
-    fn reject(
-        &mut self,
-        now: Ts,
-        idx: Option<usize>,
-        symbol: &Symbol,
-        f: Failure,
-        out: &mut Vec<ValidationEvent>,
-    ) -> Verdict {
-        let rule = f.rule();
-        self.rejected += 1;
-        self.by_rule[rule.index()] += 1;
-        if let Some(g) = idx.and_then(|i| self.guards.get_mut(i)) {
-            g.failures += 1;
-        }
-        let second = now.as_nanos().div_euclid(NS_PER_SEC);
-        if second != self.log_second {
-            self.log_second = second;
-            self.logged_in_second = 0;
-        }
-        if self.logged_in_second >= self.cfg.max_events_per_sec {
-            self.not_logged += 1;
-            return Verdict::Reject(rule);
-        }
-        self.logged_in_second += 1;
-        let reason = f.reason();
-        let mut text = format!("Validation failed: {reason} symbol: {symbol}");
-        if self.not_logged > 0 {
-            text.push_str(&format!(" (+{} more not logged)", self.not_logged));
-            self.not_logged = 0;
-        }
-        self.remember(now, symbol, rule, reason);
-        push_event(
-            out,
-            now,
-            Level::Warn,
-            ValidationEventKind::Rejected,
-            symbol.clone(),
-            rule,
-            text,
-        );
-        Verdict::Reject(rule)
-    }
-
-    fn remember(&mut self, at: Ts, symbol: &Symbol, rule: Rule, reason: String) {
-        if self.recent.len() == RECENT_RING {
-            self.recent.pop_front();
-        }
-        self.recent.push_back(RecentRejection {
-            at,
-            symbol: symbol.clone(),
-            rule,
-            reason,
-        });
-    }
-}
-
-fn push_event(
-    out: &mut Vec<ValidationEvent>,
-    at: Ts,
-    level: Level,
-    kind: ValidationEventKind,
-    symbol: Symbol,
-    rule: Rule,
-    text: String,
-) {
-    out.push(ValidationEvent {
-        at,
-        level,
-        kind,
-        symbol,
-        rule,
-        text,
-    });
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@
 
 use super::breaker::{Limits, Step};
 use super::rules::{self, Failure};
-use super::{Validator, ValidationEvent, Verdict};
+use super::{ValidationEvent, Validator, Verdict};
 use crate::types::{Symbol, Ts};
 use rust_decimal::Decimal;
 
@@ -64,9 +64,8 @@ impl Validator {
             let v = self.reject(now, None, symbol, Failure::NotSubscribed, out);
             return rejected(v);
         };
-        let failure = rules::positive("price", price).or_else(|| {
-            rules::future(as_of, now, self.max_future_ns, self.cfg.max_future_secs)
-        });
+        let failure = rules::positive("price", price)
+            .or_else(|| rules::future(as_of, now, self.max_future_ns, self.cfg.max_future_secs));
         if let Some(f) = failure {
             let v = self.reject(now, Some(i), symbol, f, out);
             return rejected(v);
@@ -100,8 +99,9 @@ impl Validator {
             g.yahoo_breaker.close_at(price);
             if was_held {
                 let sym = g.symbol.clone();
-                let text =
-                    format!("Circuit breaker closed: {sym} new Yahoo level {price} agrees with Alpaca");
+                let text = format!(
+                    "Circuit breaker closed: {sym} new Yahoo level {price} agrees with Alpaca"
+                );
                 self.closed(now, &sym, text, out);
             }
             self.accepted += 1;

@@ -250,8 +250,13 @@ impl EngineState {
             // Counted and logged by validation (rule non_finite); nothing is shown.
             let symbol = symbol.clone().unwrap_or_else(|| "?".into());
             let idx = self.index.get(&symbol).copied();
-            self.validator
-                .record_non_finite(self.now, idx, &symbol, field, &mut self.validation_out);
+            self.validator.record_non_finite(
+                self.now,
+                idx,
+                &symbol,
+                field,
+                &mut self.validation_out,
+            );
             return;
         }
         if let ParseIssue::UnknownType { tag, .. } = issue {

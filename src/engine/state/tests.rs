@@ -169,8 +169,18 @@ fn a_reconnect_handshake_does_not_restart_the_failover_delay() {
     st.apply_link(&link(t0, LinkState::Disconnected, 1), &mut fx);
     let again = t0.plus_millis(500);
     st.apply_link(&link(again, LinkState::Connecting, 1), &mut fx);
-    frame(&mut st, again, r#"[{"T":"success","msg":"connected"}]"#, &mut fx);
-    frame(&mut st, again, r#"[{"T":"success","msg":"authenticated"}]"#, &mut fx);
+    frame(
+        &mut st,
+        again,
+        r#"[{"T":"success","msg":"connected"}]"#,
+        &mut fx,
+    );
+    frame(
+        &mut st,
+        again,
+        r#"[{"T":"success","msg":"authenticated"}]"#,
+        &mut fx,
+    );
     st.apply_link(&link(again, LinkState::Disconnected, 2), &mut fx);
     st.tick(t0.plus_millis(10_000), &mut fx);
     assert_eq!(

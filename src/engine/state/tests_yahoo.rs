@@ -109,7 +109,12 @@ fn bad_yahoo_prices_never_move_the_display_or_the_pnl() {
         let before = pnl(&st);
         assert_eq!(before, d("100"), "{name}");
         let at = t0().plus_millis(1_000);
-        let r = resp(at, "AAPL", 200, chart("AAPL", price, t0().plus_millis(secs * 1_000), "99"));
+        let r = resp(
+            at,
+            "AAPL",
+            200,
+            chart("AAPL", price, t0().plus_millis(secs * 1_000), "99"),
+        );
         let mut fx = Effects::default();
         st.apply_yahoo(&r, &mut fx);
         let v = row(&st, 0);
@@ -158,7 +163,10 @@ fn a_yahoo_move_is_shown_once_confirmed_by_polls_or_by_alpaca() {
     assert_eq!(row(&st, 0).price, Some(d("125.2")));
     st.failover_command(FailoverAction::Force, &mut fx);
     let at = t0().plus_millis(1_000);
-    st.apply_yahoo(&resp(at, "AAPL", 200, chart("AAPL", "125.3", at, "99")), &mut fx);
+    st.apply_yahoo(
+        &resp(at, "AAPL", 200, chart("AAPL", "125.3", at, "99")),
+        &mut fx,
+    );
     let v = row(&st, 0);
     assert_eq!((v.price, v.source), (Some(d("125.3")), Some(Source::Yahoo)));
 }
@@ -169,7 +177,10 @@ fn cross_source_check_still_flags_and_yahoo_still_confirms_alpaca() {
     let mut fx = Effects::default();
     trade(&mut st, t0(), "AAPL", 1, "110");
     let at = t0().plus_millis(1_000);
-    st.apply_yahoo(&resp(at, "AAPL", 200, chart("AAPL", "100", at, "99")), &mut fx);
+    st.apply_yahoo(
+        &resp(at, "AAPL", 200, chart("AAPL", "100", at, "99")),
+        &mut fx,
+    );
     let snap = st.snapshot(1, Perf::default(), Vec::new());
     assert_eq!(snap.validation.discrepancies.len(), 1);
     // Alpaca trips on a gap; Yahoo agreeing confirms it and it is displayed.
@@ -177,7 +188,10 @@ fn cross_source_check_still_flags_and_yahoo_still_confirms_alpaca() {
     trade(&mut st, t0(), "AAPL", 1, "100");
     trade(&mut st, t0().plus_millis(500), "AAPL", 2, "125");
     assert_eq!(row(&st, 0).held, Some(d("125")));
-    st.apply_yahoo(&resp(at, "AAPL", 200, chart("AAPL", "125.4", at, "99")), &mut fx);
+    st.apply_yahoo(
+        &resp(at, "AAPL", 200, chart("AAPL", "125.4", at, "99")),
+        &mut fx,
+    );
     let v = row(&st, 0);
     assert_eq!((v.price, v.held), (Some(d("125")), None));
     assert_eq!(v.yahoo.map(|p| p.price), Some(d("125.4")));
@@ -211,7 +225,10 @@ fn refused_responses_are_counted_not_shown() {
     let mut fx = Effects::default();
     st.failover_command(FailoverAction::Force, &mut fx);
     // A 429 opens the breaker at once.
-    st.apply_yahoo(&resp(t0(), "AAPL", 429, "Too Many Requests".into()), &mut fx);
+    st.apply_yahoo(
+        &resp(t0(), "AAPL", 429, "Too Many Requests".into()),
+        &mut fx,
+    );
     let snap = st.snapshot(1, Perf::default(), Vec::new());
     let b = snap.breakers.iter().find(|b| b.name == YAHOO_HTTP).unwrap();
     assert_eq!(b.state, BreakerState::Open);
@@ -221,7 +238,10 @@ fn refused_responses_are_counted_not_shown() {
     assert_eq!(plan.max_requests, Some(3));
     // A response in flight when it opened is refused: counted, never displayed.
     let at = t0().plus_millis(500);
-    st.apply_yahoo(&resp(at, "AAPL", 200, chart("AAPL", "100", at, "99")), &mut fx);
+    st.apply_yahoo(
+        &resp(at, "AAPL", 200, chart("AAPL", "100", at, "99")),
+        &mut fx,
+    );
     let v = row(&st, 0);
     assert_eq!((v.price, v.yahoo), (None, None));
     assert_eq!(st.snapshot(1, Perf::default(), Vec::new()).yahoo.refused, 1);
@@ -234,14 +254,24 @@ fn half_open_probes_only_and_answers_after_a_failed_probe_are_refused() {
     st.apply_yahoo(&resp(t0(), "AAPL", 429, String::new()), &mut fx);
     let plan = st.poll_plan();
     let due = plan.hold_until.unwrap();
-    assert_eq!(plan.max_requests, Some(3), "first round after the wait: probes only");
+    assert_eq!(
+        plan.max_requests,
+        Some(3),
+        "first round after the wait: probes only"
+    );
     // The first probe fails: the breaker re-opens, and the next answer is refused.
     st.apply_yahoo(&resp(due, "AAPL", 503, String::new()), &mut fx);
     let at = due.plus_millis(5);
-    st.apply_yahoo(&resp(at, "MSFT", 200, chart("MSFT", "50", at, "50")), &mut fx);
+    st.apply_yahoo(
+        &resp(at, "MSFT", 200, chart("MSFT", "50", at, "50")),
+        &mut fx,
+    );
     let snap = st.snapshot(1, Perf::default(), Vec::new());
     assert_eq!(snap.yahoo.refused, 1);
-    assert!(snap.watchlist[1].yahoo.is_none(), "the refused answer is not shown");
+    assert!(
+        snap.watchlist[1].yahoo.is_none(),
+        "the refused answer is not shown"
+    );
     assert!(snap.watchlist[1].price.is_none());
     let plan = st.poll_plan();
     assert_eq!(plan.max_requests, Some(3));
@@ -265,12 +295,50 @@ fn not_found_table() {
     let ok = |s: &str| chart(s, "100", t0(), "99");
     type Answer = (&'static str, u16, String);
     let cases: Vec<(&str, Vec<&str>, Vec<Answer>, Option<bool>)> = vec![
-        ("one unknown of three", vec!["AAPL", "MSFT", "ZZZZ"], vec![("AAPL", 200, ok("AAPL")), ("ZZZZ", 404, nf())], Some(true)),
-        ("all three unknown", vec!["AAPL", "MSFT", "ZZZZ"], vec![("AAPL", 404, nf()), ("MSFT", 404, nf()), ("ZZZZ", 404, nf())], Some(false)),
-        ("single symbol, one 404", vec!["ZZZZ"], vec![("ZZZZ", 404, nf())], Some(true)),
-        ("single symbol, two 404 rounds", vec!["ZZZZ"], vec![("ZZZZ", 404, nf()), ("ZZZZ", 404, nf())], Some(false)),
-        ("single symbol, 404 then good", vec!["AAPL"], vec![("AAPL", 404, nf()), ("AAPL", 200, ok("AAPL")), ("AAPL", 404, nf())], Some(true)),
-        ("404 without chart.error", vec!["AAPL"], vec![("AAPL", 404, "<html>not found</html>".into())], Some(false)),
+        (
+            "one unknown of three",
+            vec!["AAPL", "MSFT", "ZZZZ"],
+            vec![("AAPL", 200, ok("AAPL")), ("ZZZZ", 404, nf())],
+            Some(true),
+        ),
+        (
+            "all three unknown",
+            vec!["AAPL", "MSFT", "ZZZZ"],
+            vec![
+                ("AAPL", 404, nf()),
+                ("MSFT", 404, nf()),
+                ("ZZZZ", 404, nf()),
+            ],
+            Some(false),
+        ),
+        (
+            "single symbol, one 404",
+            vec!["ZZZZ"],
+            vec![("ZZZZ", 404, nf())],
+            Some(true),
+        ),
+        (
+            "single symbol, two 404 rounds",
+            vec!["ZZZZ"],
+            vec![("ZZZZ", 404, nf()), ("ZZZZ", 404, nf())],
+            Some(false),
+        ),
+        (
+            "single symbol, 404 then good",
+            vec!["AAPL"],
+            vec![
+                ("AAPL", 404, nf()),
+                ("AAPL", 200, ok("AAPL")),
+                ("AAPL", 404, nf()),
+            ],
+            Some(true),
+        ),
+        (
+            "404 without chart.error",
+            vec!["AAPL"],
+            vec![("AAPL", 404, "<html>not found</html>".into())],
+            Some(false),
+        ),
     ];
     for (name, watch, answers, healthy) in cases {
         let mut st = state(&watch);
@@ -324,8 +392,14 @@ fn an_unusable_fallback_is_never_failed_over_to() {
     st.set_fallback_unavailable("Yahoo fallback disabled in the config".into(), &mut fx);
     hard_close(&mut st, t0());
     let snap = st.snapshot(1, Perf::default(), Vec::new());
-    assert_eq!(snap.router.connection_state, crate::router::RouterState::BothUnavailable);
-    assert_eq!(crate::api::health_of(&snap).status, crate::api::HealthStatus::Unhealthy);
+    assert_eq!(
+        snap.router.connection_state,
+        crate::router::RouterState::BothUnavailable
+    );
+    assert_eq!(
+        crate::api::health_of(&snap).status,
+        crate::api::HealthStatus::Unhealthy
+    );
     assert!(snap.watchlist[0].stale, "prices are stale, never fresh");
     assert_eq!(snap.yahoo.polling, "off");
 }
@@ -342,12 +416,21 @@ fn manual_fallback_onto_a_down_yahoo_marks_prices_stale() {
         st.apply_yahoo(&resp(at, "AAPL", 503, String::new()), &mut fx);
     }
     let snap = st.snapshot(1, Perf::default(), Vec::new());
-    assert_eq!(snap.router.connection_state, crate::router::RouterState::ManualFallback);
+    assert_eq!(
+        snap.router.connection_state,
+        crate::router::RouterState::ManualFallback
+    );
     assert!(snap.watchlist[0].stale);
-    assert_eq!(crate::api::health_of(&snap).status, crate::api::HealthStatus::Unhealthy);
+    assert_eq!(
+        crate::api::health_of(&snap).status,
+        crate::api::HealthStatus::Unhealthy
+    );
     // Yahoo back: fresh again.
     let at = t0().plus_millis(5_000);
-    st.apply_yahoo(&resp(at, "AAPL", 200, chart("AAPL", "100.5", at, "99")), &mut fx);
+    st.apply_yahoo(
+        &resp(at, "AAPL", 200, chart("AAPL", "100.5", at, "99")),
+        &mut fx,
+    );
     let v = row(&st, 0);
     assert!(!v.stale);
     assert_eq!(v.price, Some(d("100.5")));
@@ -357,14 +440,24 @@ fn manual_fallback_onto_a_down_yahoo_marks_prices_stale() {
 fn previous_close_from_positions_and_daily_bars_checks_the_first_print() {
     use crate::alpaca::rest::RestUpdate;
     // (case, reference source) → the first print of the day at +30% is held.
-    for case in ["positions lastday_price", "daily bar of yesterday", "daily bar of today"] {
+    for case in [
+        "positions lastday_price",
+        "daily bar of yesterday",
+        "daily bar of today",
+    ] {
         let mut st = state(&["AAPL"]);
         let mut fx = Effects::default();
         match case {
             "positions lastday_price" => {
                 let json = r#"[{"symbol":"AAPL","qty":"1","side":"long","avg_entry_price":"90","lastday_price":"100"}]"#;
                 let p: Vec<crate::portfolio::BrokerPosition> = serde_json::from_str(json).unwrap();
-                st.apply_rest(RestUpdate::Positions { at: t0(), result: Ok(p) }, &mut fx);
+                st.apply_rest(
+                    RestUpdate::Positions {
+                        at: t0(),
+                        result: Ok(p),
+                    },
+                    &mut fx,
+                );
             }
             _ => {
                 let day = if case.ends_with("yesterday") {
@@ -381,7 +474,11 @@ fn previous_close_from_positions_and_daily_bars_checks_the_first_print() {
             }
         }
         let prev = row(&st, 0).prev_close;
-        assert_eq!(prev.is_some(), case != "daily bar of today", "{case}: {prev:?}");
+        assert_eq!(
+            prev.is_some(),
+            case != "daily bar of today",
+            "{case}: {prev:?}"
+        );
         trade(&mut st, t0().plus_millis(100), "AAPL", 1, "130");
         let v = row(&st, 0);
         assert_eq!((v.price, v.held), (None, Some(d("130"))), "{case}");
@@ -425,11 +522,15 @@ fn runbook_004_awk_tallies_reasons_including_breaker_trips() {
     );
     assert!(tally.contains("Invalid price: 0 symbol: AAPL"), "{tally}");
     assert!(
-        tally.contains("Circuit breaker triggered: TSLA price movement 25% exceeds 20% threshold symbol: TSLA"),
+        tally.contains(
+            "Circuit breaker triggered: TSLA price movement 25% exceeds 20% threshold symbol: TSLA"
+        ),
         "{tally}"
     );
     let trips = run(r#"cat LOG | grep "Circuit breaker triggered""#);
-    assert!(trips.contains("Circuit breaker triggered: TSLA price movement 25% exceeds 20% threshold"));
+    assert!(
+        trips.contains("Circuit breaker triggered: TSLA price movement 25% exceeds 20% threshold")
+    );
     let syms = run(
         r#"cat LOG | grep "Invalid price" | awk -F'symbol: ' '{print $2}' | awk '{print $1}' | sort | uniq"#,
     );

@@ -155,8 +155,8 @@ impl EngineState {
         self.yahoo.polling = "off";
         self.yahoo.last_error = Some(reason.clone());
         self.yahoo_track.unavailable = Some(reason.clone());
-        let ev = Event::new(self.now, Level::Warn, EventKind::Yahoo, reason)
-            .with_source(Source::Yahoo);
+        let ev =
+            Event::new(self.now, Level::Warn, EventKind::Yahoo, reason).with_source(Source::Yahoo);
         self.emit(fx, ev);
         self.update_fallback_health(fx);
     }
@@ -166,8 +166,7 @@ impl EngineState {
     /// breaker shut is healthy.
     pub(super) fn update_fallback_health(&mut self, fx: &mut Effects) {
         let open = self.upstreams.yahoo.state() == BreakerState::Open;
-        let unavailable =
-            self.yahoo_track.unavailable.is_some() || self.yahoo_track.all_not_found;
+        let unavailable = self.yahoo_track.unavailable.is_some() || self.yahoo_track.all_not_found;
         let healthy = !unavailable && !open && self.yahoo.consecutive_failures == 0;
         // Three failures in a row, or a whole round of a short watchlist, is down.
         let enough = self.watchlist.len().clamp(1, 3) as u32;
@@ -270,9 +269,6 @@ fn judge(r: &YahooResponse) -> Judged {
         Err(e @ ChartError::TooManyRequests) => {
             Judged::Problem(Outcome::RateLimited, e.to_string())
         }
-        Err(e) => Judged::Problem(
-            Outcome::Failure,
-            format!("response unusable ({url}): {e}"),
-        ),
+        Err(e) => Judged::Problem(Outcome::Failure, format!("response unusable ({url}): {e}")),
     }
 }
