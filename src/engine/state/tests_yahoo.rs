@@ -125,11 +125,11 @@ fn bad_yahoo_prices_never_move_the_display_or_the_pnl() {
         assert_eq!(snap.validation.by_rule[rule], 1, "{name}");
         assert_eq!(snap.validation.by_symbol[&Symbol::new("AAPL")], 1, "{name}");
         assert_eq!(snap.validation.recent.len(), 1, "{name}");
-        let line = format!("symbol: AAPL");
+        let line = "symbol: AAPL";
         assert!(
             fx.events
                 .iter()
-                .any(|e| e.message.starts_with("Validation failed: ") && e.message.ends_with(&line)),
+                .any(|e| e.message.starts_with("Validation failed: ") && e.message.ends_with(line)),
             "{name}: {:?}",
             fx.events.iter().map(|e| &e.message).collect::<Vec<_>>()
         );
@@ -294,7 +294,8 @@ fn not_found_table() {
     let nf = || NOT_FOUND.to_string();
     let ok = |s: &str| chart(s, "100", t0(), "99");
     type Answer = (&'static str, u16, String);
-    let cases: Vec<(&str, Vec<&str>, Vec<Answer>, Option<bool>)> = vec![
+    type Case = (&'static str, Vec<&'static str>, Vec<Answer>, Option<bool>);
+    let cases: Vec<Case> = vec![
         (
             "one unknown of three",
             vec!["AAPL", "MSFT", "ZZZZ"],
