@@ -366,4 +366,6 @@ impl EngineState {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_upstream;
+#[cfg(test)]
 mod tests_yahoo;

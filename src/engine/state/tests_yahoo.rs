@@ -1,20 +1,19 @@
-//! Engine-level tables for the Yahoo side: validation of Yahoo prices (never on
-//! screen or in the P&L when bad), non-finite values, breaker-refused responses,
-//! 404 semantics, an unusable fallback, and previous-close references.
+//! Engine-level tables for validation across sources: bad Yahoo prices never on
+//! screen or in the P&L, non-finite values, the cross-source check, previous-close
+//! references, and RUNBOOK-004's commands. Upstream behaviour is in `tests_upstream`.
 
 use super::*;
-use crate::breaker::BreakerState;
 use crate::portfolio::{Lot, PortfolioConfig};
 use crate::wire::{parse_frame, ParseLimits};
 use crate::yahoo::YahooResponse;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
-fn t0() -> Ts {
+pub(super) fn t0() -> Ts {
     Ts::parse_rfc3339("2026-11-17T15:00:05Z").unwrap()
 }
 
-fn state(symbols: &[&str]) -> EngineState {
+pub(super) fn state(symbols: &[&str]) -> EngineState {
     EngineState::new(StateConfig {
         mode: Mode::Live,
         feed: "iex".into(),
@@ -26,19 +25,19 @@ fn state(symbols: &[&str]) -> EngineState {
     })
 }
 
-fn d(s: &str) -> Decimal {
+pub(super) fn d(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
 
 /// A chart body whose `regularMarketPrice` is `price` as raw JSON, traded at `time`.
-fn chart(sym: &str, price: &str, time: Ts, prev: &str) -> String {
+pub(super) fn chart(sym: &str, price: &str, time: Ts, prev: &str) -> String {
     format!(
         r#"{{"chart":{{"result":[{{"meta":{{"symbol":"{sym}","currency":"USD","regularMarketPrice":{price},"regularMarketTime":{},"previousClose":{prev}}},"timestamp":[],"indicators":{{"quote":[{{}}]}}}}],"error":null}}}}"#,
         time.as_nanos() / 1_000_000_000
     )
 }
 
-fn resp(at: Ts, sym: &str, status: u16, body: String) -> YahooResponse {
+pub(super) fn resp(at: Ts, sym: &str, status: u16, body: String) -> YahooResponse {
     YahooResponse {
         at,
         url: format!("http://127.0.0.1:1/v8/finance/chart/{sym}?range=1d&interval=1m"),
@@ -48,9 +47,9 @@ fn resp(at: Ts, sym: &str, status: u16, body: String) -> YahooResponse {
     }
 }
 
-const NOT_FOUND: &str = r#"{"chart":{"result":null,"error":{"code":"Not Found","description":"No data found, symbol may be delisted"}}}"#;
+pub(super) const NOT_FOUND: &str = r#"{"chart":{"result":null,"error":{"code":"Not Found","description":"No data found, symbol may be delisted"}}}"#;
 
-fn trade(st: &mut EngineState, at: Ts, sym: &str, id: u64, price: &str) {
+pub(super) fn trade(st: &mut EngineState, at: Ts, sym: &str, id: u64, price: &str) {
     let f = format!(
         r#"[{{"T":"t","S":"{sym}","i":{id},"x":"V","p":{price},"s":5,"c":["@"],"t":"{}","z":"C"}}]"#,
         at.to_rfc3339()
@@ -59,7 +58,7 @@ fn trade(st: &mut EngineState, at: Ts, sym: &str, id: u64, price: &str) {
     st.apply_frame(at, &p.msgs, &p.issues, &mut Effects::default());
 }
 
-fn row(st: &EngineState, i: usize) -> SymbolView {
+pub(super) fn row(st: &EngineState, i: usize) -> SymbolView {
     st.snapshot(1, Perf::default(), Vec::new()).watchlist[i].clone()
 }
 
@@ -217,224 +216,6 @@ fn non_finite_msgpack_price_counts_under_its_rule_and_is_not_shown() {
         texts,
         ["Validation failed: Non-finite number in price symbol: AAPL"]
     );
-}
-
-#[test]
-fn refused_responses_are_counted_not_shown() {
-    let mut st = state(&["AAPL"]);
-    let mut fx = Effects::default();
-    st.failover_command(FailoverAction::Force, &mut fx);
-    // A 429 opens the breaker at once.
-    st.apply_yahoo(
-        &resp(t0(), "AAPL", 429, "Too Many Requests".into()),
-        &mut fx,
-    );
-    let snap = st.snapshot(1, Perf::default(), Vec::new());
-    let b = snap.breakers.iter().find(|b| b.name == YAHOO_HTTP).unwrap();
-    assert_eq!(b.state, BreakerState::Open);
-    // Open: the plan waits, then allows only the half-open probes.
-    let plan = st.poll_plan();
-    assert!(plan.hold_until.is_some());
-    assert_eq!(plan.max_requests, Some(3));
-    // A response in flight when it opened is refused: counted, never displayed.
-    let at = t0().plus_millis(500);
-    st.apply_yahoo(
-        &resp(at, "AAPL", 200, chart("AAPL", "100", at, "99")),
-        &mut fx,
-    );
-    let v = row(&st, 0);
-    assert_eq!((v.price, v.yahoo), (None, None));
-    assert_eq!(st.snapshot(1, Perf::default(), Vec::new()).yahoo.refused, 1);
-}
-
-#[test]
-fn half_open_probes_only_and_answers_after_a_failed_probe_are_refused() {
-    let mut st = state(&["AAPL", "MSFT", "NVDA", "AMD", "TSLA"]);
-    let mut fx = Effects::default();
-    st.apply_yahoo(&resp(t0(), "AAPL", 429, String::new()), &mut fx);
-    let plan = st.poll_plan();
-    let due = plan.hold_until.unwrap();
-    assert_eq!(
-        plan.max_requests,
-        Some(3),
-        "first round after the wait: probes only"
-    );
-    // The first probe fails: the breaker re-opens, and the next answer is refused.
-    st.apply_yahoo(&resp(due, "AAPL", 503, String::new()), &mut fx);
-    let at = due.plus_millis(5);
-    st.apply_yahoo(
-        &resp(at, "MSFT", 200, chart("MSFT", "50", at, "50")),
-        &mut fx,
-    );
-    let snap = st.snapshot(1, Perf::default(), Vec::new());
-    assert_eq!(snap.yahoo.refused, 1);
-    assert!(
-        snap.watchlist[1].yahoo.is_none(),
-        "the refused answer is not shown"
-    );
-    assert!(snap.watchlist[1].price.is_none());
-    let plan = st.poll_plan();
-    assert_eq!(plan.max_requests, Some(3));
-    // After the (longer) wait, three good probes close it and are shown.
-    let due = plan.hold_until.unwrap();
-    for (k, sym) in ["AAPL", "MSFT", "NVDA"].iter().enumerate() {
-        let at = due.plus_millis(k as i64);
-        st.apply_yahoo(&resp(at, sym, 200, chart(sym, "50", at, "50")), &mut fx);
-    }
-    let snap = st.snapshot(1, Perf::default(), Vec::new());
-    let b = snap.breakers.iter().find(|b| b.name == YAHOO_HTTP).unwrap();
-    assert_eq!(b.state, BreakerState::Closed, "three good probes close it");
-    assert_eq!(snap.watchlist[2].yahoo.map(|p| p.price), Some(d("50")));
-    assert_eq!(st.poll_plan().max_requests, None);
-}
-
-#[test]
-fn not_found_table() {
-    // (watchlist, answers in order as (symbol, status, body), Yahoo healthy after)
-    let nf = || NOT_FOUND.to_string();
-    let ok = |s: &str| chart(s, "100", t0(), "99");
-    type Answer = (&'static str, u16, String);
-    type Case = (&'static str, Vec<&'static str>, Vec<Answer>, Option<bool>);
-    let cases: Vec<Case> = vec![
-        (
-            "one unknown of three",
-            vec!["AAPL", "MSFT", "ZZZZ"],
-            vec![("AAPL", 200, ok("AAPL")), ("ZZZZ", 404, nf())],
-            Some(true),
-        ),
-        (
-            "all three unknown",
-            vec!["AAPL", "MSFT", "ZZZZ"],
-            vec![
-                ("AAPL", 404, nf()),
-                ("MSFT", 404, nf()),
-                ("ZZZZ", 404, nf()),
-            ],
-            Some(false),
-        ),
-        (
-            "single symbol, one 404",
-            vec!["ZZZZ"],
-            vec![("ZZZZ", 404, nf())],
-            Some(true),
-        ),
-        (
-            "single symbol, two 404 rounds",
-            vec!["ZZZZ"],
-            vec![("ZZZZ", 404, nf()), ("ZZZZ", 404, nf())],
-            Some(false),
-        ),
-        (
-            "single symbol, 404 then good",
-            vec!["AAPL"],
-            vec![
-                ("AAPL", 404, nf()),
-                ("AAPL", 200, ok("AAPL")),
-                ("AAPL", 404, nf()),
-            ],
-            Some(true),
-        ),
-        (
-            "404 without chart.error",
-            vec!["AAPL"],
-            vec![("AAPL", 404, "<html>not found</html>".into())],
-            Some(false),
-        ),
-    ];
-    for (name, watch, answers, healthy) in cases {
-        let mut st = state(&watch);
-        let mut fx = Effects::default();
-        for (k, (sym, status, body)) in answers.into_iter().enumerate() {
-            let at = t0().plus_millis(1_000 * k as i64);
-            st.apply_yahoo(&resp(at, sym, status, body), &mut fx);
-        }
-        let snap = st.snapshot(1, Perf::default(), Vec::new());
-        assert_eq!(snap.yahoo.healthy, healthy, "{name}: {:?}", snap.yahoo);
-    }
-}
-
-#[test]
-fn rate_limit_opens_the_breaker_at_once_and_yahoo_is_down() {
-    let mut st = state(&["AAPL", "MSFT"]);
-    let mut fx = Effects::default();
-    st.apply_yahoo(&resp(t0(), "AAPL", 429, "{}".into()), &mut fx);
-    let snap = st.snapshot(1, Perf::default(), Vec::new());
-    let b = snap.breakers.iter().find(|b| b.name == YAHOO_HTTP).unwrap();
-    assert_eq!(b.state, BreakerState::Open);
-    assert_eq!(snap.yahoo.healthy, Some(false));
-}
-
-fn hard_close(st: &mut EngineState, at: Ts) {
-    let frame = r#"[{"T":"subscription","trades":["AAPL"],"quotes":[],"bars":[]}]"#;
-    let p = parse_frame(frame.as_bytes(), &ParseLimits::default());
-    let mut fx = Effects::default();
-    st.apply_frame(at, &p.msgs, &p.issues, &mut fx);
-    st.apply_link(
-        &crate::engine::LinkUpdate {
-            at,
-            state: Some(LinkState::Disconnected),
-            last_error: Some("connection closed".into()),
-            consecutive_failures: 1,
-            reconnect_attempts: 0,
-            next_retry_at: None,
-            fatal: None,
-            rate_limited: false,
-        },
-        &mut fx,
-    );
-    st.tick(at.plus_millis(11_000), &mut fx);
-}
-
-#[test]
-fn an_unusable_fallback_is_never_failed_over_to() {
-    let mut st = state(&["AAPL"]);
-    let mut fx = Effects::default();
-    trade(&mut st, t0(), "AAPL", 1, "100");
-    st.set_fallback_unavailable("Yahoo fallback disabled in the config".into(), &mut fx);
-    hard_close(&mut st, t0());
-    let snap = st.snapshot(1, Perf::default(), Vec::new());
-    assert_eq!(
-        snap.router.connection_state,
-        crate::router::RouterState::BothUnavailable
-    );
-    assert_eq!(
-        crate::api::health_of(&snap).status,
-        crate::api::HealthStatus::Unhealthy
-    );
-    assert!(snap.watchlist[0].stale, "prices are stale, never fresh");
-    assert_eq!(snap.yahoo.polling, "off");
-}
-
-#[test]
-fn manual_fallback_onto_a_down_yahoo_marks_prices_stale() {
-    let mut st = state(&["AAPL"]);
-    let mut fx = Effects::default();
-    trade(&mut st, t0(), "AAPL", 1, "100");
-    st.failover_command(FailoverAction::Force, &mut fx);
-    assert!(!row(&st, 0).stale);
-    for k in 0..3 {
-        let at = t0().plus_millis(1_000 * k);
-        st.apply_yahoo(&resp(at, "AAPL", 503, String::new()), &mut fx);
-    }
-    let snap = st.snapshot(1, Perf::default(), Vec::new());
-    assert_eq!(
-        snap.router.connection_state,
-        crate::router::RouterState::ManualFallback
-    );
-    assert!(snap.watchlist[0].stale);
-    assert_eq!(
-        crate::api::health_of(&snap).status,
-        crate::api::HealthStatus::Unhealthy
-    );
-    // Yahoo back: fresh again.
-    let at = t0().plus_millis(5_000);
-    st.apply_yahoo(
-        &resp(at, "AAPL", 200, chart("AAPL", "100.5", at, "99")),
-        &mut fx,
-    );
-    let v = row(&st, 0);
-    assert!(!v.stale);
-    assert_eq!(v.price, Some(d("100.5")));
 }
 
 #[test]
