@@ -46,6 +46,8 @@ pub fn status_of(s: &Snapshot) -> HealthStatus {
             HealthStatus::Healthy
         }
         RouterState::BothUnavailable => HealthStatus::Unhealthy,
+        // Forced onto a Yahoo that is down: nothing serves prices.
+        RouterState::ManualFallback if s.yahoo.healthy == Some(false) => HealthStatus::Unhealthy,
         _ => HealthStatus::Degraded,
     }
 }

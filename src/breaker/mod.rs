@@ -161,6 +161,11 @@ impl Breaker {
         }
     }
 
+    /// How many calls HALF_OPEN lets through.
+    pub fn half_open_probes(&self) -> u32 {
+        self.cfg.half_open_probes
+    }
+
     pub fn name(&self) -> &'static str {
         self.name
     }

@@ -198,13 +198,15 @@ pub struct LatencyView {
 pub struct YahooView {
     /// None until the first response (standby probe or fallback poll).
     pub healthy: Option<bool>,
-    /// "active" while Yahoo serves prices, else "standby".
+    /// "active" while Yahoo serves prices, "standby" otherwise, "off" when it cannot run.
     pub polling: &'static str,
     pub last_ok_at: Option<Ts>,
     pub last_error: Option<String>,
     pub consecutive_failures: u32,
     pub responses: u64,
     pub failures: u64,
+    /// Responses the `yahoo_http` breaker had not permitted: counted, never shown.
+    pub refused: u64,
     /// Symbols Yahoo answered 404 for since its last good answer.
     pub not_found: Vec<Symbol>,
 }

@@ -60,6 +60,9 @@ pub struct Setup {
     pub notify: crate::notify::NotifyConfig,
     /// Config warnings, logged as events when the engine starts.
     pub warnings: Vec<String>,
+    /// Effects of state set up before the engine runs (e.g. the fallback found
+    /// unusable), forwarded when it starts so they are logged and stored too.
+    pub early: crate::engine::state::Effects,
 }
 
 impl Setup {
@@ -84,6 +87,7 @@ impl Setup {
             history: None,
             notify: Default::default(),
             warnings: Vec::new(),
+            early: Default::default(),
         }
     }
 }
@@ -133,7 +137,7 @@ fn spawn_engine(
     plan_tx: Option<watch::Sender<PollPlan>>,
     rest_hold_tx: Option<watch::Sender<Option<Ts>>>,
 ) -> Engine {
-    let mut startup = crate::engine::state::Effects::default();
+    let mut startup = std::mem::take(&mut setup.early);
     for w in setup.warnings.drain(..) {
         state.config_warning(w, &mut startup);
     }
@@ -280,14 +284,22 @@ pub fn start_live(
         (p, build_client(&http))
     }) {
         Some((p, Ok(client))) => Some((p, client)),
+        // Without a working fallback the router must not fail over to it: prices go
+        // stale and /health says Unhealthy when Alpaca is down too.
         Some((_, Err(e))) => {
-            // Through the startup effects, so it is logged and stored too.
-            setup.warnings.push(format!(
-                "Yahoo fallback disabled: cannot build its HTTP client: {e}"
-            ));
+            state.set_fallback_unavailable(
+                format!("Yahoo fallback disabled: cannot build its HTTP client: {e}"),
+                &mut setup.early,
+            );
             None
         }
-        None => None,
+        None => {
+            state.set_fallback_unavailable(
+                "Yahoo fallback disabled in the config".into(),
+                &mut setup.early,
+            );
+            None
+        }
     };
     let (plan_tx, plan_rx) = watch::channel(PollPlan::off());
     let plan_tx = client.is_some().then_some(plan_tx);

@@ -108,6 +108,7 @@ pub fn fallback_snapshot() -> Snapshot {
         consecutive_failures: 0,
         responses: 240,
         failures: 1,
+        refused: 0,
         not_found: Vec::new(),
     };
     for (i, v) in snap.watchlist.iter_mut().enumerate() {
@@ -268,6 +269,7 @@ pub fn health_snapshot() -> Snapshot {
         consecutive_failures: 0,
         responses: 1_312,
         failures: 2,
+        refused: 0,
         not_found: vec![Symbol::new("BRK.B")],
     };
     snap.breakers = vec![

@@ -129,7 +129,7 @@ impl PriceBreaker {
         Step::Held
     }
 
-    fn close_at(&mut self, price: Decimal) {
+    pub(crate) fn close_at(&mut self, price: Decimal) {
         self.trip = None;
         self.last_accepted = Some(price);
     }
@@ -194,7 +194,7 @@ impl Validator {
             Step::Tripped => {
                 let trip = g.breaker.trip.clone();
                 if let Some(trip) = trip {
-                    self.tripped(now, i, &trip, out);
+                    self.tripped(now, i, &trip, "", out);
                 }
                 self.held += 1;
                 Verdict::Hold
@@ -202,7 +202,7 @@ impl Validator {
             Step::TrippedAndConfirmed(trip) => {
                 g.cross.alpaca = Some((price, now));
                 if let Some(trip) = trip {
-                    self.tripped(now, i, &trip, out);
+                    self.tripped(now, i, &trip, "", out);
                 }
                 let text =
                     format!("Circuit breaker closed: {sym} new level {price} confirmed by 1 print");
@@ -243,21 +243,35 @@ impl Validator {
         out: &mut Vec<ValidationEvent>,
     ) -> Option<Decimal> {
         let g = self.guards.get_mut(idx)?;
-        let level = g.breaker.manual_reset()?;
-        g.cross.alpaca = Some((level, now));
+        // Yahoo's held level (if any) is let through too: the operator vouched for the move.
+        let yahoo = g.yahoo_breaker.manual_reset();
         let sym = g.symbol.clone();
+        let Some(level) = g.breaker.manual_reset() else {
+            if let Some(level) = yahoo {
+                let text = format!(
+                    "Circuit breaker closed: {sym} new Yahoo level {level} accepted by manual reset"
+                );
+                self.closed(now, &sym, text, out);
+            }
+            return None;
+        };
+        g.cross.alpaca = Some((level, now));
         let text =
             format!("Circuit breaker closed: {sym} new level {level} accepted by manual reset");
         self.closed(now, &sym, text, out);
         Some(level)
     }
 
+    /// Counts a trip once under `price_circuit_breaker` and logs it twice: the
+    /// runbook's "Circuit breaker triggered" line, and the same words as a
+    /// `Validation failed: ... symbol: SYM` line so RUNBOOK-004's reason tally sees it.
     #[cold]
     pub(super) fn tripped(
         &mut self,
         now: Ts,
         i: usize,
         trip: &Trip,
+        source_note: &str,
         out: &mut Vec<ValidationEvent>,
     ) {
         let rule = Rule::PriceCircuitBreaker;
@@ -265,17 +279,13 @@ impl Validator {
         g.failures += 1;
         let sym = g.symbol.clone();
         self.by_rule[rule.index()] += 1;
-        let text = trip_text(&sym, trip.move_pct, self.cfg.breaker_threshold_pct);
+        let mut text = trip_text(&sym, trip.move_pct, self.cfg.breaker_threshold_pct);
+        text.push_str(source_note);
         self.remember(now, &sym, rule, text.clone());
-        push_event(
-            out,
-            now,
-            Level::Warn,
-            ValidationEventKind::BreakerTripped,
-            sym,
-            rule,
-            text,
-        );
+        let failed = format!("Validation failed: {text} symbol: {sym}");
+        let kind = ValidationEventKind::BreakerTripped;
+        push_event(out, now, Level::Warn, kind, sym.clone(), rule, text);
+        push_event(out, now, Level::Warn, kind, sym, rule, failed);
     }
 
     #[cold]

@@ -257,6 +257,7 @@ impl Validator {
     /// and cross-source flags whose prices aged out.
     pub fn tick(&mut self, now: Ts, market_open: bool, out: &mut Vec<ValidationEvent>) {
         for i in 0..self.guards.len() {
+            self.expire_yahoo(now, i, out);
             let g = &mut self.guards[i];
             if let Some(trip) = g.breaker.expire(now, &self.lim) {
                 let sym = g.symbol.clone();

@@ -20,10 +20,13 @@
 //!   (bid == ask) is accepted and counted (`lockedQuotes`): on a consolidated feed a
 //!   locked market is a normal transient. A side with price 0 and size 0 is "no
 //!   quote on that side"; a 0 price with a size, or a negative one, is invalid.
-//! * **Non-finite numbers**: wire and chart prices are `Decimal`, and the parsers
-//!   turn NaN/inf into parse issues, so no message here can carry one. Code that
-//!   still holds an `f64` uses [`check_f64`] and reports with
-//!   [`Validator::record_non_finite`].
+//! * **Non-finite numbers**: wire and chart prices are `Decimal`, so no message
+//!   here can carry one. The parsers report a NaN/inf price or size (a msgpack
+//!   float, Yahoo's "Infinity") as its own issue, and the engine counts it here
+//!   with [`Validator::record_non_finite`] (rule `non_finite`, a `Validation failed`
+//!   line); code that still holds an `f64` uses [`check_f64`].
+//! * **Yahoo prices** go through [`Validator::check_other`]: the same price,
+//!   timestamp and breaker rules, with a breaker of their own (see `other`).
 //! * **Trade ids** (id 0 = none, not checked): a repeat of one of the symbol's last
 //!   8 (exchange, id) pairs is a duplicate. Ids are only ordered within one venue,
 //!   so out-of-order means a lower id than the newest seen on the same exchange
@@ -55,9 +58,12 @@
 
 mod breaker;
 mod cross;
+mod other;
+mod reject;
 mod rules;
 mod view;
 
+pub use other::OtherCheck;
 pub use rules::{check_f64, Rule, ValidationConfig};
 pub use view::{DiscrepancyView, RecentRejection, StaleView, TrippedView, ValidationView};
 
@@ -66,6 +72,7 @@ use crate::types::{Symbol, Ts};
 use crate::wire::{Bar, Quote, Trade};
 use breaker::{Limits, PriceBreaker, Step};
 use cross::{CrossState, Freshness};
+use reject::push_event;
 use rules::{exchange_code, Failure, TradeIds};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -113,6 +120,9 @@ struct SymbolGuard {
     symbol: Symbol,
     ids: TradeIds,
     breaker: PriceBreaker,
+    /// Yahoo's prices have their own breaker: its polls are a minute apart and may
+    /// lag Alpaca, so mixing them into Alpaca's reference would trip both ways.
+    yahoo_breaker: PriceBreaker,
     cross: CrossState,
     fresh: Freshness,
     /// Rejections and trips of this symbol.
@@ -125,6 +135,7 @@ impl SymbolGuard {
             symbol,
             ids: TradeIds::default(),
             breaker: PriceBreaker::default(),
+            yahoo_breaker: PriceBreaker::default(),
             cross: CrossState::default(),
             fresh: Freshness::default(),
             failures: 0,
@@ -136,6 +147,8 @@ impl SymbolGuard {
 pub struct Validator {
     cfg: ValidationConfig,
     lim: Limits,
+    /// Yahoo's breaker limits: see [`other`].
+    yahoo_lim: Limits,
     max_future_ns: i64,
     fresh_ns: i64,
     stale_ns: i64,
@@ -161,13 +174,15 @@ fn secs_to_ns(secs: u64) -> i64 {
 impl Validator {
     pub fn new(cfg: ValidationConfig, symbols: &[Symbol]) -> Validator {
         let pct = |p: Decimal| p / Decimal::ONE_HUNDRED;
+        let lim = Limits {
+            threshold: pct(cfg.breaker_threshold_pct),
+            band: pct(cfg.confirm_band_pct),
+            confirm_prints: cfg.confirm_prints,
+            cooldown_ns: secs_to_ns(cfg.breaker_cooldown_secs),
+        };
         let mut v = Validator {
-            lim: Limits {
-                threshold: pct(cfg.breaker_threshold_pct),
-                band: pct(cfg.confirm_band_pct),
-                confirm_prints: cfg.confirm_prints,
-                cooldown_ns: secs_to_ns(cfg.breaker_cooldown_secs),
-            },
+            lim,
+            yahoo_lim: other::yahoo_limits(&lim),
             max_future_ns: secs_to_ns(cfg.max_future_secs),
             fresh_ns: secs_to_ns(cfg.fresh_for_cross_secs),
             stale_ns: secs_to_ns(cfg.stale_after_secs),
@@ -224,6 +239,7 @@ impl Validator {
         if let Some(g) = self.guards.get_mut(idx) {
             if prev_close > Decimal::ZERO {
                 g.breaker.prev_close = Some(prev_close);
+                g.yahoo_breaker.prev_close = Some(prev_close);
             }
         }
     }
@@ -233,10 +249,11 @@ impl Validator {
         self.guards.get(idx)?.breaker.reference()
     }
 
+    /// Either source's breaker for the symbol is holding a price.
     pub fn is_tripped(&self, idx: usize) -> bool {
         self.guards
             .get(idx)
-            .is_some_and(|g| g.breaker.trip.is_some())
+            .is_some_and(|g| g.breaker.trip.is_some() || g.yahoo_breaker.trip.is_some())
     }
 
     pub fn is_stale(&self, idx: usize) -> bool {
@@ -350,95 +367,6 @@ impl Validator {
         }
         Verdict::Accept
     }
-
-    /// Reports a non-finite number found in `field` of a message for `symbol`
-    /// (see [`check_f64`]); counted like any rejection.
-    pub fn record_non_finite(
-        &mut self,
-        now: Ts,
-        idx: Option<usize>,
-        symbol: &Symbol,
-        field: &'static str,
-        out: &mut Vec<ValidationEvent>,
-    ) -> Verdict {
-        let idx = idx.filter(|&i| i < self.guards.len());
-        self.reject(now, idx, symbol, Failure::NonFinite { field }, out)
-    }
-
-    #[cold]
-    fn reject(
-        &mut self,
-        now: Ts,
-        idx: Option<usize>,
-        symbol: &Symbol,
-        f: Failure,
-        out: &mut Vec<ValidationEvent>,
-    ) -> Verdict {
-        let rule = f.rule();
-        self.rejected += 1;
-        self.by_rule[rule.index()] += 1;
-        if let Some(g) = idx.and_then(|i| self.guards.get_mut(i)) {
-            g.failures += 1;
-        }
-        let second = now.as_nanos().div_euclid(NS_PER_SEC);
-        if second != self.log_second {
-            self.log_second = second;
-            self.logged_in_second = 0;
-        }
-        if self.logged_in_second >= self.cfg.max_events_per_sec {
-            self.not_logged += 1;
-            return Verdict::Reject(rule);
-        }
-        self.logged_in_second += 1;
-        let reason = f.reason();
-        let mut text = format!("Validation failed: {reason} symbol: {symbol}");
-        if self.not_logged > 0 {
-            text.push_str(&format!(" (+{} more not logged)", self.not_logged));
-            self.not_logged = 0;
-        }
-        self.remember(now, symbol, rule, reason);
-        push_event(
-            out,
-            now,
-            Level::Warn,
-            ValidationEventKind::Rejected,
-            symbol.clone(),
-            rule,
-            text,
-        );
-        Verdict::Reject(rule)
-    }
-
-    fn remember(&mut self, at: Ts, symbol: &Symbol, rule: Rule, reason: String) {
-        if self.recent.len() == RECENT_RING {
-            self.recent.pop_front();
-        }
-        self.recent.push_back(RecentRejection {
-            at,
-            symbol: symbol.clone(),
-            rule,
-            reason,
-        });
-    }
-}
-
-fn push_event(
-    out: &mut Vec<ValidationEvent>,
-    at: Ts,
-    level: Level,
-    kind: ValidationEventKind,
-    symbol: Symbol,
-    rule: Rule,
-    text: String,
-) {
-    out.push(ValidationEvent {
-        at,
-        level,
-        kind,
-        symbol,
-        rule,
-        text,
-    });
 }
 
 #[cfg(test)]

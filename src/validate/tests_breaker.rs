@@ -61,14 +61,20 @@ fn trip_text_matches_the_runbook() {
     let (_, texts) = run(&mut v, 0, &["100", "125"]);
     assert_eq!(
         texts,
-        ["Circuit breaker triggered: TSLA price movement 25% exceeds 20% threshold"]
+        [
+            "Circuit breaker triggered: TSLA price movement 25% exceeds 20% threshold",
+            "Validation failed: Circuit breaker triggered: TSLA price movement 25% exceeds 20% threshold symbol: TSLA",
+        ]
     );
     // A move whose whole percent would not exceed the threshold keeps one decimal.
     let mut v = validator(&["TSLA"]);
     let (_, texts) = run(&mut v, 0, &["100", "79.6"]);
     assert_eq!(
         texts,
-        ["Circuit breaker triggered: TSLA price movement 20.4% exceeds 20% threshold"]
+        [
+            "Circuit breaker triggered: TSLA price movement 20.4% exceeds 20% threshold",
+            "Validation failed: Circuit breaker triggered: TSLA price movement 20.4% exceeds 20% threshold symbol: TSLA",
+        ]
     );
     let view = v.view(at(5));
     assert_eq!(view.tripped[0].reason, texts[0]);
@@ -84,6 +90,7 @@ fn earnings_gap_confirmed_by_three_prints_then_displayed() {
         texts,
         [
             "Circuit breaker triggered: TSLA price movement 25% exceeds 20% threshold",
+            "Validation failed: Circuit breaker triggered: TSLA price movement 25% exceeds 20% threshold symbol: TSLA",
             "Circuit breaker closed: TSLA new level 312.00 confirmed by 3 prints",
         ]
     );
@@ -108,7 +115,7 @@ fn single_spike_then_return_is_never_displayed() {
     let (verdicts, texts) = run(&mut v, 0, &["250", "2500", "250.10"]);
     assert_eq!(verdicts, [Accept, Hold, Accept]);
     assert_eq!(
-        texts[1],
+        texts[2],
         "Circuit breaker closed: TSLA price 250.10 back within 20% of reference; held 2500 discarded"
     );
     assert_eq!(v.reference(0), Some(d("250.10")));
@@ -195,6 +202,7 @@ fn one_confirming_print_logs_trip_and_close() {
         texts,
         [
             "Circuit breaker triggered: TSLA price movement 30% exceeds 20% threshold",
+            "Validation failed: Circuit breaker triggered: TSLA price movement 30% exceeds 20% threshold symbol: TSLA",
             "Circuit breaker closed: TSLA new level 130 confirmed by 1 print",
         ]
     );

@@ -31,6 +31,19 @@ impl Validator {
                     held_prints: t.prints,
                 });
             }
+            if let Some(t) = &g.yahoo_breaker.trip {
+                let mut reason = trip_text(&g.symbol, t.move_pct, self.cfg.breaker_threshold_pct);
+                reason.push_str(" (Yahoo)");
+                tripped.push(TrippedView {
+                    symbol: g.symbol.clone(),
+                    reason,
+                    tripped_at: t.tripped_at,
+                    age_ms: now.millis_since(t.tripped_at),
+                    reference: t.reference,
+                    held_price: t.last,
+                    held_prints: t.prints,
+                });
+            }
             if let Some(d) = &g.cross.discrepancy {
                 discrepancies.push(DiscrepancyView {
                     symbol: g.symbol.clone(),

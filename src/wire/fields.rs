@@ -32,6 +32,24 @@ macro_rules! fields {
         #[allow(non_camel_case_types)]
         pub(super) enum Field { $($variant,)* Other }
         impl Field {
+            /// The words for a price or size field, as a validation reason names it.
+            pub(super) fn numeric_label(&self) -> Option<&'static str> {
+                Some(match self {
+                    Field::p => "price",
+                    Field::bp => "bid price",
+                    Field::ap => "ask price",
+                    Field::o => "open",
+                    Field::h => "high",
+                    Field::l => "low",
+                    Field::c => "close",
+                    Field::vw => "vwap",
+                    Field::s => "size",
+                    Field::bs => "bid size",
+                    Field::as_ => "ask size",
+                    Field::v => "volume",
+                    _ => return None,
+                })
+            }
             pub(super) fn from_key(k: &str) -> Field {
                 match k { $($key => Field::$variant,)* _ => Field::Other }
             }
@@ -118,6 +136,8 @@ pub(super) struct Acc<R> {
     pub(super) oi: Option<u64>,
     pub(super) ci: Option<u64>,
     pub(super) oc: Option<Conditions>,
+    /// The first price or size field that held NaN or infinity.
+    pub(super) non_finite: Option<&'static str>,
     pub(super) cc: Option<Conditions>,
     pub(super) t: Option<TsSlot>,
     pub(super) code: Option<u16>,
@@ -207,6 +227,10 @@ impl<R: RawField> Acc<R> {
         match self.tag {
             None => Err(ElemIssue::Invalid("missing field T".into())),
             Some(Tag::Unknown(ref t)) => Err(ElemIssue::Unknown(t.clone())),
+            Some(Tag::Known(_)) if self.non_finite.is_some() => Err(ElemIssue::NonFinite {
+                symbol: self.sym,
+                field: self.non_finite.unwrap_or("number"),
+            }),
             Some(Tag::Known(ty)) => self.finish(ty).map_err(ElemIssue::Invalid),
         }
     }

@@ -67,6 +67,14 @@ pub enum ParseIssue {
         index: usize,
         tag: compact_str::CompactString,
     },
+    /// A NaN or infinite price or size: a validation failure (rule `non_finite`),
+    /// reported apart so the engine counts it against the symbol.
+    #[error("message {index}: {field} is not a finite number")]
+    NonFinite {
+        index: usize,
+        symbol: Option<crate::types::Symbol>,
+        field: &'static str,
+    },
 }
 
 impl ParseIssue {
@@ -163,6 +171,11 @@ pub(super) fn push_outcome(
         Ok(m) => out.push(m),
         Err(ElemIssue::Unknown(tag)) => issues.push(ParseIssue::UnknownType { index, tag }),
         Err(ElemIssue::Invalid(reason)) => issues.push(ParseIssue::Message { index, reason }),
+        Err(ElemIssue::NonFinite { symbol, field }) => issues.push(ParseIssue::NonFinite {
+            index,
+            symbol,
+            field,
+        }),
     }
 }
 
@@ -170,6 +183,10 @@ pub(super) fn push_outcome(
 pub(crate) enum ElemIssue {
     Unknown(compact_str::CompactString),
     Invalid(String),
+    NonFinite {
+        symbol: Option<crate::types::Symbol>,
+        field: &'static str,
+    },
 }
 
 struct FrameSeed<'o> {

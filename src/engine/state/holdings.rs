@@ -68,9 +68,12 @@ impl EngineState {
             RestUpdate::Account { result, .. } => {
                 result.map(|a| self.holdings.account = Some(a)).err()
             }
-            RestUpdate::Positions { result, .. } => {
-                result.map(|p| self.holdings.positions = Some(p)).err()
-            }
+            RestUpdate::Positions { result, .. } => result
+                .map(|p| {
+                    self.previous_closes_from(&p);
+                    self.holdings.positions = Some(p);
+                })
+                .err(),
             RestUpdate::Clock { result, .. } => result.map(|c| self.holdings.clock = Some(c)).err(),
         };
         let (_, t) = self.upstreams.alpaca_rest.try_acquire(self.now);
@@ -88,6 +91,25 @@ impl EngineState {
                 self.holdings.rest.last_ok_at = Some(self.now);
             }
             Some(e) => self.rest_failed(&e, fx),
+        }
+    }
+
+    /// A position's `lastday_price` is yesterday's close: the price breaker's
+    /// reference before the symbol's first accepted print of the day, and the
+    /// row's previous close when no other source gave one.
+    fn previous_closes_from(&mut self, positions: &[crate::portfolio::BrokerPosition]) {
+        for p in positions {
+            let Some(prev) = p.lastday_price.filter(|d| *d > rust_decimal::Decimal::ZERO) else {
+                continue;
+            };
+            let Some(&i) = self.index.get(&p.symbol) else {
+                continue;
+            };
+            self.validator.set_reference(i, prev);
+            let v = &mut self.watchlist[i];
+            if v.prev_close.is_none() {
+                v.prev_close = Some(prev);
+            }
         }
     }
 

@@ -7,7 +7,7 @@ use crate::engine::snapshot::{LinkState, PricePoint};
 use crate::event::{Event, EventKind, Level};
 use crate::types::{Source, Ts};
 use crate::validate::{ValidationEventKind, Verdict};
-use crate::wire::{Msg, ParseIssue};
+use crate::wire::{Bar, BarKind, Msg, ParseIssue};
 
 impl EngineState {
     /// One Alpaca frame, already parsed, received at `at`.
@@ -17,8 +17,13 @@ impl EngineState {
         self.counters.frames += 1;
         if !msgs.is_empty() {
             self.alpaca.last_message_at = Some(at);
-            // Any message is a sign of life; one router input per frame is enough.
-            self.route_input(crate::router::RouterInput::PrimaryMessage, fx);
+            // A message on a subscribed link is a sign of life (one router input per
+            // frame is enough). A reconnect's handshake (welcome, auth) is not: it
+            // would restart the failover delay of a primary that is still failing,
+            // and the subscription confirmation reports PrimaryUp itself.
+            if self.alpaca.state == LinkState::Subscribed {
+                self.route_input(crate::router::RouterInput::PrimaryMessage, fx);
+            }
         }
         for m in msgs {
             self.apply_msg(m, fx);
@@ -121,9 +126,12 @@ impl EngineState {
             }
             Msg::Bar(b) => {
                 let idx = self.index.get(&b.symbol).copied();
-                let _ = self
+                let verdict = self
                     .validator
                     .check_bar(self.now, idx, b, &mut self.validation_out);
+                if let (Verdict::Accept, BarKind::Daily, Some(i)) = (verdict, b.kind, idx) {
+                    self.daily_bar_reference(i, b);
+                }
             }
             Msg::Status(_)
             | Msg::Luld(_)
@@ -204,6 +212,21 @@ impl EngineState {
         }
     }
 
+    /// A daily bar (`d`) gives the breaker a reference for a symbol with no
+    /// accepted print yet: its close. Its stamp is the start of its day, so a bar
+    /// stamped a day or more ago is a finished day: its close is the previous close.
+    #[cold]
+    fn daily_bar_reference(&mut self, i: usize, b: &Bar) {
+        if b.close <= rust_decimal::Decimal::ZERO {
+            return;
+        }
+        self.validator.set_reference(i, b.close);
+        const DAY_MS: i64 = 24 * 3_600 * 1_000;
+        if self.now.millis_since(b.ts) >= DAY_MS {
+            self.watchlist[i].prev_close = Some(b.close);
+        }
+    }
+
     pub(super) fn record_feed_latency(&mut self, stamped: Ts) {
         let ns = self.now.as_nanos().saturating_sub(stamped.as_nanos());
         if ns < 0 {
@@ -239,6 +262,19 @@ impl EngineState {
     }
 
     fn apply_issue(&mut self, issue: &ParseIssue, fx: &mut Effects) {
+        if let ParseIssue::NonFinite { symbol, field, .. } = issue {
+            // Counted and logged by validation (rule non_finite); nothing is shown.
+            let symbol = symbol.clone().unwrap_or_else(|| "?".into());
+            let idx = self.index.get(&symbol).copied();
+            self.validator.record_non_finite(
+                self.now,
+                idx,
+                &symbol,
+                field,
+                &mut self.validation_out,
+            );
+            return;
+        }
         if let ParseIssue::UnknownType { tag, .. } = issue {
             self.counters.unknown_types += 1;
             // One event per new type is enough to notice a protocol change.

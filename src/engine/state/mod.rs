@@ -99,6 +99,7 @@ pub struct EngineState {
     router: Router,
     upstreams: Upstreams,
     yahoo: YahooView,
+    yahoo_track: yahoo::YahooTrack,
     /// The router's active source, cached for the hot path.
     route: Option<Source>,
     next_tick_at: Ts,
@@ -165,6 +166,7 @@ impl EngineState {
                 polling: "standby",
                 ..YahooView::default()
             },
+            yahoo_track: yahoo::YahooTrack::default(),
             route: Some(Source::Alpaca),
             next_tick_at: cfg.started_at,
             validator: Validator::new(cfg.validation, &symbols),
@@ -411,3 +413,7 @@ impl EngineState {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_upstream;
+#[cfg(test)]
+mod tests_yahoo;

@@ -122,16 +122,39 @@ impl EngineState {
         if t.failback {
             self.alerting.pending_recovered = true;
         }
-        self.route = t.to.active_source();
-        self.yahoo.polling = if t.to.yahoo_serving() {
-            "active"
-        } else {
-            "standby"
-        };
+        if self.yahoo.polling != "off" {
+            self.yahoo.polling = if t.to.yahoo_serving() {
+                "active"
+            } else {
+                "standby"
+            };
+        }
+        self.route = self.effective_route();
         for v in &mut self.watchlist {
             show(v, self.route);
         }
         fx.transitions.push(t);
+    }
+
+    /// The source whose prices count as fresh: the router's, except that a Yahoo
+    /// known to be down serves nothing (a manual fallback stays put regardless).
+    pub(super) fn effective_route(&self) -> Option<Source> {
+        match self.router.state().active_source() {
+            Some(Source::Yahoo) if self.yahoo.healthy == Some(false) => None,
+            s => s,
+        }
+    }
+
+    /// Re-derives the route and re-shows the rows when it changed.
+    pub(super) fn refresh_route(&mut self) {
+        let route = self.effective_route();
+        if route == self.route {
+            return;
+        }
+        self.route = route;
+        for v in &mut self.watchlist {
+            show(v, route);
+        }
     }
 
     pub(super) fn breaker_changed(&mut self, t: Option<BreakerTransition>, fx: &mut Effects) {
@@ -243,7 +266,11 @@ impl EngineState {
     pub fn poll_plan(&self) -> PollPlan {
         let v = self.upstreams.yahoo.view(self.now);
         let (hold_until, max_requests) = match v.state {
-            BreakerState::Open => (v.next_probe_at, None),
+            // The first round after the wait is the half-open probes, no more.
+            BreakerState::Open => (
+                v.next_probe_at,
+                Some(self.upstreams.yahoo.half_open_probes() as usize),
+            ),
             BreakerState::HalfOpen => (None, v.probes_left.map(|n| n as usize)),
             BreakerState::Closed => (None, None),
         };

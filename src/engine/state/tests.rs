@@ -212,3 +212,55 @@ fn link_updates_use_the_runbook_lines() {
         .count();
     assert_eq!(failed, 1, "{msgs:#?}");
 }
+
+/// A reconnect's handshake (welcome, auth) is no sign of life: the failover delay
+/// still counts from the first disconnect, not from the last welcome.
+#[test]
+fn a_reconnect_handshake_does_not_restart_the_failover_delay() {
+    use crate::engine::LinkUpdate;
+    use crate::wire::{parse_frame, ParseLimits};
+    let t0 = Ts::parse_rfc3339("2026-11-17T15:00:05Z").unwrap();
+    let mut st = state(&["AAPL"]);
+    let mut fx = Effects::default();
+    let frame = |st: &mut EngineState, at: Ts, json: &str, fx: &mut Effects| {
+        let p = parse_frame(json.as_bytes(), &ParseLimits::default());
+        st.apply_frame(at, &p.msgs, &p.issues, fx);
+    };
+    let link = |at: Ts, state: LinkState, n: u32| LinkUpdate {
+        at,
+        state: Some(state),
+        last_error: Some("no pong within 5 s".into()),
+        consecutive_failures: n,
+        reconnect_attempts: u64::from(n),
+        next_retry_at: None,
+        fatal: None,
+        rate_limited: false,
+        note: None,
+    };
+    let sub = r#"[{"T":"subscription","trades":["AAPL"],"quotes":[],"bars":[]}]"#;
+    frame(&mut st, t0, sub, &mut fx);
+    st.apply_link(&link(t0, LinkState::Disconnected, 1), &mut fx);
+    let again = t0.plus_millis(500);
+    st.apply_link(&link(again, LinkState::Connecting, 1), &mut fx);
+    frame(
+        &mut st,
+        again,
+        r#"[{"T":"success","msg":"connected"}]"#,
+        &mut fx,
+    );
+    frame(
+        &mut st,
+        again,
+        r#"[{"T":"success","msg":"authenticated"}]"#,
+        &mut fx,
+    );
+    st.apply_link(&link(again, LinkState::Disconnected, 2), &mut fx);
+    st.tick(t0.plus_millis(10_000), &mut fx);
+    assert_eq!(
+        st.snapshot(1, Perf::default(), Vec::new())
+            .router
+            .current_data_source,
+        "Yahoo",
+        "failed over 10 s after the first disconnect"
+    );
+}

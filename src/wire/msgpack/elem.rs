@@ -131,6 +131,19 @@ pub(super) fn read_elem(rd: &mut Rd) -> Result<Result<Msg, ElemIssue>, Fault> {
         };
         let f = Field::from_key(key);
         let tok = rd.next()?;
+        // A NaN/inf price or size is a validation failure of this symbol's data, not
+        // a malformed message: note it, and let the element finish (build reports it).
+        let non_finite = match tok {
+            Tok::F64(v) => !v.is_finite(),
+            Tok::F32(v) => !v.is_finite(),
+            _ => false,
+        };
+        if non_finite {
+            if let Some(label) = f.numeric_label() {
+                acc.non_finite.get_or_insert(label);
+                continue;
+            }
+        }
         match f {
             Field::T => {
                 let tag = string(tok, "T")?;

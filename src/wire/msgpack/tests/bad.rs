@@ -64,11 +64,6 @@ fn bad_messages_lose_only_themselves() {
             "field p: expected a number, got string",
         ),
         (
-            "p is NaN",
-            trade(|m| set(m, "p", Value::F64(f64::NAN))),
-            "field p: not a finite number",
-        ),
-        (
             "c is a number",
             trade(|m| set(m, "c", Value::F64(1.5))),
             "field c: expected an array of condition codes, got float",
@@ -315,5 +310,31 @@ proptest! {
             bytes[at] = b;
         }
         let _ = parse(&bytes);
+    }
+}
+
+#[test]
+fn non_finite_prices_and_sizes_are_validation_issues_of_their_symbol() {
+    // (case, field, value, reported field)
+    let cases = [
+        ("p NaN", "p", Value::F64(f64::NAN), "price"),
+        ("p +inf", "p", Value::F64(f64::INFINITY), "price"),
+        ("p -inf f32", "p", Value::F32(f32::NEG_INFINITY), "price"),
+        ("s NaN", "s", Value::F64(f64::NAN), "size"),
+        ("s inf", "s", Value::F64(f64::INFINITY), "size"),
+    ];
+    for (name, field, value, want) in cases {
+        let bad = trade(|m| set(m, field, value.clone()));
+        let p = parse(&frame(vec![trade(|_| ()), bad, trade(|_| ())]));
+        assert_eq!(p.msgs.len(), 2, "{name}: {p:?}");
+        assert_eq!(
+            p.issues,
+            [ParseIssue::NonFinite {
+                index: 1,
+                symbol: Some("AAPL".into()),
+                field: want,
+            }],
+            "{name}"
+        );
     }
 }
