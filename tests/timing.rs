@@ -96,22 +96,7 @@ fn start(alpaca: &MockAlpaca, yahoo: &MockYahoo) -> Running {
 }
 
 async fn until(r: &mut Running, what: &str, pred: impl Fn(&Snapshot) -> bool) -> Arc<Snapshot> {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let snap = r.snapshots.borrow_and_update().clone();
-        if pred(&snap) {
-            return snap;
-        }
-        if tokio::time::timeout_at(deadline, r.snapshots.changed())
-            .await
-            .is_err()
-        {
-            panic!(
-                "timed out waiting for {what}; router {:?}, alpaca {:?}, yahoo {:?}",
-                snap.router.connection_state, snap.alpaca.state, snap.yahoo
-            );
-        }
-    }
+    support::wait::until(r, WAIT, what, pred).await
 }
 
 fn all_from(s: &Snapshot, src: Source) -> bool {
