@@ -4,5 +4,5 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod clock;
-pub mod wait;
 pub mod mock_alpaca;
+pub mod wait;
