@@ -151,10 +151,18 @@ impl EngineState {
                 Vec::new()
             },
             daily_loss_pct: portfolio.risk.daily_loss_pct.and_then(|d| d.to_f64()),
+            // Shares of a partly priced portfolio are wrong (at start, the first
+            // symbol priced looks like all of it): no verdict until every one is.
             max_concentration_pct: portfolio
                 .risk
                 .max_concentration
                 .as_ref()
+                .filter(|_| {
+                    !portfolio
+                        .positions
+                        .iter()
+                        .any(|p| p.risk.contains(&crate::portfolio::RiskFlag::NoPrice))
+                })
                 .and_then(|c| Some((c.symbol.to_string(), c.pct.to_f64()?))),
         };
         if sec.rem_euclid(SAMPLE_EVERY_SECS) == 0 || self.alerting.samples.is_empty() {
