@@ -9,7 +9,6 @@ use super::{Effects, EngineState};
 use crate::alerts::AlertRecord;
 use crate::router::RouterState;
 use crate::slo::{MessageCounts, MinuteBucket, SecondSample, SloConfig, SloReport, SloTracker};
-use crate::types::Ts;
 use std::collections::VecDeque;
 
 /// Alert history entries kept in memory (the store keeps all of them).
@@ -23,7 +22,8 @@ const MAX_SAMPLE_SECS: i64 = 60;
 pub(super) struct Reliability {
     tracker: SloTracker,
     pub report: SloReport,
-    last_sample_at: Option<Ts>,
+    /// The engine second of the last sample.
+    last_sample_sec: Option<i64>,
     /// Validator totals at the last sample, for per-second deltas.
     last_checked: u64,
     last_rejected: u64,
@@ -41,7 +41,7 @@ impl Reliability {
             threshold_us: tracker.latency_threshold_us(),
             tracker,
             report: SloReport::default(),
-            last_sample_at: None,
+            last_sample_sec: None,
             last_checked: 0,
             last_rejected: 0,
             latency_total: 0,
@@ -86,11 +86,14 @@ impl EngineState {
         let alpaca_up = self.alpaca.state == crate::engine::snapshot::LinkState::Subscribed;
         let now = self.now;
         let r = &mut self.reliability;
-        let secs = match r.last_sample_at {
+        // Whole engine seconds, not elapsed milliseconds: samples at .999 and .001 of
+        // consecutive seconds are a second apart, and rounding must not lose it.
+        let sec = now.as_nanos().div_euclid(1_000_000_000);
+        let secs = match r.last_sample_sec {
             None => 1,
-            Some(at) => (now.millis_since(at) / 1_000).clamp(0, MAX_SAMPLE_SECS),
+            Some(last) => (sec - last).clamp(0, MAX_SAMPLE_SECS),
         };
-        r.last_sample_at = Some(now);
+        r.last_sample_sec = Some(sec);
         let new_checked = checked.saturating_sub(r.last_checked);
         let new_rejected = rejected.saturating_sub(r.last_rejected);
         (r.last_checked, r.last_rejected) = (checked, rejected);

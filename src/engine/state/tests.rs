@@ -264,3 +264,35 @@ fn a_reconnect_handshake_does_not_restart_the_failover_delay() {
         "failed over 10 s after the first disconnect"
     );
 }
+
+/// SLO seconds follow engine seconds, whatever the milliseconds of each tick; a
+/// closed minute leaves as an effect for the store.
+#[test]
+fn slo_seconds_follow_engine_seconds() {
+    // After the helper state's start (15:00:05), on a minute boundary.
+    let t0 = Ts::parse_rfc3339("2026-11-17T15:01:00Z").unwrap();
+    let mut st = state(&["AAPL"]);
+    let mut fx = Effects::default();
+    // Ticks late in one second and early in the next: each is a second of its own.
+    for i in 0..90 {
+        let ms = if i % 2 == 0 { 999 } else { 1 };
+        st.tick(t0.plus_millis(i * 1_000 + ms), &mut fx);
+    }
+    let snap = st.snapshot(1, Perf::default(), Vec::new());
+    let avail = snap
+        .slo
+        .slos
+        .iter()
+        .find(|s| s.key == "availability")
+        .unwrap();
+    assert!((89..=90).contains(&avail.total), "{avail:?}");
+    assert_eq!(fx.slo_minutes.len(), 1, "15:01 closed when 15:02 began");
+    // (Counting elapsed milliseconds instead would give about 45 and 30 here.)
+    assert!(
+        (59..=60).contains(&fx.slo_minutes[0].observed_secs),
+        "{:?}",
+        fx.slo_minutes
+    );
+    // Never subscribed in this test: Alpaca was down every second.
+    assert_eq!(fx.slo_minutes[0].alpaca_up_secs, 0);
+}
