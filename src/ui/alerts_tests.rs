@@ -195,3 +195,11 @@ fn the_bell_rings_once_per_new_critical() {
     snap.alerts.active.retain(|a| a.id != "C1");
     assert!(!bell_due(&mut Vec::new(), &snap));
 }
+
+#[test]
+fn d_on_the_alerts_page_removes_nothing_unseen() {
+    let snap = alerts_snapshot();
+    let mut ui = alerts_page();
+    assert_eq!(on_key(&mut ui, key('d'), &snap), None);
+    assert!(ui.notice.as_deref().unwrap().contains("Market page"));
+}

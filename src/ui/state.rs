@@ -243,6 +243,12 @@ pub fn on_key(state: &mut UiState, key: KeyEvent, snap: &Snapshot) -> Option<Act
             Action::Edit
         }
         KeyCode::Char('d') | KeyCode::Delete => {
+            // Like `b`: never act on a watchlist row the operator cannot see.
+            if state.page != Page::Market {
+                state.notice =
+                    Some("d removes the selected symbol: press 1 for the Market page first".into());
+                return None;
+            }
             let rows = snap.watchlist.len();
             match state.selected_in(rows) {
                 Some(_) if rows == 1 => {
