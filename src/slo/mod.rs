@@ -251,10 +251,6 @@ impl SloTracker {
         }
     }
 
-    pub fn config(&self) -> &SloConfig {
-        &self.cfg
-    }
-
     /// Seeds history (e.g. from SQLite at start). Buckets may come in any order;
     /// duplicates of a minute are merged.
     pub fn load(&mut self, mut buckets: Vec<MinuteBucket>) {
