@@ -34,6 +34,8 @@ pub mod event;
 pub mod exposition;
 pub mod fixture;
 pub mod headless;
+#[cfg(test)]
+mod hostile_tests;
 pub mod logging;
 pub mod market;
 pub mod notify;
@@ -43,6 +45,8 @@ pub mod router;
 pub mod slo;
 pub mod stats;
 pub mod store;
+#[cfg(test)]
+mod test_alloc;
 pub mod types;
 pub mod ui;
 pub mod validate;

@@ -233,3 +233,26 @@ async fn both_down_keeps_last_prices_marked_stale_and_f_forces_yahoo() {
     );
     r.cancel.cancel();
 }
+
+/// A Yahoo body nested 100,000 levels deep is one failed answer with its reason, not
+/// a crash; the next good answer serves prices.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_yahoo_body_nested_100k_deep_is_one_failure_and_polling_goes_on() {
+    let alpaca = MockAlpaca::start(mock_cfg()).await.unwrap();
+    let yahoo = MockYahoo::start().await;
+    yahoo.set_mode(mock_yahoo::Mode::Nested(100_000));
+    let mut r = start(&alpaca, &yahoo);
+    let s = until(&mut r, "the nested standby answers", |s| {
+        s.yahoo.failures >= SYMBOLS.len() as u64
+    })
+    .await;
+    let err = s.yahoo.last_error.clone().unwrap_or_default();
+    assert!(err.contains("nested deeper than 32 levels"), "{err}");
+    yahoo.set_mode(mock_yahoo::Mode::Normal);
+    alpaca.shutdown();
+    until(&mut r, "Yahoo prices after the nested answers", |s| {
+        s.router.connection_state == RouterState::FallbackActive && all_from(s, Source::Yahoo)
+    })
+    .await;
+    r.cancel.cancel();
+}

@@ -269,3 +269,55 @@ async fn demo_fires_h1_i2_and_the_symbol_breaker_alert_then_resolves_them() {
     let left = uptime.budget_remaining_pct.unwrap();
     assert!(left > 99.0 && left < 100.0, "{uptime:?}");
 }
+
+/// Lines nested 100,000 levels deep (inside a frame, as the line itself, as a Yahoo
+/// body) used to abort the replay with a stack overflow. Each now costs its own line
+/// or frame, reported with the reason, and the replay reads on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fixture_nested_100k_deep_is_reported_and_skipped() {
+    use std::io::Write;
+    let n = 100_000;
+    let deep = format!("{}{}", "[".repeat(n), "]".repeat(n));
+    let deep_obj = format!("{}1{}", r#"{"a":"#.repeat(n), "}".repeat(n));
+    let frame = serde_json::to_string(&deep).unwrap();
+    let body = serde_json::to_string(&deep_obj).unwrap();
+    let mut f = tempfile::NamedTempFile::new().unwrap();
+    let lines = [
+        r#"{"tapewatch_fixture":1,"name":"deep","start":"2026-11-17T15:00:00Z","symbols":["AAPL"]}"#.to_string(),
+        r#"{"t_ms":10,"src":"alpaca","ws":"[{\"T\":\"success\",\"msg\":\"connected\"}]"}"#.into(),
+        r#"{"t_ms":20,"src":"alpaca","ws":"[{\"T\":\"success\",\"msg\":\"authenticated\"}]"}"#.into(),
+        r#"{"t_ms":30,"src":"alpaca","ws":"[{\"T\":\"subscription\",\"trades\":[\"AAPL\"],\"quotes\":[],\"bars\":[]}]"}"#.into(),
+        format!(r#"{{"t_ms":40,"src":"alpaca","ws":{frame}}}"#),
+        format!(r#"{{"t_ms":50,"src":"alpaca","ws":{deep}}}"#),
+        format!(r#"{{"t_ms":60,"src":"alpaca","zz":{deep_obj},"ws":"[]"}}"#),
+        format!(
+            r#"{{"t_ms":70,"src":"yahoo","http":{{"url":"https://query1.finance.yahoo.com/v8/finance/chart/AAPL","status":200,"body":{body}}}}}"#
+        ),
+        r#"{"t_ms":80,"src":"alpaca","ws":"[{\"T\":\"t\",\"S\":\"AAPL\",\"i\":1,\"x\":\"V\",\"p\":228.13,\"s\":100,\"c\":[\"@\"],\"t\":\"2026-11-17T15:00:00.079Z\",\"z\":\"C\"}]"}"#.into(),
+    ];
+    for l in lines {
+        writeln!(f, "{l}").unwrap();
+    }
+    let s = replay_to_end(FixtureReader::open(f.path()).unwrap(), Speed::Max)
+        .await
+        .unwrap();
+    let c = &s.counters;
+    assert_eq!(c.parse_errors, 1, "the deep frame: {:#?}", s.events);
+    assert_eq!(c.fixture_errors, 2, "the two deep lines: {:#?}", s.events);
+    assert_eq!(s.yahoo.failures, 1, "the deep body");
+    let texts: Vec<&str> = s.events.iter().map(|e| e.message.as_str()).collect();
+    for want in [
+        "frame is nested deeper than 16 levels",
+        "line is nested deeper than 16 levels",
+        "response is nested deeper than 32 levels",
+    ] {
+        assert!(texts.iter().any(|t| t.contains(want)), "{want}: {texts:#?}");
+    }
+    // The replay read on: the trade after them is on screen.
+    let aapl = s.watchlist.iter().find(|v| v.symbol.as_str() == "AAPL");
+    assert_eq!(
+        aapl.and_then(|v| v.price).map(|p| p.to_string()).as_deref(),
+        Some("228.13")
+    );
+    assert!(s.replay.as_ref().unwrap().finished);
+}

@@ -199,6 +199,23 @@ async fn failures_map_to_their_errors() {
     ] {
         assert!(matches!(e, RestError::Decode { .. }), "{e:?}");
     }
+    // A body nested 100,000 levels deep is a decode error that names the limit.
+    mock.set_mode(Mode::Nested(100_000));
+    for e in [
+        c.get_account().await.map(|_| ()).unwrap_err(),
+        c.get_positions().await.map(|_| ()).unwrap_err(),
+        c.get_clock().await.map(|_| ()).unwrap_err(),
+    ] {
+        assert!(
+            matches!(&e, RestError::Decode { message, .. } if message.contains("nested deeper than 32 levels")),
+            "{e:?}"
+        );
+    }
+    mock.set_mode(Mode::Normal);
+    assert!(
+        c.get_account().await.is_ok(),
+        "the next good answer decodes"
+    );
     mock.set_mode(Mode::Slow(Duration::from_secs(3)));
     let started = Instant::now();
     let e = c.get_clock().await.unwrap_err();

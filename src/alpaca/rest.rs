@@ -9,7 +9,7 @@ mod poller;
 
 #[cfg(test)]
 #[path = "rest_tests.rs"]
-mod tests;
+pub(crate) mod tests;
 
 pub use poller::{RestPoller, RestUpdate};
 
@@ -222,6 +222,32 @@ fn secret_header(value: &SecretString, name: &'static str) -> Result<HeaderValue
     Ok(v)
 }
 
+/// The deepest nesting a Trading API body may have; Alpaca's are 2 levels
+/// (an array of position objects). serde_json stops at 128 on its own.
+pub const MAX_BODY_DEPTH: usize = 32;
+
+fn shallow(body: &str) -> Result<(), String> {
+    crate::wire::depth::check(body.as_bytes(), MAX_BODY_DEPTH).map_err(|d| format!("body is {d}"))
+}
+
+/// `GET /v2/account`'s body, or why it is not one.
+pub fn decode_account(body: &str) -> Result<Account, String> {
+    shallow(body)?;
+    serde_json::from_str(body).map_err(|e| e.to_string())
+}
+
+/// `GET /v2/positions`'s body, or why it is not one.
+pub fn decode_positions(body: &str) -> Result<Vec<BrokerPosition>, String> {
+    shallow(body)?;
+    serde_json::from_str(body).map_err(|e| e.to_string())
+}
+
+/// `GET /v2/clock`'s body, or why it is not one.
+pub fn decode_clock(body: &str) -> Result<MarketClock, String> {
+    shallow(body)?;
+    parse_clock(body).map_err(|e| e.to_string())
+}
+
 impl RestClient {
     pub fn new(cfg: &RestConfig, http: reqwest::Client) -> Result<RestClient, RestError> {
         let mut headers = HeaderMap::new();
@@ -246,19 +272,19 @@ impl RestClient {
     pub async fn get_account(&self) -> Result<Account, RestError> {
         const EP: &str = "/v2/account";
         let body = self.get(EP).await?;
-        serde_json::from_str(&body).map_err(|e| self.decode_error(EP, &e.to_string()))
+        decode_account(&body).map_err(|e| self.decode_error(EP, &e))
     }
 
     pub async fn get_positions(&self) -> Result<Vec<BrokerPosition>, RestError> {
         const EP: &str = "/v2/positions";
         let body = self.get(EP).await?;
-        serde_json::from_str(&body).map_err(|e| self.decode_error(EP, &e.to_string()))
+        decode_positions(&body).map_err(|e| self.decode_error(EP, &e))
     }
 
     pub async fn get_clock(&self) -> Result<MarketClock, RestError> {
         const EP: &str = "/v2/clock";
         let body = self.get(EP).await?;
-        parse_clock(&body).map_err(|e| self.decode_error(EP, &e.to_string()))
+        decode_clock(&body).map_err(|e| self.decode_error(EP, &e))
     }
 
     fn decode_error(&self, endpoint: &'static str, message: &str) -> RestError {

@@ -115,7 +115,7 @@ fn secrets_are_scrubbed_and_never_debug_printed() {
 }
 
 /// The example bodies from Alpaca's Trading API reference, numbers as strings.
-const ACCOUNT_BODY: &str = r#"{
+pub(crate) const ACCOUNT_BODY: &str = r#"{
   "id": "e6fe16f3-64a4-4921-8928-cadf02f92f98",
   "account_number": "010203ABCD",
   "status": "ACTIVE",
@@ -144,7 +144,7 @@ const ACCOUNT_BODY: &str = r#"{
   "regt_buying_power": "80680.36"
 }"#;
 
-const POSITIONS_BODY: &str = r#"[
+pub(crate) const POSITIONS_BODY: &str = r#"[
   {
     "asset_id": "904837e3-3b76-47ec-b432-046db621571b",
     "symbol": "AAPL",

@@ -210,7 +210,12 @@ impl Theme {
 }
 
 /// Parses theme text; roles the file leaves out keep `base`'s style.
-fn parse_theme(name: &str, path: &str, text: &str, base: &Theme) -> Result<Theme, ThemeError> {
+pub(crate) fn parse_theme(
+    name: &str,
+    path: &str,
+    text: &str,
+    base: &Theme,
+) -> Result<Theme, ThemeError> {
     let invalid = |key: &str, problem: String| ThemeError::Invalid {
         path: path.to_string(),
         key: key.to_string(),

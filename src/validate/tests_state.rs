@@ -146,44 +146,7 @@ fn view_serialises_camel_case() {
     assert!(json["stale"].as_array().unwrap().is_empty());
 }
 
-/// Counts heap allocations made by the current thread, to prove the accept path
-/// allocates nothing. Wraps the system allocator for this test binary only.
-mod alloc_count {
-    use std::alloc::{GlobalAlloc, Layout, System};
-    use std::cell::Cell;
-
-    thread_local! {
-        static COUNT: Cell<u64> = const { Cell::new(0) };
-    }
-
-    struct Counting;
-
-    // SAFETY: every call is forwarded unchanged to the system allocator; the
-    // thread-local counter is a const-initialised Cell, so counting never allocates.
-    unsafe impl GlobalAlloc for Counting {
-        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-            let _ = COUNT.try_with(|c| c.set(c.get() + 1));
-            // SAFETY: same contract as the caller's.
-            unsafe { System.alloc(layout) }
-        }
-        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-            // SAFETY: same contract as the caller's.
-            unsafe { System.dealloc(ptr, layout) }
-        }
-        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-            let _ = COUNT.try_with(|c| c.set(c.get() + 1));
-            // SAFETY: same contract as the caller's.
-            unsafe { System.realloc(ptr, layout, new_size) }
-        }
-    }
-
-    #[global_allocator]
-    static GLOBAL: Counting = Counting;
-
-    pub(crate) fn allocations() -> u64 {
-        COUNT.with(|c| c.get())
-    }
-}
+use crate::test_alloc as alloc_count;
 
 #[test]
 fn accept_and_hold_paths_do_not_allocate() {

@@ -2,6 +2,7 @@
 //! names Alpaca sends, and the frame parser ([`parse`]) that turns a text frame
 //! into them. Prices are exact decimals taken from the frame's own digits.
 
+pub mod depth;
 mod fields;
 pub mod msgpack;
 pub mod parse;

@@ -10,7 +10,6 @@ use super::fields::Acc;
 use super::Msg;
 use serde::de::{DeserializeSeed, SeqAccess, Visitor};
 use serde::Deserializer;
-use sonic_rs::LazyValue;
 use std::fmt;
 use thiserror::Error;
 
@@ -53,6 +52,10 @@ pub enum FrameError {
     /// A binary (msgpack) frame that is not a well-formed array of messages.
     #[error("malformed msgpack frame: {reason}")]
     Msgpack { reason: String },
+    /// Deeper than [`super::depth::MAX_JSON_DEPTH`]: refused unparsed, because the
+    /// parser would recurse once per level.
+    #[error("frame is {0}")]
+    TooDeep(super::depth::TooDeep),
 }
 
 /// Something in a frame that did not become a message.
@@ -75,6 +78,26 @@ pub enum ParseIssue {
         symbol: Option<crate::types::Symbol>,
         field: &'static str,
     },
+    /// Issues past [`MAX_ISSUES_PER_FRAME`] in one frame, counted but not itemised.
+    #[error("{count} more bad messages in this frame, not itemised")]
+    Suppressed { count: usize },
+}
+
+/// Issues itemised per frame. Past it they are only counted, in one closing
+/// [`ParseIssue::Suppressed`], so a frame of many tiny bad elements (`[1,1,1,…]`)
+/// costs memory in proportion to its good messages, not to its bad ones.
+pub const MAX_ISSUES_PER_FRAME: usize = 32;
+
+/// Appends `issue`, or counts it once this frame's issues (those after `mark`) are
+/// at the cap.
+pub(super) fn push_issue(issues: &mut Vec<ParseIssue>, mark: usize, issue: ParseIssue) {
+    if issues.len() - mark < MAX_ISSUES_PER_FRAME {
+        issues.push(issue);
+    } else if let Some(ParseIssue::Suppressed { count }) = issues.last_mut() {
+        *count += 1;
+    } else {
+        issues.push(ParseIssue::Suppressed { count: 1 });
+    }
 }
 
 impl ParseIssue {
@@ -108,6 +131,10 @@ pub fn parse_frame_into(
         issues.push(refused);
         return;
     }
+    if let Err(deep) = super::depth::check(bytes, super::depth::MAX_JSON_DEPTH) {
+        issues.push(ParseIssue::Frame(FrameError::TooDeep(deep)));
+        return;
+    }
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -127,6 +154,7 @@ fn parse_text_into(text: &str, out: &mut Vec<Msg>, issues: &mut Vec<ParseIssue>)
     let fast = FrameSeed {
         out: &mut *out,
         issues: &mut *issues,
+        mark: mark_issues,
     }
     .deserialize(&mut de)
     .and_then(|()| de.end());
@@ -136,27 +164,26 @@ fn parse_text_into(text: &str, out: &mut Vec<Msg>, issues: &mut Vec<ParseIssue>)
     // Undo the partial fast pass and parse element by element.
     out.truncate(mark_out);
     issues.truncate(mark_issues);
-    let elems: Vec<LazyValue> = match sonic_rs::from_str(text) {
-        Ok(v) => v,
-        Err(e) => {
-            let reason = e.to_string();
-            let err = if matches!(e.classify(), sonic_rs::error::Category::TypeUnmatched) {
-                FrameError::NotArray { reason }
-            } else {
-                FrameError::Syntax { reason }
-            };
-            issues.push(ParseIssue::Frame(err));
-            return;
-        }
-    };
-    for (index, raw) in elems.into_iter().enumerate() {
-        let mut de = sonic_rs::Deserializer::from_str(raw.as_raw_str());
-        match ElemSeed.deserialize(&mut de) {
-            Ok(outcome) => push_outcome(outcome, index, out, issues),
-            Err(e) => issues.push(ParseIssue::Message {
-                index,
-                reason: e.to_string(),
-            }),
+    // Validate the whole frame first: a syntax error anywhere loses the frame, as
+    // before; then walk the elements without collecting them.
+    if let Err(e) = sonic_rs::from_str::<serde::de::IgnoredAny>(text) {
+        let reason = e.to_string();
+        issues.push(ParseIssue::Frame(FrameError::Syntax { reason }));
+        return;
+    }
+    if !text.trim_start().starts_with('[') {
+        let reason = format!("it starts with {:?}", text.trim_start().chars().next());
+        issues.push(ParseIssue::Frame(FrameError::NotArray { reason }));
+        return;
+    }
+    for (index, raw) in sonic_rs::to_array_iter(text).enumerate() {
+        let outcome = raw.map_err(|e| e.to_string()).and_then(|raw| {
+            let mut de = sonic_rs::Deserializer::from_str(raw.as_raw_str());
+            ElemSeed.deserialize(&mut de).map_err(|e| e.to_string())
+        });
+        match outcome {
+            Ok(outcome) => push_outcome(outcome, index, out, issues, mark_issues),
+            Err(reason) => push_issue(issues, mark_issues, ParseIssue::Message { index, reason }),
         }
     }
 }
@@ -166,17 +193,19 @@ pub(super) fn push_outcome(
     index: usize,
     out: &mut Vec<Msg>,
     issues: &mut Vec<ParseIssue>,
+    mark: usize,
 ) {
-    match outcome {
-        Ok(m) => out.push(m),
-        Err(ElemIssue::Unknown(tag)) => issues.push(ParseIssue::UnknownType { index, tag }),
-        Err(ElemIssue::Invalid(reason)) => issues.push(ParseIssue::Message { index, reason }),
-        Err(ElemIssue::NonFinite { symbol, field }) => issues.push(ParseIssue::NonFinite {
+    let issue = match outcome {
+        Ok(m) => return out.push(m),
+        Err(ElemIssue::Unknown(tag)) => ParseIssue::UnknownType { index, tag },
+        Err(ElemIssue::Invalid(reason)) => ParseIssue::Message { index, reason },
+        Err(ElemIssue::NonFinite { symbol, field }) => ParseIssue::NonFinite {
             index,
             symbol,
             field,
-        }),
-    }
+        },
+    };
+    push_issue(issues, mark, issue);
 }
 
 /// Why one element did not become a message, without failing the frame.
@@ -192,6 +221,8 @@ pub(crate) enum ElemIssue {
 struct FrameSeed<'o> {
     out: &'o mut Vec<Msg>,
     issues: &'o mut Vec<ParseIssue>,
+    /// Where this frame's issues start in `issues`.
+    mark: usize,
 }
 
 impl<'de> DeserializeSeed<'de> for FrameSeed<'_> {
@@ -209,7 +240,7 @@ impl<'de> Visitor<'de> for FrameSeed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let mut index = 0;
         while let Some(outcome) = seq.next_element_seed(ElemSeed)? {
-            push_outcome(outcome, index, self.out, self.issues);
+            push_outcome(outcome, index, self.out, self.issues, self.mark);
             index += 1;
         }
         Ok(())

@@ -53,6 +53,8 @@ pub enum ChartError {
     HttpStatus(u16),
     #[error("Yahoo chart response is not valid chart JSON: {0}")]
     NotJson(String),
+    #[error("Yahoo chart response is {0}")]
+    TooDeep(crate::wire::depth::TooDeep),
     #[error("Yahoo chart response has no result (chart.result is null or empty)")]
     NoResult,
     #[error("Yahoo chart response lacks the field {0}")]
@@ -208,6 +210,10 @@ fn is_success(status: u16) -> bool {
     (200..300).contains(&status)
 }
 
+/// The deepest nesting a chart body may have. Yahoo's own is 7 levels
+/// (`chart.result[].indicators.quote[].close[]`).
+pub const MAX_BODY_DEPTH: usize = 32;
+
 /// Parses one Yahoo v8 chart response (`/v8/finance/chart/{SYM}`).
 ///
 /// A non-2xx status with a JSON `chart.error` reports Yahoo's own reason; without
@@ -217,6 +223,8 @@ pub fn parse_chart(status: u16, body: &str) -> Result<ChartQuote, ChartError> {
     if status == 429 || body.contains("Too Many Requests") {
         return Err(ChartError::TooManyRequests);
     }
+    // serde_json stops at 128 levels on its own; this names the documented limit.
+    crate::wire::depth::check(body.as_bytes(), MAX_BODY_DEPTH).map_err(ChartError::TooDeep)?;
     let trimmed = body.trim_start();
     if !is_success(status) {
         if trimmed.starts_with('{') {

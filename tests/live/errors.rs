@@ -174,3 +174,36 @@ async fn slow_client_407_then_drop_reconnects_and_resubscribes() {
     );
     r.cancel.cancel();
 }
+
+/// A frame nested 100,000 levels deep used to overflow the engine's stack and abort
+/// the process. Now it costs that frame only: a parse error with the reason, and
+/// the stream goes on.
+#[tokio::test(start_paused = true)]
+async fn a_frame_nested_100k_deep_costs_that_frame_only() {
+    let mock = MockAlpaca::start(mock_cfg()).await.unwrap();
+    let mut r = start(
+        stream_cfg(mock.url("iex"), "MOCKSECRET", "iex", &["AAPL"]),
+        true,
+    );
+    until(&mut r, "subscribed", subscribed).await;
+    let n = 100_000;
+    mock.push_raw(&format!("{}{}", "[".repeat(n), "]".repeat(n)));
+    mock.push_raw(&format!(
+        r#"[{{"T":"t","S":"AAPL","x":"V","zz":{}1{}}}]"#,
+        r#"{"a":"#.repeat(n),
+        "}".repeat(n)
+    ));
+    mock.push_trades(20, 5);
+    let s = until(&mut r, "the trades after the deep frames", |s| {
+        s.counters.messages >= 20
+    })
+    .await;
+    assert_eq!(s.counters.parse_errors, 2, "{:#?}", s.events);
+    assert!(
+        has_event(&s, "frame is nested deeper than 16 levels"),
+        "{:#?}",
+        s.events
+    );
+    assert!(subscribed(&s), "the connection survives: {:?}", s.alpaca);
+    r.cancel.cancel();
+}

@@ -37,6 +37,8 @@ pub enum Mode {
     Malformed,
     /// Waits this long, then answers normally.
     Slow(Duration),
+    /// HTTP 200 with a JSON body nested this many levels deep.
+    Nested(usize),
 }
 
 /// One request as the mock saw it.
@@ -183,6 +185,15 @@ async fn answer(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap)
         }
         Mode::Malformed => return json(StatusCode::OK, r#"{"equity": 12, "oops"#),
         Mode::Slow(d) => tokio::time::sleep(d).await,
+        Mode::Nested(n) => {
+            let body = format!("{}{}", "[".repeat(n), "]".repeat(n));
+            return (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response();
+        }
     }
     let body = match path.as_str() {
         "/v2/account" => ACCOUNT_BODY,

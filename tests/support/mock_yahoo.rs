@@ -38,6 +38,8 @@ pub enum Mode {
     Oversized,
     /// HTTP 200 with bytes that are not UTF-8.
     NotUtf8,
+    /// HTTP 200 with a JSON body nested this many levels deep.
+    Nested(usize),
 }
 
 /// One request as the mock saw it.
@@ -259,6 +261,10 @@ async fn chart(
         )
             .into_response(),
         Mode::Oversized => json(StatusCode::OK, " ".repeat(3 * 1024 * 1024)),
+        Mode::Nested(n) => json(
+            StatusCode::OK,
+            format!("{}1{}", r#"{"chart":"#.repeat(n), "}".repeat(n)),
+        ),
         Mode::NotUtf8 => (
             StatusCode::OK,
             [(header::CONTENT_TYPE, "application/json")],

@@ -291,7 +291,10 @@ impl EngineState {
             }
             return;
         }
-        self.counters.parse_errors += 1;
+        self.counters.parse_errors += match issue {
+            ParseIssue::Suppressed { count } => *count as u64,
+            _ => 1,
+        };
         let second = self.now.as_nanos().div_euclid(1_000_000_000);
         if second != self.parse_events_second {
             self.parse_events_second = second;

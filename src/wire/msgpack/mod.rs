@@ -12,7 +12,7 @@ mod elem;
 mod encode;
 mod read;
 
-use super::parse::{push_outcome, FrameError, ParseIssue, ParseLimits, ParsedFrame};
+use super::parse::{push_issue, push_outcome, FrameError, ParseIssue, ParseLimits, ParsedFrame};
 use super::Msg;
 use elem::{read_elem, Fault};
 use read::{Bad, Rd, Tok};
@@ -53,6 +53,7 @@ fn parse_elems(
     out: &mut Vec<Msg>,
     issues: &mut Vec<ParseIssue>,
 ) -> Result<(), String> {
+    let mark = issues.len();
     let mut rd = Rd::new(bytes);
     let n = match rd.next() {
         Ok(Tok::Array(n)) => n,
@@ -67,12 +68,12 @@ fn parse_elems(
     for index in 0..n as usize {
         let start = rd.pos;
         match read_elem(&mut rd) {
-            Ok(outcome) => push_outcome(outcome, index, out, issues),
+            Ok(outcome) => push_outcome(outcome, index, out, issues, mark),
             Err(Fault::Msg(reason)) => {
                 // Rewind and skip the element whole, so the next one starts clean.
                 rd.pos = start;
                 rd.skip_value().map_err(|bad: Bad| bad.to_string())?;
-                issues.push(ParseIssue::Message { index, reason });
+                push_issue(issues, mark, ParseIssue::Message { index, reason });
             }
             Err(Fault::Frame(bad)) => return Err(bad.to_string()),
         }
