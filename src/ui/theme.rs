@@ -165,6 +165,11 @@ impl Theme {
         parse_theme("default", DEFAULT_PATH, DEFAULT_TOML, &base).unwrap_or(base)
     }
 
+    /// Parses theme text from `origin` (named in errors) over the embedded default.
+    pub fn from_toml(name: &str, origin: &str, text: &str) -> Result<Theme, ThemeError> {
+        parse_theme(name, origin, text, &Theme::embedded_default())
+    }
+
     /// Finds `<dir>/<name>.toml` in the first of `search_dirs` that has it. The name
     /// "default" with no file anywhere gives the embedded default.
     pub fn load(name: &str, search_dirs: &[PathBuf]) -> Result<Theme, ThemeError> {
