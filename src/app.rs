@@ -44,7 +44,7 @@ pub fn main() -> ExitCode {
         }
     };
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             eprintln!("tapewatch: {e:#}");
             let usage = e.downcast_ref::<UsageError>().is_some()
@@ -73,7 +73,8 @@ fn credentials(settings: &Settings) -> Option<(SecretString, SecretString)> {
     Some((key, secret))
 }
 
-pub fn run(cli: Cli) -> Result<()> {
+/// Runs to the end; the exit code is 0, or 130/143 for a replay a signal cut short.
+pub fn run(cli: Cli) -> Result<ExitCode> {
     let cfg_path = config::locate(cli.config.as_deref());
     let settings = config::load(cfg_path.as_deref())?;
     let mode = if cli.replay.is_some() {
@@ -200,7 +201,7 @@ async fn run_async(
     mode: Mode,
     source: Source,
     theme: Option<ui::theme::Theme>,
-) -> Result<()> {
+) -> Result<ExitCode> {
     let headless = cli.no_ui;
     let speed = cli.speed.unwrap_or(if headless {
         Speed::Max
@@ -322,8 +323,14 @@ async fn run_async(
         .local_addr()
         .context("cannot read the API's bound address")?;
     tracing::info!("HTTP API listening on http://{local}");
+    // Cancelled by the printer when the reader of stdout goes away (not a child of
+    // `cancel`: every shutdown cancels that).
+    let stdout_closed = tokio_util::sync::CancellationToken::new();
+    let mut signals = None;
     if headless {
-        headless::print_listening(local).context("cannot write to stdout")?;
+        // Before the listening line: a script may signal as soon as it reads it.
+        signals = Some(headless::Signals::install().context("cannot catch SIGINT/SIGTERM")?);
+        headless::announce(local, &stdout_closed).context("cannot write to stdout")?;
     }
     let api_state = ApiState {
         snapshots: snap_rx.clone(),
@@ -350,23 +357,29 @@ async fn run_async(
         cancel.child_token(),
     ));
     let printer = out_rx
-        .map(headless::spawn_printer)
+        .map(|rx| headless::spawn_printer(rx, stdout_closed.clone()))
         .transpose()
         .context("cannot start the stdout printer")?;
 
-    let engine_result = match theme {
-        Some(theme) => {
+    let mut signalled = None;
+    let engine_result = match (theme, signals.as_mut()) {
+        (Some(theme), _) => {
             let ui_result = ui::run(snap_rx, theme, cmd_tx, cancel.clone()).await;
             cancel.cancel();
             let r = (&mut engine_task).await;
             ui_result?;
             r
         }
-        None => {
+        (None, signals) => {
             drop(cmd_tx);
             tokio::select! {
                 r = &mut engine_task => r,
-                () = shutdown_signal() => {
+                sig = headless::next_signal(signals) => {
+                    signalled = Some(sig);
+                    cancel.cancel();
+                    (&mut engine_task).await
+                }
+                () = stdout_closed.cancelled() => {
                     cancel.cancel();
                     (&mut engine_task).await
                 }
@@ -398,31 +411,17 @@ async fn run_async(
     if let Ok(Err(e)) = api_task.await {
         tracing::warn!("API server: {e}");
     }
-    if headless && (exit == EngineExit::ReplayEnded || cli.hold) {
-        headless::print_summary(&headless::summary_of(&last, &meters))
-            .context("cannot write to stdout")?;
+    if !headless {
+        return Ok(ExitCode::SUCCESS);
     }
-    Ok(())
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
+    // The printer has exited, so a closed stdout is known by now.
+    let end = match (stdout_closed.is_cancelled(), signalled) {
+        (true, _) => headless::End::StdoutClosed,
+        (false, Some(sig)) => headless::End::Signal(sig),
+        (false, None) => headless::End::Engine {
+            replay_ended: exit == EngineExit::ReplayEnded,
+        },
+    };
+    let code = headless::finish(end, cli.hold, &last, &meters).context("cannot write to stdout")?;
+    Ok(ExitCode::from(code))
 }

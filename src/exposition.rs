@@ -137,6 +137,11 @@ fn describe_all() {
         Unit::Count,
         "Messages checked by validation."
     );
+    describe_counter!(
+        "tapewatch_validation_unsubscribed_in_flight_total",
+        Unit::Count,
+        "Messages for a symbol unsubscribed moments ago, dropped unchecked (not failures)."
+    );
     describe_gauge!(
         "tapewatch_validation_success_ratio",
         "Share of checked messages that passed validation (the 99% SLI)."
@@ -299,6 +304,8 @@ fn record(s: &Snapshot) {
         counter!("tapewatch_validation_failures_total", "rule" => *rule).absolute(*n);
     }
     counter!("tapewatch_validation_checks_total").absolute(v.total);
+    counter!("tapewatch_validation_unsubscribed_in_flight_total")
+        .absolute(v.unsubscribed_in_flight);
     gauge!("tapewatch_validation_success_ratio").set(v.success_rate_pct / 100.0);
     gauge!("tapewatch_symbols_stale").set(v.stale.len() as f64);
     gauge!("tapewatch_symbol_breakers_tripped").set(v.tripped.len() as f64);

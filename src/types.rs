@@ -7,20 +7,80 @@ use std::fmt;
 /// A ticker symbol. Inline up to 24 bytes, so parsing a message never allocates for it.
 pub type Symbol = compact_str::CompactString;
 
-/// Checks a ticker as typed by a person (config, API, TUI): upper-case letters,
-/// digits, '.', '/' or '-', at most 21 bytes. The error says what was expected.
-pub fn parse_symbol(s: &str) -> Result<Symbol, String> {
-    let ok = !s.is_empty()
-        && s.len() <= 21
-        && s.bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b"./-".contains(&b));
-    if ok {
-        Ok(Symbol::new(s))
+/// The longest symbol Alpaca's grammar allows, in characters.
+pub const SYMBOL_MAX_CHARS: usize = 12;
+
+/// How much of a refused input an error quotes: an API body could carry megabytes.
+const QUOTED_MAX_CHARS: usize = 40;
+
+/// Why a typed symbol was refused; the message names the input and the rule it broke.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {reason}", quoted(.input))]
+pub struct SymbolError {
+    pub input: String,
+    pub reason: SymbolFault,
+}
+
+/// The rule of Alpaca's symbol grammar that an input broke.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SymbolFault {
+    #[error("empty (expected a symbol like \"AAPL\", \"BRK.B\" or \"BTC/USD\")")]
+    Empty,
+    #[error("contains a space at character {at} (symbols have no spaces)")]
+    Space { at: usize },
+    #[error("{ch:?} at character {at} is not allowed (letters, digits, '.' and '/' only)")]
+    Char { ch: char, at: usize },
+    #[error("has lower-case letters (symbols are upper-case, e.g. {upper:?})")]
+    Lowercase { upper: String },
+    #[error("longer than {SYMBOL_MAX_CHARS} characters")]
+    TooLong,
+}
+
+fn quoted(input: &str) -> String {
+    if input.chars().count() <= QUOTED_MAX_CHARS {
+        format!("{input:?}")
     } else {
-        Err(format!(
-            "{s:?} is not a ticker symbol (expected upper-case letters, digits, '.', '/' or '-', like \"BRK.B\")"
-        ))
+        let head: String = input.chars().take(QUOTED_MAX_CHARS).collect();
+        format!("{head:?}…")
     }
+}
+
+/// Alpaca's symbol grammar, for every symbol a person gives us (config, API, TUI):
+/// upper-case letters, digits, '.' and '/' (`BRK.B`, `BTC/USD`), 1 to
+/// [`SYMBOL_MAX_CHARS`] characters, no spaces. The input is taken exactly as given:
+/// nothing is trimmed, truncated or case-folded here, so what is checked is what
+/// gets subscribed (the TUI prompt upper-cases letters as they are typed, visibly).
+pub fn parse_symbol(s: &str) -> Result<Symbol, SymbolError> {
+    let refuse = |reason| {
+        Err(SymbolError {
+            input: s.to_string(),
+            reason,
+        })
+    };
+    if s.is_empty() {
+        return refuse(SymbolFault::Empty);
+    }
+    let mut lower = false;
+    for (i, ch) in s.chars().enumerate() {
+        let at = i + 1;
+        if ch.is_whitespace() {
+            return refuse(SymbolFault::Space { at });
+        }
+        if !(ch.is_ascii_alphanumeric() || ch == '.' || ch == '/') {
+            return refuse(SymbolFault::Char { ch, at });
+        }
+        lower |= ch.is_ascii_lowercase();
+    }
+    if lower {
+        return refuse(SymbolFault::Lowercase {
+            upper: s.to_ascii_uppercase(),
+        });
+    }
+    // Only ASCII is left, so bytes are characters.
+    if s.len() > SYMBOL_MAX_CHARS {
+        return refuse(SymbolFault::TooLong);
+    }
+    Ok(Symbol::new(s))
 }
 
 /// Nanoseconds since the Unix epoch, UTC. Alpaca timestamps carry nanoseconds, so we keep them.
@@ -117,6 +177,49 @@ mod tests {
         let t0 = Ts::parse_rfc3339("2021-02-22T19:15:00Z").unwrap();
         assert_eq!(t0.0 % 1_000_000_000, 0);
         assert_eq!(t0.to_rfc3339(), "2021-02-22T19:15:00Z");
+    }
+
+    #[test]
+    fn symbol_grammar_table() {
+        let ok = [
+            "AAPL",
+            "BRK.B",
+            "BTC/USD",
+            "A",
+            "X1",
+            "ABCDEFGHIJKL",
+            "FAKEPACA",
+        ];
+        for s in ok {
+            assert_eq!(parse_symbol(s).as_deref(), Ok(s), "{s}");
+        }
+        let refused: [(&str, &str); 11] = [
+            (
+                "TOOLONGSYMBOL",
+                r#""TOOLONGSYMBOL": longer than 12 characters"#,
+            ),
+            ("A B", r#""A B": contains a space at character 2"#),
+            (" AAPL", r#"" AAPL": contains a space at character 1"#),
+            ("AAPL ", r#""AAPL ": contains a space at character 5"#),
+            ("AA\tPL", "contains a space at character 3"),
+            ("", r#""": empty"#),
+            (
+                "aapl",
+                r#""aapl": has lower-case letters (symbols are upper-case, e.g. "AAPL")"#,
+            ),
+            ("BRK-B", r#""BRK-B": '-' at character 4 is not allowed"#),
+            ("AAPL;", "';' at character 5 is not allowed"),
+            ("ÄPFEL", "'Ä' at character 1 is not allowed"),
+            ("A\u{0}", "'\\0' at character 2"),
+        ];
+        for (input, want) in refused {
+            let err = parse_symbol(input).map(|s| s.to_string()).unwrap_err();
+            assert!(err.to_string().contains(want), "{input:?}: {err}");
+        }
+        // A huge input is quoted in part, not echoed whole.
+        let huge = "A".repeat(10_000);
+        let msg = parse_symbol(&huge).unwrap_err().to_string();
+        assert!(msg.len() < 120 && msg.contains("longer than 12"), "{msg}");
     }
 
     #[test]

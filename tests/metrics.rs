@@ -94,6 +94,7 @@ fn metrics_endpoint_has_the_runbook_series_and_passes_promtool() {
         "alpaca_message_latency_seconds_bucket{le=",
         "alpaca_messages_total{type=\"t\"} 7425",
         "tapewatch_validation_failures_total{rule=\"price_positive\"} 1",
+        "tapewatch_validation_unsubscribed_in_flight_total 0",
         "tapewatch_router_state{state=\"PRIMARY_ACTIVE\"} 1",
         "tapewatch_failovers_total 1",
         "tapewatch_circuit_breaker_state{breaker=\"yahoo_http\",state=\"CLOSED\"} 1",

@@ -156,7 +156,11 @@ async fn change_watchlist(
     };
     let parse = |key: &str, list: &[String]| -> Result<Vec<crate::types::Symbol>, String> {
         list.iter()
-            .map(|s| crate::types::parse_symbol(s).map_err(|m| format!("{key}: {m}")))
+            .enumerate()
+            .map(|(i, s)| {
+                crate::types::parse_symbol(s)
+                    .map_err(|m| format!("POST /api/watchlist: {key}[{i}]: {m}"))
+            })
             .collect()
     };
     let (add, remove) = match (parse("add", &change.add), parse("remove", &change.remove)) {

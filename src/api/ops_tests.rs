@@ -67,6 +67,8 @@ async fn breakers_and_validation_are_listed() {
     let (_, v, _) = get_json(app, "/api/validation").await;
     assert!(v["successRatePct"].is_number(), "{v}");
     assert!(v["byRule"].is_object());
+    // Counted apart from the failures: messages after an unsubscribe.
+    assert_eq!(v["unsubscribedInFlight"], 0, "{v}");
 }
 
 #[tokio::test]

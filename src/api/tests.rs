@@ -213,9 +213,24 @@ async fn watchlist_change_validates_and_sends_one_command() {
         (
             r#"{"add":["aapl"]}"#,
             StatusCode::BAD_REQUEST,
-            "add: \\\"aapl\\\" is not a ticker",
+            "add[0]: \\\"aapl\\\": has lower-case letters",
         ),
-        (r#"{"remove":["A B"]}"#, StatusCode::BAD_REQUEST, "remove:"),
+        (
+            r#"{"remove":["A B"]}"#,
+            StatusCode::BAD_REQUEST,
+            "remove[0]: \\\"A B\\\": contains a space at character 2",
+        ),
+        // Refused with the reason, never truncated to "TOOLONGSYMBO".
+        (
+            r#"{"add":["NFLX","TOOLONGSYMBOL"]}"#,
+            StatusCode::BAD_REQUEST,
+            "add[1]: \\\"TOOLONGSYMBOL\\\": longer than 12 characters",
+        ),
+        (
+            r#"{"add":["AAPL "]}"#,
+            StatusCode::BAD_REQUEST,
+            "contains a space at character 5",
+        ),
         (r#"{}"#, StatusCode::BAD_REQUEST, "at least one symbol"),
         (
             r#"{"add":["X"],"bogus":1}"#,
@@ -235,13 +250,15 @@ async fn watchlist_change_validates_and_sends_one_command() {
     }
     let resp = app
         .clone()
-        .oneshot(post(r#"{"add":["NFLX","BRK.B"],"remove":["MSFT"]}"#))
+        .oneshot(post(
+            r#"{"add":["NFLX","BRK.B","BTC/USD"],"remove":["MSFT"]}"#,
+        ))
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::ACCEPTED);
     match crx.try_recv() {
         Ok(Command::ChangeWatchlist { add, remove }) => {
-            assert_eq!(add, ["NFLX", "BRK.B"]);
+            assert_eq!(add, ["NFLX", "BRK.B", "BTC/USD"]);
             assert_eq!(remove, ["MSFT"]);
         }
         other => panic!("{other:?}"),

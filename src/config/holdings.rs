@@ -44,8 +44,8 @@ pub fn lots(list: Vec<LotSection>, invalid: Invalid) -> Result<Vec<Lot>, ConfigE
         .enumerate()
         .map(|(i, l)| {
             let at = |what: &str| format!("entry {} ({}): {what}", i + 1, l.symbol);
-            let symbol =
-                parse_symbol(&l.symbol).map_err(|m| invalid("positions.symbol", at(&m)))?;
+            let symbol = parse_symbol(&l.symbol)
+                .map_err(|m| invalid("positions.symbol", at(&m.to_string())))?;
             if l.qty.is_zero() {
                 return Err(invalid(
                     "positions.qty",

@@ -219,8 +219,9 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
         None => DEFAULT_WATCHLIST.iter().map(|s| Symbol::new(s)).collect(),
         Some(list) => {
             let mut out = Vec::with_capacity(list.len());
-            for s in list {
-                let sym = crate::types::parse_symbol(&s).map_err(|m| invalid("watchlist", m))?;
+            for (i, s) in list.iter().enumerate() {
+                let sym = crate::types::parse_symbol(s)
+                    .map_err(|m| invalid("watchlist", format!("entry {}: {m}", i + 1)))?;
                 out.push(sym);
             }
             if out.is_empty() {

@@ -31,14 +31,14 @@ fn full_file() {
 /// (file text, fragments the error must contain)
 #[test]
 fn errors_name_file_key_and_expectation() {
-    let cases: [(&str, &[&str]); 21] = [
+    let cases: [(&str, &[&str]); 25] = [
         (
             "[[positions]]\nsymbol = \"AAPL\"\nqty = 0\ncost = 1",
             &["c.toml", "positions.qty", "entry 1 (AAPL)", "must not be 0"],
         ),
         (
             "[[positions]]\nsymbol = \"aapl\"\nqty = 1\ncost = 1",
-            &["c.toml", "positions.symbol", "ticker symbol"],
+            &["c.toml", "positions.symbol", "lower-case"],
         ),
         (
             "[[positions]]\nsymbol = \"AAPL\"\nqty = 1\ncost = \"x\"",
@@ -103,7 +103,33 @@ fn errors_name_file_key_and_expectation() {
         ),
         (
             "watchlist = [\"aapl\"]",
-            &["c.toml", "watchlist", "ticker symbol"],
+            &["c.toml", "watchlist", "lower-case", "\"AAPL\""],
+        ),
+        // Refused with the reason, never trimmed or truncated into something else.
+        (
+            "watchlist = [\"MSFT\", \"TOOLONGSYMBOL\"]",
+            &[
+                "c.toml: watchlist: entry 2",
+                "\"TOOLONGSYMBOL\": longer than 12 characters",
+            ],
+        ),
+        (
+            "watchlist = [\"A B\"]",
+            &["c.toml: watchlist: entry 1", "\"A B\": contains a space"],
+        ),
+        (
+            "watchlist = [\" AAPL\"]",
+            &[
+                "c.toml: watchlist",
+                "\" AAPL\": contains a space at character 1",
+            ],
+        ),
+        (
+            "[[positions]]\nsymbol = \"BRK-B\"\nqty = 1\ncost = 1",
+            &[
+                "c.toml: positions.symbol",
+                "'-' at character 4 is not allowed",
+            ],
         ),
         ("watchlist = \"AAPL\"", &["c.toml", "watchlist", "sequence"]),
         ("[ui]\ntheme = \"../x\"", &["c.toml", "ui.theme"]),

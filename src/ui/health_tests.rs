@@ -229,3 +229,18 @@ fn page_tabs_mark_the_current_page() {
         );
     }
 }
+
+/// Messages dropped after an unsubscribe show in the validation panel, apart from
+/// the failures, and only once there are any.
+#[test]
+fn validation_panel_counts_messages_in_flight_after_unsubscribe() {
+    let mut snap = health_snapshot();
+    let before = render_text(&snap, &health(), 160, 48);
+    assert!(!before.contains("in flight"), "{before}");
+    snap.validation.unsubscribed_in_flight = 1_234;
+    let after = render_text(&snap, &health(), 160, 48);
+    assert!(
+        after.contains("1,234 in flight after unsubscribe (not failures)"),
+        "{after}"
+    );
+}

@@ -33,10 +33,25 @@ fn add_prompt_uppercases_validates_and_submits() {
     assert_eq!(press(&mut ui, KeyCode::Char('a')), Some(Action::Edit));
     assert_eq!(ui.input.as_deref(), Some(""));
     // 'q' types a letter here; it does not quit.
-    for c in ['b', 'r', 'k', '.', 'q', ' '] {
+    for c in ['b', 'r', 'k', '.', 'q'] {
         assert_eq!(press(&mut ui, KeyCode::Char(c)), Some(Action::Edit));
+        assert_eq!(ui.notice, None, "{c:?} keeps a valid symbol");
     }
     assert_eq!(ui.input.as_deref(), Some("BRK.Q"));
+    // A space is kept as typed and the reason shows at once; Enter does not submit.
+    press(&mut ui, KeyCode::Char(' '));
+    assert_eq!(ui.input.as_deref(), Some("BRK.Q "));
+    assert_eq!(press(&mut ui, KeyCode::Enter), Some(Action::Edit));
+    assert_eq!(ui.input.as_deref(), Some("BRK.Q "));
+    assert!(
+        ui.notice
+            .as_deref()
+            .unwrap_or("")
+            .contains("contains a space at character 6"),
+        "{:?}",
+        ui.notice
+    );
+    press(&mut ui, KeyCode::Backspace);
     press(&mut ui, KeyCode::Backspace);
     press(&mut ui, KeyCode::Char('b'));
     assert_eq!(
@@ -47,10 +62,63 @@ fn add_prompt_uppercases_validates_and_submits() {
     // An empty prompt is refused with a notice and stays open; Esc closes it.
     press(&mut ui, KeyCode::Char('a'));
     assert_eq!(press(&mut ui, KeyCode::Enter), Some(Action::Edit));
-    assert!(ui.notice.as_deref().unwrap_or("").contains("not a ticker"));
+    assert!(ui.notice.as_deref().unwrap_or("").contains("empty"));
     assert!(ui.input.is_some());
     press(&mut ui, KeyCode::Esc);
     assert_eq!(ui.input, None);
+}
+
+/// The prompt never alters what was typed beyond upper-casing letters: a symbol
+/// that breaks the grammar is refused with the reason and the text stays to fix.
+#[test]
+fn add_prompt_refuses_with_the_reason_and_keeps_the_text() {
+    let snap = sample_snapshot();
+    for (typed, kept, reason) in [
+        (
+            "toolongsymbol",
+            "TOOLONGSYMBOL",
+            "longer than 12 characters",
+        ),
+        ("a b", "A B", "contains a space at character 2"),
+        ("brk-b", "BRK-B", "'-' at character 4 is not allowed"),
+    ] {
+        let mut ui = UiState::default();
+        on_key(&mut ui, key(KeyCode::Char('a')), &snap);
+        for c in typed.chars() {
+            on_key(&mut ui, key(KeyCode::Char(c)), &snap);
+        }
+        assert_eq!(
+            on_key(&mut ui, key(KeyCode::Enter), &snap),
+            Some(Action::Edit),
+            "{typed} must not be added"
+        );
+        assert_eq!(ui.input.as_deref(), Some(kept));
+        let notice = ui.notice.clone().unwrap_or_default();
+        assert!(
+            notice.contains(&format!("{kept:?}")) && notice.contains(reason),
+            "{typed}: {notice}"
+        );
+    }
+    // Crypto pairs and the longest allowed symbol go through unchanged.
+    for typed in ["btc/usd", "abcdefghijkl"] {
+        let mut ui = UiState::default();
+        on_key(&mut ui, key(KeyCode::Char('a')), &snap);
+        for c in typed.chars() {
+            on_key(&mut ui, key(KeyCode::Char(c)), &snap);
+        }
+        assert_eq!(
+            on_key(&mut ui, key(KeyCode::Enter), &snap),
+            Some(Action::AddSymbol(typed.to_ascii_uppercase().into()))
+        );
+    }
+    // The prompt is bounded, and says so rather than dropping a key silently.
+    let mut ui = UiState {
+        input: Some("X".repeat(PROMPT_MAX_CHARS)),
+        ..UiState::default()
+    };
+    on_key(&mut ui, key(KeyCode::Char('Y')), &snap);
+    assert_eq!(ui.input.as_deref().map(str::len), Some(PROMPT_MAX_CHARS));
+    assert!(ui.notice.unwrap_or_default().contains("was not added"));
 }
 
 #[test]

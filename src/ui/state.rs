@@ -274,14 +274,24 @@ pub fn on_key(state: &mut UiState, key: KeyEvent, snap: &Snapshot) -> Option<Act
     Some(action)
 }
 
-/// Keys while the add-symbol prompt is open: letters are upper-cased as typed,
-/// Enter submits a valid symbol, Esc cancels.
+/// What the add-symbol prompt holds: room to see a mistake (a symbol is at most 12
+/// characters), small enough to fit the status line.
+pub const PROMPT_MAX_CHARS: usize = 24;
+
+/// Keys while the add-symbol prompt is open: letters are upper-cased as typed (the
+/// only change made to the input, and it is on screen); every other character is kept
+/// as typed, and the prompt says at once why the text is not a symbol. Enter submits
+/// a valid symbol; an invalid one keeps the prompt open with the text and the reason.
+/// Esc cancels.
 fn edit_input(state: &mut UiState, code: KeyCode) -> Action {
     let Some(buf) = state.input.as_mut() else {
         return Action::Edit;
     };
     match code {
-        KeyCode::Esc => state.input = None,
+        KeyCode::Esc => {
+            state.input = None;
+            return Action::Edit;
+        }
         KeyCode::Backspace => {
             buf.pop();
         }
@@ -290,12 +300,26 @@ fn edit_input(state: &mut UiState, code: KeyCode) -> Action {
                 state.input = None;
                 return Action::AddSymbol(sym);
             }
-            Err(msg) => state.notice = Some(msg),
+            Err(e) => {
+                state.notice = Some(e.to_string());
+                return Action::Edit;
+            }
         },
-        KeyCode::Char(c) if buf.len() < 21 && (c.is_ascii_alphanumeric() || "./-".contains(c)) => {
-            buf.push(c.to_ascii_uppercase())
+        KeyCode::Char(c) if !c.is_control() => {
+            if buf.chars().count() >= PROMPT_MAX_CHARS {
+                state.notice = Some(format!(
+                    "the prompt holds {PROMPT_MAX_CHARS} characters; {c:?} was not added"
+                ));
+                return Action::Edit;
+            }
+            buf.push(c.to_ascii_uppercase());
         }
         _ => {}
+    }
+    // Say why as soon as the text cannot become a symbol (an empty prompt is not
+    // a mistake yet).
+    if !buf.is_empty() {
+        state.notice = parse_symbol(buf).err().map(|e| e.to_string());
     }
     Action::Edit
 }

@@ -53,16 +53,22 @@
 //!   a fresh comparison is back under it or a price ages out.
 //! * **Stale**: with the market open, no accepted update from either source for
 //!   `stale_after_secs` (counted from the open for a symbol with none yet).
+//! * **Unsubscribed moments ago**: a message for a symbol the operator removed is
+//!   in flight, not a failure, until the `until` the engine gave
+//!   ([`Validator::unsubscribed`]); it is counted as `unsubscribedInFlight` and
+//!   [`Verdict::Dropped`], outside `total` (see `in_flight`).
 //! * `successRatePct` = (total - rejected) / total: held prints are not failures
 //!   (the breaker doing its job), trips are still visible in `byRule`.
 
 mod breaker;
 mod cross;
+mod in_flight;
 mod other;
 mod reject;
 mod rules;
 mod view;
 
+pub use in_flight::UNSUBSCRIBED_IN_FLIGHT_SECS;
 pub use other::OtherCheck;
 pub use rules::{check_f64, Rule, ValidationConfig};
 pub use view::{DiscrepancyView, RecentRejection, StaleView, TrippedView, ValidationView};
@@ -73,7 +79,7 @@ use crate::wire::{Bar, Quote, Trade};
 use breaker::{Limits, PriceBreaker, Step};
 use cross::{CrossState, Freshness};
 use reject::push_event;
-use rules::{exchange_code, Failure, TradeIds};
+use rules::{exchange_code, TradeIds};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::VecDeque;
@@ -90,6 +96,9 @@ pub enum Verdict {
     /// A trade held by the symbol's open price breaker: count it, do not display it.
     Hold,
     Reject(Rule),
+    /// In flight for a symbol unsubscribed moments ago (see `in_flight`): not
+    /// checked, not counted as checked, not shown.
+    Dropped,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
@@ -163,6 +172,10 @@ pub struct Validator {
     log_second: i64,
     logged_in_second: u32,
     not_logged: u64,
+    /// Symbols unsubscribed lately, with the engine time their messages stop
+    /// counting as in flight.
+    unsubscribed: Vec<(Symbol, Ts)>,
+    unsubscribed_in_flight: u64,
 }
 
 fn secs_to_ns(secs: u64) -> i64 {
@@ -198,6 +211,8 @@ impl Validator {
             log_second: i64::MIN,
             logged_in_second: 0,
             not_logged: 0,
+            unsubscribed: Vec::new(),
+            unsubscribed_in_flight: 0,
         };
         v.sync_symbols(symbols);
         v
@@ -224,6 +239,8 @@ impl Validator {
     /// Makes the per-symbol state follow `symbols` (index i = `symbols[i]`), keeping
     /// the state of symbols already known. Use after any watchlist reorder.
     pub fn sync_symbols(&mut self, symbols: &[Symbol]) {
+        // A symbol back on the watchlist is watched, not in flight.
+        self.unsubscribed.retain(|(s, _)| !symbols.contains(s));
         let mut old = std::mem::take(&mut self.guards);
         for sym in symbols {
             match old.iter().position(|g| g.symbol == *sym) {
@@ -282,7 +299,7 @@ impl Validator {
         out: &mut Vec<ValidationEvent>,
     ) -> Verdict {
         let Some(i) = idx.filter(|&i| i < self.guards.len()) else {
-            return self.reject(now, None, &t.symbol, Failure::NotSubscribed, out);
+            return self.not_watched(now, &t.symbol, out);
         };
         let exchange = exchange_code(&t.exchange);
         let g = &self.guards[i];
@@ -325,7 +342,7 @@ impl Validator {
         out: &mut Vec<ValidationEvent>,
     ) -> Verdict {
         let Some(i) = idx.filter(|&i| i < self.guards.len()) else {
-            return self.reject(now, None, &q.symbol, Failure::NotSubscribed, out);
+            return self.not_watched(now, &q.symbol, out);
         };
         let checked = match rules::future(q.ts, now, self.max_future_ns, self.cfg.max_future_secs) {
             Some(f) => Err(f),
@@ -349,7 +366,7 @@ impl Validator {
         out: &mut Vec<ValidationEvent>,
     ) -> Verdict {
         let Some(i) = idx.filter(|&i| i < self.guards.len()) else {
-            return self.reject(now, None, &b.symbol, Failure::NotSubscribed, out);
+            return self.not_watched(now, &b.symbol, out);
         };
         let failure = rules::future(b.ts, now, self.max_future_ns, self.cfg.max_future_secs)
             .or_else(|| rules::bar(b.open, b.high, b.low, b.close, b.volume));

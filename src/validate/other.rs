@@ -16,7 +16,7 @@
 //!   disagreement is worth flagging) but never the display.
 
 use super::breaker::{Limits, Step};
-use super::rules::{self, Failure};
+use super::rules;
 use super::{ValidationEvent, Validator, Verdict};
 use crate::types::{Symbol, Ts};
 use rust_decimal::Decimal;
@@ -61,7 +61,7 @@ impl Validator {
             confirmed_alpaca: None,
         };
         let Some(i) = idx.filter(|&i| i < self.guards.len()) else {
-            let v = self.reject(now, None, symbol, Failure::NotSubscribed, out);
+            let v = self.not_watched(now, symbol, out);
             return rejected(v);
         };
         let failure = rules::positive("price", price)

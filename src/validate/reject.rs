@@ -19,8 +19,10 @@ impl Validator {
         field: &'static str,
         out: &mut Vec<ValidationEvent>,
     ) -> Verdict {
-        let idx = idx.filter(|&i| i < self.guards.len());
-        self.reject(now, idx, symbol, Failure::NonFinite { field }, out)
+        match idx.filter(|&i| i < self.guards.len()) {
+            Some(i) => self.reject(now, Some(i), symbol, Failure::NonFinite { field }, out),
+            None => self.not_watched(now, symbol, out),
+        }
     }
 
     #[cold]

@@ -1,5 +1,5 @@
-//! Cross-source and stale checks, symbol management, the serialised view, and a
-//! counting allocator that proves the accept and hold paths allocate nothing.
+//! Cross-source and stale checks, symbol management (and messages in flight after
+//! an unsubscribe), the serialised view, and a counting allocator that proves the accept and hold paths allocate nothing.
 
 use super::tests::{at, bar, d, quote, trade, validator};
 use super::*;
@@ -193,4 +193,60 @@ fn accept_and_hold_paths_do_not_allocate() {
     // The counter itself works.
     let text = format!("{}", v.view(at(0)).total);
     assert!(alloc_count::allocations() > before + allocated && !text.is_empty());
+}
+
+/// Every kind of input for a symbol unsubscribed moments ago is dropped quietly
+/// (Yahoo's prices and non-finite numbers included) until the window closes; the
+/// window follows the `until` the engine gives, and re-adding the symbol ends it.
+#[test]
+fn in_flight_after_unsubscribe_every_input() {
+    let mut v = validator(&["AAPL", "AMD"]);
+    v.unsubscribed(Symbol::from("AMD"), at(UNSUBSCRIBED_IN_FLIGHT_SECS));
+    v.sync_symbols(&[Symbol::from("AAPL")]);
+    let amd = Symbol::from("AMD");
+    let mut out = Vec::new();
+    let mut q = quote("1", 1, "2", 1, at(1));
+    q.symbol = amd.clone();
+    let mut b = bar("1", "2", "1", "2", 1, at(1));
+    b.symbol = amd.clone();
+    let now = at(UNSUBSCRIBED_IN_FLIGHT_SECS);
+    assert_eq!(
+        v.check_trade(now, None, &trade("AMD", 1, "150", 1, at(1)), &mut out),
+        Verdict::Dropped
+    );
+    assert_eq!(v.check_quote(now, None, &q, &mut out), Verdict::Dropped);
+    assert_eq!(v.check_bar(now, None, &b, &mut out), Verdict::Dropped);
+    let other = v.check_other(now, None, &amd, d("150"), at(1), &mut out);
+    assert_eq!(other.verdict, Verdict::Dropped);
+    assert_eq!(
+        v.record_non_finite(now, None, &amd, "price", &mut out),
+        Verdict::Dropped
+    );
+    assert!(out.is_empty(), "{out:?}");
+    let view = v.view(now);
+    assert_eq!(
+        (view.unsubscribed_in_flight, view.total, view.rejected),
+        (5, 0, 0)
+    );
+    let json = serde_json::to_value(&view).unwrap();
+    assert_eq!(json["unsubscribedInFlight"], 5);
+
+    // A millisecond after the window: a failure like any unwatched symbol.
+    let late = at(UNSUBSCRIBED_IN_FLIGHT_SECS).plus_millis(1);
+    let t = trade("AMD", 2, "150", 1, late);
+    assert_eq!(
+        v.check_trade(late, None, &t, &mut out),
+        Verdict::Reject(Rule::NotSubscribed)
+    );
+    assert_eq!(out.len(), 1);
+
+    // Adding it back forgets the unsubscribe: should it leave the watchlist again
+    // without one, its messages are failures, not in flight.
+    v.unsubscribed(amd.clone(), at(100));
+    v.sync_symbols(&[Symbol::from("AAPL"), amd.clone()]);
+    v.sync_symbols(&[Symbol::from("AAPL")]);
+    assert_eq!(
+        v.check_trade(at(10), None, &trade("AMD", 3, "150", 1, at(10)), &mut out),
+        Verdict::Reject(Rule::NotSubscribed)
+    );
 }

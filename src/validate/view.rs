@@ -67,6 +67,7 @@ impl Validator {
             rejected: self.rejected,
             held: self.held,
             locked_quotes: self.locked_quotes,
+            unsubscribed_in_flight: self.unsubscribed_in_flight,
             success_rate_pct,
             by_rule: Rule::ALL
                 .iter()
@@ -156,6 +157,9 @@ pub struct ValidationView {
     pub held: u64,
     /// Locked quotes (bid == ask): accepted, counted.
     pub locked_quotes: u64,
+    /// Messages for a symbol unsubscribed moments ago, dropped quietly: not in
+    /// `total`, not failures (see `UNSUBSCRIBED_IN_FLIGHT_SECS`).
+    pub unsubscribed_in_flight: u64,
     pub success_rate_pct: f64,
     /// Rejections per rule; trips, discrepancies and stale spells count once each.
     pub by_rule: BTreeMap<&'static str, u64>,

@@ -91,7 +91,7 @@ impl EngineState {
                         v.held = Some(t.price);
                         return;
                     }
-                    Verdict::Reject(_) => return,
+                    Verdict::Reject(_) | Verdict::Dropped => return,
                 }
                 v.held = None;
                 v.alpaca = Some(PricePoint {

@@ -414,6 +414,8 @@ impl EngineState {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_in_flight;
+#[cfg(test)]
 mod tests_upstream;
 #[cfg(test)]
 mod tests_yahoo;

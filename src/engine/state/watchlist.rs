@@ -1,10 +1,13 @@
 //! Run-time watchlist changes: the operator adds and removes symbols; every remaining
-//! symbol keeps its state, and the live stream is told the new set.
+//! symbol keeps its state, and the live stream is told the new set. A removed
+//! symbol's messages still in flight are dropped quietly by validation (see
+//! `validate::in_flight`), never counted as failures.
 
 use super::{Effects, EngineState, MAX_WATCHLIST};
-use crate::engine::snapshot::SymbolView;
+use crate::engine::snapshot::{Mode, SymbolView};
 use crate::event::{Event, EventKind, Level};
-use crate::types::Symbol;
+use crate::types::{Symbol, Ts};
+use crate::validate::UNSUBSCRIBED_IN_FLIGHT_SECS;
 
 impl EngineState {
     /// Adds and removes symbols (an operator's request), keeping every remaining
@@ -55,6 +58,16 @@ impl EngineState {
             Err(t) => (Level::Warn, t, false),
         };
         let result = if ok {
+            // Live, the server stops sending once it has the unsubscribe. A
+            // recording cannot be unsubscribed: it sends the symbol to the end, so
+            // in a replay its messages stay in flight for the rest of the run.
+            let in_flight_until = match self.mode {
+                Mode::Live => self.now.plus_millis(UNSUBSCRIBED_IN_FLIGHT_SECS * 1_000),
+                Mode::Replay | Mode::Demo => Ts(i64::MAX),
+            };
+            for sym in remove.iter().filter(|s| self.index.contains_key(*s)) {
+                self.validator.unsubscribed(sym.clone(), in_flight_until);
+            }
             self.watchlist = next;
             self.index = self
                 .watchlist

@@ -245,7 +245,7 @@ impl EngineState {
             }
             // Only a row that shows Yahoo says "held"; Alpaca's rows are Alpaca's.
             Verdict::Hold if route != Some(Source::Alpaca) => v.held = Some(q.price),
-            Verdict::Hold | Verdict::Reject(_) => {}
+            Verdict::Hold | Verdict::Reject(_) | Verdict::Dropped => {}
         }
         show(v, route);
         self.drain_validation(fx);

@@ -1,5 +1,6 @@
-//! The validation panel: success rate and counts, failures per rule (non-zero only),
-//! stale symbols, then the last few rejections, newest first.
+//! The validation panel: success rate and counts (and, once there are any, messages
+//! dropped in flight after an unsubscribe), failures per rule (non-zero only), stale
+//! symbols, then the last few rejections, newest first.
 
 use super::sep;
 use crate::engine::snapshot::Snapshot;
@@ -40,6 +41,7 @@ pub(super) fn lines<'a>(snap: &'a Snapshot, theme: &Theme) -> Vec<Line<'a>> {
         Span::styled(format::count(v.locked_quotes), text),
         Span::styled(" locked quotes", muted),
     ])];
+
     let mut by_rule = vec![Span::styled("by rule ", muted)];
     for (rule, n) in v.by_rule.iter().filter(|(_, n)| **n > 0) {
         if by_rule.len() > 1 {
@@ -55,6 +57,13 @@ pub(super) fn lines<'a>(snap: &'a Snapshot, theme: &Theme) -> Vec<Line<'a>> {
         by_rule.push(Span::styled("no failures", muted));
     }
     out.push(Line::from(by_rule));
+    // Not failures (the operator removed the symbol): muted, and only once there are any.
+    if v.unsubscribed_in_flight > 0 {
+        out.push(Line::from(vec![
+            Span::styled(format::count(v.unsubscribed_in_flight), text),
+            Span::styled(" in flight after unsubscribe (not failures)", muted),
+        ]));
+    }
     if !v.stale.is_empty() {
         let list: Vec<String> = v
             .stale
