@@ -38,11 +38,12 @@ pub struct ApiState {
 pub enum ApiError {
     #[error("--listen {addr}: refusing to serve the API on a non-loopback address without api.token set in the config")]
     NoTokenForPublicBind { addr: SocketAddr },
-    #[error("--listen {addr}: cannot bind the API: {source}")]
+    #[error("--listen {addr}: cannot bind the API: {cause}")]
     Bind {
         addr: SocketAddr,
-        #[source]
-        source: std::io::Error,
+    /// In the message, and deliberately not the error's `source()`: anyhow's `{:#}`
+    /// prints the source after the message, so it would show twice.
+        cause: std::io::Error,
     },
 }
 
@@ -59,7 +60,7 @@ pub async fn bind(addr: SocketAddr, token_set: bool) -> Result<tokio::net::TcpLi
     check_bind(addr, token_set)?;
     tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|source| ApiError::Bind { addr, source })
+        .map_err(|cause| ApiError::Bind { addr, cause })
 }
 
 pub fn router(state: ApiState) -> Router {
