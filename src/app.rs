@@ -255,8 +255,7 @@ async fn run_async(
     let listen = cli.listen.unwrap_or(settings.listen);
     let listener = api::bind(listen, settings.api_token.is_some()).await?;
 
-    let mut db =
-        store::Store::open(&db.path).map_err(|e| db_open_error(e, &db.named_by))?;
+    let mut db = store::Store::open(&db.path).map_err(|e| db_open_error(e, &db.named_by))?;
     // Live runs continue the SLOs and alert history of earlier live runs.
     let history = if mode == Mode::Live {
         let since_minute = SystemClock.now().as_millis().div_euclid(60_000) - SLO_HISTORY_MINUTES;

@@ -241,7 +241,10 @@ fn a_db_that_cannot_be_opened_is_a_usage_error() {
     std::fs::create_dir(&as_dir).unwrap();
     let shown = as_dir.display().to_string();
     usage_error(
-        tapewatch(dir.path()).arg("--no-ui").arg("--db").arg(&as_dir),
+        tapewatch(dir.path())
+            .arg("--no-ui")
+            .arg("--db")
+            .arg(&as_dir),
         &["--db", &shown],
         "unable to open database file",
     );

@@ -27,8 +27,8 @@ pub enum ConfigError {
     #[error("{path}: cannot read config: {cause}")]
     Read {
         path: String,
-    /// In the message, and deliberately not the error's `source()`: anyhow's `{:#}`
-    /// prints the source after the message, so it would show twice.
+        /// In the message, and deliberately not the error's `source()`: anyhow's `{:#}`
+        /// prints the source after the message, so it would show twice.
         cause: std::io::Error,
     },
     /// toml's message names the key, the line and what was expected.

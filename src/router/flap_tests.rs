@@ -60,7 +60,10 @@ fn drills_before_an_outage_leave_its_grace_at_the_base() {
         let v = r.view(t(now));
         assert_eq!(
             (v.failovers_last_hour, v.current_grace_period_secs),
-            (outages as u32, 10 * 2u64.pow((outages as u32).saturating_sub(1))),
+            (
+                outages as u32,
+                10 * 2u64.pow((outages as u32).saturating_sub(1))
+            ),
             "{drills} drills, {outages} outages: before the measured outage"
         );
         assert_eq!(
@@ -112,5 +115,8 @@ fn a_forced_failover_during_a_real_outage_is_the_operators() {
     let v = r.view(t(30));
     assert_eq!(v.connection_state, PrimaryRecovering);
     assert_eq!(v.current_grace_period_secs, 10);
-    assert_eq!((v.failovers_last_hour, v.manual_failovers_last_hour), (0, 1));
+    assert_eq!(
+        (v.failovers_last_hour, v.manual_failovers_last_hour),
+        (0, 1)
+    );
 }

@@ -30,8 +30,8 @@ pub enum StoreError {
     CreateDir {
         path: PathBuf,
         dir: PathBuf,
-    /// In the message, and deliberately not the error's `source()`: anyhow's `{:#}`
-    /// prints the source after the message, so it would show twice.
+        /// In the message, and deliberately not the error's `source()`: anyhow's `{:#}`
+        /// prints the source after the message, so it would show twice.
         cause: std::io::Error,
     },
     #[error("{path}: cannot open database: {cause}")]

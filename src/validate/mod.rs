@@ -63,6 +63,7 @@ mod reject;
 mod rules;
 mod view;
 
+pub use breaker::ManualReset;
 pub use other::OtherCheck;
 pub use rules::{check_f64, Rule, ValidationConfig};
 pub use view::{DiscrepancyView, RecentRejection, StaleView, TrippedView, ValidationView};

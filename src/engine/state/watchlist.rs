@@ -1,8 +1,8 @@
 //! Run-time watchlist changes: the operator adds and removes symbols; every remaining
 //! symbol keeps its state, and the live stream is told the new set.
 
-use super::{Effects, EngineState, MAX_WATCHLIST};
-use crate::engine::snapshot::SymbolView;
+use super::{CommandReply, Effects, EngineState, Outcome, MAX_WATCHLIST};
+use crate::engine::snapshot::{Mode, SymbolView};
 use crate::event::{Event, EventKind, Level};
 use crate::types::Symbol;
 
@@ -15,6 +15,34 @@ impl EngineState {
         remove: &[Symbol],
         fx: &mut Effects,
     ) -> Result<Vec<Symbol>, String> {
+        self.apply_watchlist_change(add, remove, fx)
+            .map(|(list, _)| list)
+    }
+
+    /// The watchlist change as an operator's command. A live run's stream still has
+    /// to subscribe to match, so there the change is accepted rather than done.
+    pub fn watchlist_command(
+        &mut self,
+        add: &[Symbol],
+        remove: &[Symbol],
+        fx: &mut Effects,
+    ) -> CommandReply {
+        match self.apply_watchlist_change(add, remove, fx) {
+            Ok((_, text)) if self.mode == Mode::Live => CommandReply::new(
+                Outcome::Accepted,
+                format!("{text}; the Alpaca stream subscribes to match"),
+            ),
+            Ok((_, text)) => CommandReply::done(text),
+            Err(text) => CommandReply::refused(text),
+        }
+    }
+
+    fn apply_watchlist_change(
+        &mut self,
+        add: &[Symbol],
+        remove: &[Symbol],
+        fx: &mut Effects,
+    ) -> Result<(Vec<Symbol>, String), String> {
         let mut next: Vec<SymbolView> = self
             .watchlist
             .iter()
@@ -65,7 +93,7 @@ impl EngineState {
             let list: Vec<Symbol> = self.watchlist.iter().map(|v| v.symbol.clone()).collect();
             self.validator.sync_symbols(&list);
             fx.watchlist = Some(list.clone());
-            Ok(list)
+            Ok((list, text.clone()))
         } else {
             Err(text.clone())
         };
