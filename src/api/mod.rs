@@ -1,7 +1,8 @@
 //! The HTTP API (axum): health and symbol endpoints with the runbook's paths and
 //! camelCase field names. Handlers only read the latest snapshot; actions go to the
-//! engine as commands. Binding beyond loopback needs a token, and every mutating
-//! endpoint then needs `Authorization: Bearer <token>`.
+//! engine as commands, and the answer is the engine's decision (see `command`).
+//! Binding beyond loopback needs a token, and every mutating endpoint then needs
+//! `Authorization: Bearer <token>`.
 
 mod auth;
 mod dto;
