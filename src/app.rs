@@ -90,6 +90,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         )
         .into());
     }
+    let db = database_path(&cli, &settings, cfg_path.as_deref())?;
     let source = match (&cli.replay, credentials(&settings)) {
         (Some(path), _) => Source::Replay(FixtureReader::open(path)?),
         (None, Some((key_id, secret_key))) => {
@@ -120,7 +121,48 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         .thread_name("tapewatch-rt")
         .build()
         .context("cannot start the async runtime")?;
-    rt.block_on(run_async(cli, settings, mode, source, theme))
+    rt.block_on(run_async(cli, settings, mode, source, theme, db))
+}
+
+/// The database file and what named it (the flag, the config key, or the default),
+/// for its errors.
+struct DbChoice {
+    path: PathBuf,
+    named_by: String,
+}
+
+fn database_path(
+    cli: &Cli,
+    settings: &Settings,
+    cfg_path: Option<&std::path::Path>,
+) -> Result<DbChoice> {
+    let (path, named_by) = match (&cli.db, &settings.db, store::default_db_path()) {
+        (Some(p), _, _) => (p.clone(), "--db".to_string()),
+        (None, Some(p), _) => {
+            let file = cfg_path.map_or_else(|| "config".into(), |c| c.display().to_string());
+            (p.clone(), format!("{file}: storage.db"))
+        }
+        (None, None, Some(p)) => (p, "database".to_string()),
+        (None, None, None) => {
+            return Err(UsageError(
+                "no data directory found for the database; pass --db FILE".into(),
+            )
+            .into())
+        }
+    };
+    Ok(DbChoice { path, named_by })
+}
+
+/// A database file that cannot be opened is a usage error (exit 2) like any other
+/// file the user names; a failure once it is open (a migration, a write) is not.
+fn db_open_error(e: store::StoreError, named_by: &str) -> anyhow::Error {
+    use store::StoreError as E;
+    match e {
+        E::CreateDir { .. } | E::Open { .. } | E::NotWal { .. } | E::TooNew { .. } => {
+            UsageError(format!("{named_by} {e}")).into()
+        }
+        other => other.into(),
+    }
 }
 
 /// Where the data comes from.
@@ -201,6 +243,7 @@ async fn run_async(
     mode: Mode,
     source: Source,
     theme: Option<ui::theme::Theme>,
+    db: DbChoice,
 ) -> Result<ExitCode> {
     let headless = cli.no_ui;
     let speed = cli.speed.unwrap_or(if headless {
@@ -213,15 +256,7 @@ async fn run_async(
     let listen = cli.listen.unwrap_or(settings.listen);
     let listener = api::bind(listen, settings.api_token.is_some()).await?;
 
-    let db_path = cli
-        .db
-        .clone()
-        .or_else(|| settings.db.clone())
-        .or_else(store::default_db_path)
-        .ok_or_else(|| {
-            UsageError("no data directory found for the database; pass --db FILE".into())
-        })?;
-    let mut db = store::Store::open(&db_path)?;
+    let mut db = store::Store::open(&db.path).map_err(|e| db_open_error(e, &db.named_by))?;
     // Live runs continue the SLOs and alert history of earlier live runs.
     let history = if mode == Mode::Live {
         let since_minute = SystemClock.now().as_millis().div_euclid(60_000) - SLO_HISTORY_MINUTES;

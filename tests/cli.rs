@@ -7,6 +7,11 @@ use std::path::Path;
 /// A command with every XDG directory pointed into `dir`, no Alpaca credentials, and
 /// the API on an ephemeral port, so tests never touch the user's files or collide.
 fn tapewatch(dir: &Path) -> Command {
+    tapewatch_on(dir, "127.0.0.1:0")
+}
+
+/// [`tapewatch`] with the API on `listen`.
+fn tapewatch_on(dir: &Path, listen: &str) -> Command {
     let mut c = Command::cargo_bin("tapewatch").unwrap();
     c.env("XDG_DATA_HOME", dir.join("data"))
         .env("XDG_STATE_HOME", dir.join("state"))
@@ -14,9 +19,23 @@ fn tapewatch(dir: &Path) -> Command {
         .env_remove("APCA_API_KEY_ID")
         .env_remove("APCA_API_SECRET_KEY")
         .env_remove("TAPEWATCH_LOG")
-        .args(["--listen", "127.0.0.1:0"])
+        .args(["--listen", listen])
         .timeout(std::time::Duration::from_secs(60));
     c
+}
+
+/// Runs to a usage error (exit 2) and returns its message, after checking that the
+/// message names `names` and says its cause once: `{:#}` prints an error's sources
+/// after it, so a cause both in the message and in the source chain shows twice.
+fn usage_error(cmd: &mut Command, names: &[&str], cause: &str) -> String {
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    for n in names {
+        assert!(err.contains(n), "no {n:?} in {err}");
+    }
+    assert_eq!(err.matches(cause).count(), 1, "{cause:?} once in {err}");
+    err
 }
 
 fn lines(out: &[u8]) -> Vec<serde_json::Value> {
@@ -190,4 +209,78 @@ fn demo_runs_headless_without_credentials() {
         .iter()
         .any(|t| t.contains("State transition: PRIMARY_ACTIVE → FALLBACK_ACTIVE")));
     assert!(texts.iter().any(|t| t.starts_with("Validation failed: ")));
+}
+
+#[test]
+fn a_taken_port_says_the_os_error_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    usage_error(
+        tapewatch_on(dir.path(), &addr).arg("--no-ui"),
+        &[&format!("--listen {addr}")],
+        "os error",
+    );
+}
+
+#[test]
+fn a_missing_replay_file_says_the_os_error_once() {
+    let dir = tempfile::tempdir().unwrap();
+    usage_error(
+        tapewatch(dir.path()).args(["--no-ui", "--replay", "/nonexistent/f.jsonl"]),
+        &["/nonexistent/f.jsonl"],
+        "os error",
+    );
+}
+
+#[test]
+fn a_db_that_cannot_be_opened_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    // A directory is no database file.
+    let as_dir = dir.path().join("a-directory");
+    std::fs::create_dir(&as_dir).unwrap();
+    let shown = as_dir.display().to_string();
+    usage_error(
+        tapewatch(dir.path())
+            .arg("--no-ui")
+            .arg("--db")
+            .arg(&as_dir),
+        &["--db", &shown],
+        "unable to open database file",
+    );
+    // Its directory cannot be made: a plain file is in the way.
+    let file = dir.path().join("plain-file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let under = file.join("t.db");
+    let shown = under.display().to_string();
+    usage_error(
+        tapewatch(dir.path()).arg("--no-ui").arg("--db").arg(&under),
+        &["--db", &shown],
+        "os error",
+    );
+}
+
+#[test]
+fn an_existing_record_file_says_the_os_error_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let existing = dir.path().join("session.jsonl");
+    std::fs::write(&existing, "keep me\n").unwrap();
+    let shown = existing.display().to_string();
+    // Credentials make it a live run, but it stops before connecting anywhere: the
+    // addresses are on loopback's discard port all the same.
+    usage_error(
+        tapewatch(dir.path())
+            .env("APCA_API_KEY_ID", "MOCKKEY")
+            .env("APCA_API_SECRET_KEY", "MOCKSECRET")
+            .env("APCA_API_STREAM_URL", "ws://127.0.0.1:9")
+            .env("APCA_API_BASE_URL", "http://127.0.0.1:9")
+            .arg("--no-ui")
+            .arg("--db")
+            .arg(dir.path().join("t.db"))
+            .arg("--record")
+            .arg(&existing),
+        &[&format!("--record {shown}")],
+        "os error",
+    );
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep me\n");
 }

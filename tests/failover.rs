@@ -201,7 +201,7 @@ async fn both_down_keeps_last_prices_marked_stale_and_f_forces_yahoo() {
 
     // The operator forces the fallback while Alpaca is fine; it stays until returned.
     r.commands
-        .send(Command::Failover(FailoverAction::Toggle))
+        .send(Command::Failover(FailoverAction::Toggle).into())
         .await
         .unwrap();
     let s = until(&mut r, "manual fallback", |s| {
@@ -210,7 +210,7 @@ async fn both_down_keeps_last_prices_marked_stale_and_f_forces_yahoo() {
     .await;
     assert!(s.router.manual);
     r.commands
-        .send(Command::Failover(FailoverAction::Toggle))
+        .send(Command::Failover(FailoverAction::Toggle).into())
         .await
         .unwrap();
     until(&mut r, "back on Alpaca", |s| {

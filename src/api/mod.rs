@@ -1,7 +1,8 @@
 //! The HTTP API (axum): health and symbol endpoints with the runbook's paths and
 //! camelCase field names. Handlers only read the latest snapshot; actions go to the
-//! engine as commands. Binding beyond loopback needs a token, and every mutating
-//! endpoint then needs `Authorization: Bearer <token>`.
+//! engine as commands, and the answer is the engine's decision (see `command`).
+//! Binding beyond loopback needs a token, and every mutating endpoint then needs
+//! `Authorization: Bearer <token>`.
 
 mod auth;
 mod dto;
@@ -10,13 +11,15 @@ mod ops;
 use crate::engine::channels::try_send_counted;
 use crate::engine::channels::Meters;
 use crate::engine::snapshot::Snapshot;
-use crate::engine::Command;
+use crate::engine::state::{CommandReply, Outcome};
+use crate::engine::{Command, Request};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use secrecy::SecretString;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use thiserror::Error;
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
@@ -27,7 +30,7 @@ pub use dto::{health_of, symbols_of, HealthStatus};
 #[derive(Clone)]
 pub struct ApiState {
     pub snapshots: watch::Receiver<Arc<Snapshot>>,
-    pub commands: mpsc::Sender<Command>,
+    pub commands: mpsc::Sender<Request>,
     pub meters: Meters,
     pub token: Option<Arc<SecretString>>,
     /// Prometheus exposition (`/metrics`, `/api/metrics`).
@@ -38,11 +41,12 @@ pub struct ApiState {
 pub enum ApiError {
     #[error("--listen {addr}: refusing to serve the API on a non-loopback address without api.token set in the config")]
     NoTokenForPublicBind { addr: SocketAddr },
-    #[error("--listen {addr}: cannot bind the API: {source}")]
+    #[error("--listen {addr}: cannot bind the API: {cause}")]
     Bind {
         addr: SocketAddr,
-        #[source]
-        source: std::io::Error,
+        /// In the message, and deliberately not the error's `source()`: anyhow's `{:#}`
+        /// prints the source after the message, so it would show twice.
+        cause: std::io::Error,
     },
 }
 
@@ -59,7 +63,7 @@ pub async fn bind(addr: SocketAddr, token_set: bool) -> Result<tokio::net::TcpLi
     check_bind(addr, token_set)?;
     tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|source| ApiError::Bind { addr, source })
+        .map_err(|cause| ApiError::Bind { addr, cause })
 }
 
 pub fn router(state: ApiState) -> Router {
@@ -114,28 +118,70 @@ async fn alpaca_health(
     Json(dto::alpaca_health_of(&snap))
 }
 
-/// Sends a command; a full command channel is refused (503), never waited on.
-fn command(
-    s: &ApiState,
-    cmd: Command,
-    accepted: &'static str,
-) -> (StatusCode, Json<serde_json::Value>) {
-    match try_send_counted(&s.commands, &s.meters.commands, cmd) {
-        Ok(()) => (
-            StatusCode::ACCEPTED,
-            Json(serde_json::json!({ "status": accepted })),
-        ),
-        Err(e) => (
+/// How long a command's caller waits for the engine's decision. The engine answers
+/// within one loop turn; only a stalled engine takes longer.
+pub const REPLY_TIMEOUT: Duration = Duration::from_secs(2);
+
+type Reply = (StatusCode, Json<serde_json::Value>);
+
+fn failure(code: StatusCode, status: &str, error: &str) -> Reply {
+    (
+        code,
+        Json(serde_json::json!({ "status": status, "error": error })),
+    )
+}
+
+/// Sends a command and answers with what the engine decided: 200 done, 202 accepted
+/// (a task finishes it), 404 no such thing, 409 refused with the reason, 503 the
+/// command channel (or the stream task's) is full or the engine is gone, 504 no answer
+/// within [`REPLY_TIMEOUT`]. A full command channel is refused, never waited on.
+/// `ok` is the `status` of a success.
+async fn command(s: &ApiState, cmd: Command, ok: &'static str) -> Reply {
+    let (req, answer) = Request::with_reply(cmd);
+    if let Err(e) = try_send_counted(&s.commands, &s.meters.commands, req) {
+        return failure(
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({ "error": e.to_string() })),
+            "unavailable",
+            &e.to_string(),
+        );
+    }
+    match tokio::time::timeout(REPLY_TIMEOUT, answer).await {
+        Ok(Ok(reply)) => reply_of(reply, ok),
+        Ok(Err(_)) => failure(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the engine stopped before answering",
+        ),
+        Err(_) => failure(
+            StatusCode::GATEWAY_TIMEOUT,
+            "unknown",
+            &format!(
+                "the engine did not answer within {} s; the command may still take effect (the event log will say)",
+                REPLY_TIMEOUT.as_secs()
+            ),
         ),
     }
 }
 
-async fn reconnect(
-    axum::extract::State(s): axum::extract::State<ApiState>,
-) -> (StatusCode, Json<serde_json::Value>) {
-    command(&s, Command::ReconnectAlpaca, "reconnecting")
+fn reply_of(reply: CommandReply, ok: &'static str) -> Reply {
+    let CommandReply { outcome, message } = reply;
+    let success = |code| {
+        (
+            code,
+            Json(serde_json::json!({ "status": ok, "message": message })),
+        )
+    };
+    match outcome {
+        Outcome::Done => success(StatusCode::OK),
+        Outcome::Accepted => success(StatusCode::ACCEPTED),
+        Outcome::NotFound => failure(StatusCode::NOT_FOUND, "not_found", &message),
+        Outcome::Refused => failure(StatusCode::CONFLICT, "refused", &message),
+        Outcome::Busy => failure(StatusCode::SERVICE_UNAVAILABLE, "unavailable", &message),
+    }
+}
+
+async fn reconnect(axum::extract::State(s): axum::extract::State<ApiState>) -> Reply {
+    command(&s, Command::ReconnectAlpaca, "reconnecting").await
 }
 
 /// `{"add":["NFLX"],"remove":["AMD"]}`: the engine applies it and the live stream
@@ -143,7 +189,7 @@ async fn reconnect(
 async fn change_watchlist(
     axum::extract::State(s): axum::extract::State<ApiState>,
     body: Result<Json<dto::WatchlistChange>, axum::extract::rejection::JsonRejection>,
-) -> (StatusCode, Json<serde_json::Value>) {
+) -> Reply {
     let bad = |msg: String| {
         (
             StatusCode::BAD_REQUEST,
@@ -172,7 +218,7 @@ async fn change_watchlist(
             "POST /api/watchlist: give at least one symbol in \"add\" or \"remove\"".into(),
         );
     }
-    command(&s, Command::ChangeWatchlist { add, remove }, "accepted")
+    command(&s, Command::ChangeWatchlist { add, remove }, "changed").await
 }
 
 /// The Prometheus text exposition format, version 0.0.4.
@@ -217,6 +263,8 @@ pub async fn serve(
         .await
 }
 
+#[cfg(test)]
+mod command_tests;
 #[cfg(test)]
 mod ops_tests;
 #[cfg(test)]

@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-type Reply = (StatusCode, Json<serde_json::Value>);
+use super::Reply;
 
 fn bad(msg: String) -> Reply {
     (
@@ -112,7 +112,7 @@ pub(super) async fn failover(
             "POST /api/health/failover: action {action:?} is not one of force, return, toggle"
         ));
     };
-    command(&s, Command::Failover(action), action.as_str())
+    command(&s, Command::Failover(action), action.as_str()).await
 }
 
 pub(super) async fn reset_breaker(State(s): State<ApiState>, Path(name): Path<String>) -> Reply {
@@ -125,7 +125,7 @@ pub(super) async fn reset_breaker(State(s): State<ApiState>, Path(name): Path<St
             )})),
         );
     }
-    command(&s, Command::ResetBreaker(name), "resetting")
+    command(&s, Command::ResetBreaker(name), "reset").await
 }
 
 pub(super) async fn reset_symbol_breaker(
@@ -133,7 +133,7 @@ pub(super) async fn reset_symbol_breaker(
     Path(symbol): Path<String>,
 ) -> Reply {
     match parse_symbol(&symbol) {
-        Ok(sym) => command(&s, Command::ResetSymbolBreaker(sym), "resetting"),
+        Ok(sym) => command(&s, Command::ResetSymbolBreaker(sym), "reset").await,
         Err(m) => bad(format!("POST /api/validation/{{symbol}}/reset: {m}")),
     }
 }
@@ -192,23 +192,21 @@ pub(super) async fn slo(State(s): State<ApiState>) -> Json<crate::slo::SloReport
 }
 
 pub(super) async fn ack_alert(State(s): State<ApiState>, Path(id): Path<String>) -> Reply {
-    match alert_id(&id) {
-        Ok(()) => command(
-            &s,
-            Command::AckAlert {
-                id,
-                actor: crate::alerts::Actor::Api,
-            },
-            "acknowledging",
-        ),
-        Err(r) => r,
+    if let Err(r) = alert_id(&id) {
+        return r;
     }
+    let cmd = Command::AckAlert {
+        id,
+        actor: crate::alerts::Actor::Api,
+    };
+    command(&s, cmd, "acknowledged").await
 }
 
+/// Taken as text so a bad value is answered in our words, naming the parameter.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SnoozeParams {
-    pub minutes: Option<u32>,
+    pub minutes: Option<String>,
 }
 
 /// `POST /api/alerts/{id}/snooze?minutes=30` (default 30, at most a day).
@@ -221,23 +219,25 @@ pub(super) async fn snooze_alert(
         return r;
     }
     let minutes = match params {
-        Ok(Query(p)) => p.minutes.unwrap_or(30),
+        Ok(Query(p)) => p.minutes,
         Err(e) => return bad(format!("POST /api/alerts/{{id}}/snooze: {}", e.body_text())),
     };
-    if !(1..=1440).contains(&minutes) {
-        return bad(format!(
-            "POST /api/alerts/{{id}}/snooze: minutes={minutes} is outside 1..=1440"
-        ));
-    }
-    command(
-        &s,
-        Command::SnoozeAlert {
-            id,
-            minutes,
-            actor: crate::alerts::Actor::Api,
-        },
-        "snoozing",
-    )
+    let minutes = match minutes.as_deref().map(str::parse::<u32>) {
+        None => 30,
+        Some(Ok(m)) if (1..=1440).contains(&m) => m,
+        Some(_) => {
+            return bad(format!(
+                "POST /api/alerts/{{id}}/snooze: minutes={:?} is not a whole number of minutes from 1 to 1440",
+                minutes.unwrap_or_default()
+            ))
+        }
+    };
+    let cmd = Command::SnoozeAlert {
+        id,
+        minutes,
+        actor: crate::alerts::Actor::Api,
+    };
+    command(&s, cmd, "snoozed").await
 }
 
 /// An id the catalogue knows ("H1") or a rule name ("AlpacaDisconnected").

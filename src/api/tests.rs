@@ -3,7 +3,7 @@
 use super::*;
 use crate::engine::channels::Meters;
 use crate::engine::snapshot::{Mode, Perf};
-use crate::engine::state::{Effects, EngineState, StateConfig};
+use crate::engine::state::{CommandReply, Effects, EngineState, Outcome, StateConfig};
 use crate::types::Ts;
 use crate::wire::{parse_frame, ParseLimits};
 use axum::body::Body;
@@ -52,6 +52,28 @@ fn state(snap: Snapshot, token: Option<&str>) -> ApiState {
         token: token.map(|t| Arc::new(SecretString::from(t))),
         exporter: None,
     }
+}
+
+/// Stands in for the engine: answers every request with `answer(&command)` and
+/// hands the commands on for the test to look at (before answering, so a test that
+/// has its response can already see the command).
+pub(super) fn fake_engine(
+    mut rx: mpsc::Receiver<crate::engine::Request>,
+    answer: impl Fn(&Command) -> CommandReply + Send + 'static,
+) -> mpsc::UnboundedReceiver<Command> {
+    let (seen_tx, seen) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(crate::engine::Request { command, reply }) = rx.recv().await {
+            let a = answer(&command);
+            let _ = seen_tx.send(command);
+            crate::engine::Request::answer(reply, a);
+        }
+    });
+    seen
+}
+
+pub(super) fn done(_: &Command) -> CommandReply {
+    CommandReply::done("done")
 }
 
 pub(super) async fn get_json(app: Router, path: &str) -> (StatusCode, serde_json::Value, String) {
@@ -160,9 +182,10 @@ async fn alpaca_health_has_the_runbook_fields() {
     assert_eq!(v["status"], "Healthy");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn reconnect_sends_a_command_and_is_guarded_by_the_token() {
     let (snap_tx, rx) = watch::channel(Arc::new(sample()));
+    // Nobody reads the commands: the engine is stalled.
     let (ctx, mut crx) = mpsc::channel(1);
     let st = ApiState {
         snapshots: rx,
@@ -182,9 +205,20 @@ async fn reconnect_sends_a_command_and_is_guarded_by_the_token() {
     let resp = app.clone().oneshot(post(None)).await.unwrap();
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     assert!(crx.try_recv().is_err());
+    // No answer within the bounded wait: 504, and the command is still queued.
     let resp = app.clone().oneshot(post(Some("Bearer t0k"))).await.unwrap();
-    assert_eq!(resp.status(), StatusCode::ACCEPTED);
-    assert!(matches!(crx.try_recv(), Ok(Command::ReconnectAlpaca)));
+    assert_eq!(resp.status(), StatusCode::GATEWAY_TIMEOUT);
+    let body = axum::body::to_bytes(resp.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&body).contains("did not answer within 2 s"));
+    assert!(matches!(
+        crx.try_recv(),
+        Ok(crate::engine::Request {
+            command: Command::ReconnectAlpaca,
+            reply: Some(_)
+        })
+    ));
     // A full command channel is refused, not waited on.
     let _ = app.clone().oneshot(post(Some("Bearer t0k"))).await.unwrap();
     let resp = app.clone().oneshot(post(Some("Bearer t0k"))).await.unwrap();
@@ -192,10 +226,93 @@ async fn reconnect_sends_a_command_and_is_guarded_by_the_token() {
     drop(snap_tx);
 }
 
+/// Every decision the engine can make, as the API answers it.
+#[tokio::test]
+async fn answers_follow_the_engines_decision() {
+    fn answer(outcome: Outcome) -> CommandReply {
+        CommandReply::new(outcome, format!("the engine says {outcome:?}"))
+    }
+    let table = [
+        (Outcome::Done, StatusCode::OK, "reconnecting"),
+        (Outcome::Accepted, StatusCode::ACCEPTED, "reconnecting"),
+        (Outcome::NotFound, StatusCode::NOT_FOUND, "not_found"),
+        (Outcome::Refused, StatusCode::CONFLICT, "refused"),
+        (
+            Outcome::Busy,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+        ),
+    ];
+    for (outcome, want, status) in table {
+        let (snap_tx, rx) = watch::channel(Arc::new(sample()));
+        let (ctx, crx) = mpsc::channel(4);
+        let _seen = fake_engine(crx, move |_| answer(outcome));
+        let app = router(ApiState {
+            snapshots: rx,
+            commands: ctx,
+            meters: Meters::default(),
+            token: None,
+            exporter: None,
+        });
+        let resp = app
+            .oneshot(
+                Request::post("/api/health/alpaca/reconnect")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), want);
+        let body = axum::body::to_bytes(resp.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["status"], status, "{v}");
+        let text = if want.is_success() {
+            &v["message"]
+        } else {
+            &v["error"]
+        };
+        assert!(
+            text.as_str().unwrap().starts_with("the engine says"),
+            "{want}: the engine's words: {v}"
+        );
+        drop(snap_tx);
+    }
+}
+
+#[tokio::test]
+async fn an_engine_that_drops_the_request_is_unavailable() {
+    let (snap_tx, rx) = watch::channel(Arc::new(sample()));
+    let (ctx, mut crx) = mpsc::channel::<crate::engine::Request>(4);
+    tokio::spawn(async move {
+        // Takes the request and drops its reply channel, as an engine that stopped would.
+        let _ = crx.recv().await;
+    });
+    let app = router(ApiState {
+        snapshots: rx,
+        commands: ctx,
+        meters: Meters::default(),
+        token: None,
+        exporter: None,
+    });
+    let resp = app
+        .oneshot(
+            Request::post("/api/health/alpaca/reconnect")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SERVICE_UNAVAILABLE);
+    drop(snap_tx);
+}
+
 #[tokio::test]
 async fn watchlist_change_validates_and_sends_one_command() {
     let (snap_tx, rx) = watch::channel(Arc::new(sample()));
-    let (ctx, mut crx) = mpsc::channel(4);
+    let (ctx, crx) = mpsc::channel(4);
+    let mut crx = fake_engine(crx, done);
     let app = router(ApiState {
         snapshots: rx,
         commands: ctx,
@@ -255,7 +372,7 @@ async fn watchlist_change_validates_and_sends_one_command() {
         ))
         .await
         .unwrap();
-    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    assert_eq!(resp.status(), StatusCode::OK);
     match crx.try_recv() {
         Ok(Command::ChangeWatchlist { add, remove }) => {
             assert_eq!(add, ["NFLX", "BRK.B", "BTC/USD"]);

@@ -24,11 +24,12 @@ pub const TEST_FEED_SYMBOL: &str = "FAKEPACA";
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
-    #[error("{path}: cannot read config: {source}")]
+    #[error("{path}: cannot read config: {cause}")]
     Read {
         path: String,
-        #[source]
-        source: std::io::Error,
+        /// In the message, and deliberately not the error's `source()`: anyhow's `{:#}`
+        /// prints the source after the message, so it would show twice.
+        cause: std::io::Error,
     },
     /// toml's message names the key, the line and what was expected.
     #[error("{path}: {message}")]
@@ -181,9 +182,9 @@ pub fn load(path: Option<&Path>) -> Result<Settings, ConfigError> {
         return validate(Config::default(), "built-in defaults");
     };
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+    let text = std::fs::read_to_string(path).map_err(|cause| ConfigError::Read {
         path: shown.clone(),
-        source,
+        cause,
     })?;
     parse(&text, &shown)
 }

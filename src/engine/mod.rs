@@ -1,9 +1,11 @@
 //! The engine task: the one owner of mutable state. It drains the feed and command
 //! channels, parses Alpaca frames, applies each input to the pure [`state::EngineState`], forwards the
 //! resulting events to the store and the headless printer, and publishes an
-//! `Arc<Snapshot>` on a `watch` channel at most every [`PUBLISH_INTERVAL`].
+//! `Arc<Snapshot>` on a `watch` channel at most every [`PUBLISH_INTERVAL`]. A command
+//! is answered on its [`Request`]'s reply channel with what the state decided.
 
 pub mod channels;
+mod command;
 mod shell;
 pub mod snapshot;
 pub mod state;
@@ -14,10 +16,11 @@ use crate::event::{Event, Level};
 use crate::fixture::Fault;
 use crate::stats::LatencyHistogram;
 use crate::store::StoreMsg;
-use crate::types::{Source, Symbol, Ts};
+use crate::types::{Source, Ts};
 use crate::wire::{parse_frame_into, Msg, ParseIssue, ParseLimits};
 use crate::yahoo::YahooResponse;
 use channels::{try_send_counted, Meters};
+pub use command::{Command, Request};
 use snapshot::{LinkState, Perf, Snapshot};
 use state::{Effects, EngineState};
 use std::sync::Arc;
@@ -28,41 +31,6 @@ use tokio_util::sync::CancellationToken;
 /// Snapshots are coalesced to at most 20 per second: faster than a person reads,
 /// slow enough that building them never competes with ingest.
 pub const PUBLISH_INTERVAL: Duration = Duration::from_millis(50);
-
-/// Operator actions from the TUI or the API.
-#[derive(Debug)]
-pub enum Command {
-    Quit,
-    /// Tear down the Alpaca connection and connect again at once (`r`, or
-    /// `POST /api/health/alpaca/reconnect`); also leaves a fatal stop.
-    ReconnectAlpaca,
-    /// Add and remove watchlist symbols; the live stream subscribes and unsubscribes
-    /// to match (`a`/`d` in the TUI, `POST /api/watchlist`).
-    ChangeWatchlist {
-        add: Vec<Symbol>,
-        remove: Vec<Symbol>,
-    },
-    /// Force the Yahoo fallback, return to the primary, or toggle (`f`,
-    /// `POST /api/health/failover`).
-    Failover(state::FailoverAction),
-    /// Reset an upstream circuit breaker by name (`POST /api/breakers/{name}/reset`).
-    ResetBreaker(String),
-    /// Reset a symbol's price breaker (`b`, `POST /api/validation/{symbol}/reset`).
-    ResetSymbolBreaker(Symbol),
-    /// Acknowledge a firing alert by id or name (`a` on the Alerts page,
-    /// `POST /api/alerts/{id}/ack`); the history keeps who did it.
-    AckAlert {
-        id: String,
-        actor: crate::alerts::Actor,
-    },
-    /// Silence an alert's notifications for a while (`z` on the Alerts page,
-    /// `POST /api/alerts/{id}/snooze`).
-    SnoozeAlert {
-        id: String,
-        minutes: u32,
-        actor: crate::alerts::Actor,
-    },
-}
 
 /// One Alpaca frame as received. Feeds do only I/O; the engine parses, so the parse
 /// runs beside the feed's own work (a socket, or replay's line decoding) on the
@@ -180,7 +148,7 @@ pub enum FeedEvent {
 
 pub struct EngineIo {
     pub feed_rx: mpsc::Receiver<FeedEvent>,
-    pub cmd_rx: mpsc::Receiver<Command>,
+    pub cmd_rx: mpsc::Receiver<Request>,
     pub snap_tx: watch::Sender<Arc<Snapshot>>,
     pub store_tx: Option<mpsc::Sender<StoreMsg>>,
     /// Events for the headless printer.
@@ -282,46 +250,14 @@ pub async fn run(
         tokio::select! {
             biased;
             () = cancel.cancelled() => break EngineExit::Cancelled,
-            cmd = e.io.cmd_rx.recv() => match cmd {
-                Some(Command::Quit) | None => break EngineExit::Quit,
-                Some(Command::ReconnectAlpaca) => e.reconnect(),
-                Some(Command::Failover(action)) => {
-                    let mut fx = Effects::default();
-                    e.state.failover_command(action, &mut fx);
-                    e.forward(fx);
-                    e.dirty = true;
-                }
-                Some(Command::ResetBreaker(name)) => {
-                    let mut fx = Effects::default();
-                    if let Err(msg) = e.state.reset_breaker(&name, &mut fx) {
-                        e.state.command_event(msg, &mut fx);
-                    }
-                    e.forward(fx);
-                    e.dirty = true;
-                }
-                Some(Command::AckAlert { id, actor }) => {
-                    let mut fx = Effects::default();
-                    let _ = e.state.acknowledge_alert(&id, actor, &mut fx);
-                    e.forward(fx);
-                    e.dirty = true;
-                }
-                Some(Command::SnoozeAlert { id, minutes, actor }) => {
-                    let mut fx = Effects::default();
-                    let _ = e.state.snooze_alert(&id, minutes, actor, &mut fx);
-                    e.forward(fx);
-                    e.dirty = true;
-                }
-                Some(Command::ResetSymbolBreaker(sym)) => {
-                    let mut fx = Effects::default();
-                    e.state.reset_symbol_breaker(&sym, &mut fx);
-                    e.forward(fx);
-                    e.dirty = true;
-                }
-                Some(Command::ChangeWatchlist { add, remove }) => {
-                    let mut fx = Effects::default();
-                    let _ = e.state.change_watchlist(&add, &remove, &mut fx);
-                    e.forward(fx);
-                    e.dirty = true;
+            req = e.io.cmd_rx.recv() => match req {
+                Some(Request { command: Command::Quit, .. }) | None => break EngineExit::Quit,
+                Some(Request { command, reply }) => {
+                    let answer = e.command(command);
+                    // Published before answering, so a caller told "done" reads the
+                    // change in its next GET; commands are rare, so this costs nothing.
+                    e.publish();
+                    Request::answer(reply, answer);
                 }
             },
             item = e.io.feed_rx.recv(), if feed_open => match item {

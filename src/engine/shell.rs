@@ -3,6 +3,7 @@
 //! accounting. State changes themselves live in [`super::state`].
 
 use super::*;
+use state::{CommandReply, Outcome};
 
 impl Engine {
     /// Process memory for alert C3, at most once a second (live only: it is I/O).
@@ -37,21 +38,54 @@ impl Engine {
         );
     }
 
-    pub(super) fn reconnect(&mut self) {
+    /// Applies an operator's command and returns the engine's decision, for the
+    /// caller's reply channel.
+    pub(super) fn command(&mut self, cmd: Command) -> CommandReply {
         let mut fx = Effects::default();
-        if self.io.stream_tx.is_some() {
-            self.state.manual_reconnect(&mut fx);
-        }
-        let text = match self.io.stream_tx.as_ref() {
-            Some(tx) => match tx.try_send(StreamControl::Reconnect) {
-                Ok(()) => "Manual reconnect of Alpaca requested".to_string(),
-                Err(_) => "Manual reconnect ignored: the stream task is busy or gone".to_string(),
-            },
-            None => "Manual reconnect ignored: not connected to a live stream (replay)".to_string(),
+        let st = &mut self.state;
+        let reply = match cmd {
+            // The loop ends on Quit before it gets here.
+            Command::Quit => CommandReply::done("Quitting"),
+            Command::ReconnectAlpaca => self.reconnect(&mut fx),
+            Command::Failover(action) => st.failover_command(action, &mut fx),
+            Command::ResetBreaker(name) => st.reset_breaker(&name, &mut fx),
+            Command::ResetSymbolBreaker(sym) => st.reset_symbol_breaker(&sym, &mut fx),
+            Command::AckAlert { id, actor } => st.acknowledge_alert(&id, actor, &mut fx),
+            Command::SnoozeAlert { id, minutes, actor } => {
+                st.snooze_alert(&id, minutes, actor, &mut fx)
+            }
+            Command::ChangeWatchlist { add, remove } => {
+                st.watchlist_command(&add, &remove, &mut fx)
+            }
         };
-        self.state.command_event(text, &mut fx);
         self.forward(fx);
-        self.dirty = true;
+        reply
+    }
+
+    /// Only a live stream can reconnect; the stream task does it, so a request it
+    /// took is accepted, not done.
+    fn reconnect(&mut self, fx: &mut Effects) -> CommandReply {
+        let reply = match self.io.stream_tx.as_ref() {
+            None => CommandReply::refused(format!(
+                "Manual reconnect refused: not connected to a live stream ({} mode has none to reconnect)",
+                self.state.mode().as_str()
+            )),
+            Some(tx) => match tx.try_send(StreamControl::Reconnect) {
+                Ok(()) => {
+                    self.state.manual_reconnect(fx);
+                    CommandReply::new(Outcome::Accepted, "Manual reconnect of Alpaca requested")
+                }
+                Err(mpsc::error::TrySendError::Full(_)) => CommandReply::new(
+                    Outcome::Busy,
+                    "Manual reconnect not sent: the stream task is busy reconnecting; try again",
+                ),
+                Err(mpsc::error::TrySendError::Closed(_)) => CommandReply::refused(
+                    "Manual reconnect refused: the stream task has stopped",
+                ),
+            },
+        };
+        self.state.command_event(reply.message.clone(), fx);
+        reply
     }
 
     pub(super) fn apply(&mut self, item: FeedEvent) {

@@ -7,7 +7,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::engine::channels::{Meters, COMMAND_CAPACITY, FEED_CAPACITY};
 use crate::engine::snapshot::{Mode, Perf, Snapshot};
 use crate::engine::state::{EngineState, StateConfig};
-use crate::engine::{self, Command, EngineExit, EngineIo, EngineOptions, FeedEvent};
+use crate::engine::{self, EngineExit, EngineIo, EngineOptions, FeedEvent, Request};
 use crate::event::Event;
 use crate::fixture::reader::{FixtureError, FixtureReader};
 use crate::fixture::replay::{self, ReplayOptions, ReplayStats, Speed};
@@ -114,7 +114,7 @@ impl FeedHandle {
 
 pub struct Running {
     pub snapshots: watch::Receiver<Arc<Snapshot>>,
-    pub commands: mpsc::Sender<Command>,
+    pub commands: mpsc::Sender<Request>,
     pub meters: Meters,
     pub cancel: CancellationToken,
     pub engine: JoinHandle<(EngineExit, Arc<Snapshot>)>,
@@ -123,7 +123,7 @@ pub struct Running {
 
 struct Engine {
     snapshots: watch::Receiver<Arc<Snapshot>>,
-    commands: mpsc::Sender<Command>,
+    commands: mpsc::Sender<Request>,
     feed_tx: mpsc::Sender<FeedEvent>,
     cancel: CancellationToken,
     engine: JoinHandle<(EngineExit, Arc<Snapshot>)>,

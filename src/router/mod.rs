@@ -17,6 +17,8 @@ pub use model::{RouterConfig, RouterInput, RouterState, Transition, TRANSITION_H
 pub use view::{RouterSettings, RouterView, TransitionView};
 
 #[cfg(test)]
+mod flap_tests;
+#[cfg(test)]
 mod proptests;
 #[cfg(test)]
 mod tests;
@@ -46,8 +48,14 @@ pub struct Router {
     market_opened_at: Option<Ts>,
     recovery_due_at: Option<Ts>,
     recovery_grace_secs: u64,
+    /// Failovers the router made because Alpaca failed, within the flap window: only
+    /// these grow the recovery grace. An operator's drill says nothing about flapping.
     failover_times: VecDeque<Ts>,
+    /// The operator's forced failovers within the flap window, counted and shown apart.
+    manual_failover_times: VecDeque<Ts>,
+    /// Every failover since start, forced ones included (the runbook's `fallbackCount`).
     fallback_count: u64,
+    manual_failovers: u64,
     failbacks: u64,
     history: VecDeque<Transition>,
 }
@@ -72,7 +80,9 @@ impl Router {
             market_opened_at: None,
             recovery_due_at: None,
             failover_times: VecDeque::new(),
+            manual_failover_times: VecDeque::new(),
             fallback_count: 0,
+            manual_failovers: 0,
             failbacks: 0,
             history: VecDeque::with_capacity(TRANSITION_HISTORY),
         }
@@ -292,12 +302,16 @@ impl Router {
     }
 
     fn failovers_within_window(&self, now: Ts) -> u32 {
+        self.within_window(&self.failover_times, now)
+    }
+
+    fn manual_failovers_within_window(&self, now: Ts) -> u32 {
+        self.within_window(&self.manual_failover_times, now)
+    }
+
+    fn within_window(&self, times: &VecDeque<Ts>, now: Ts) -> u32 {
         let window_start = plus_secs_neg(now, self.cfg.flap_window_secs);
-        let n = self
-            .failover_times
-            .iter()
-            .filter(|t| **t > window_start)
-            .count();
+        let n = times.iter().filter(|t| **t > window_start).count();
         u32::try_from(n).unwrap_or(u32::MAX)
     }
 
@@ -318,14 +332,16 @@ impl Router {
             from.active_source() == Some(Source::Yahoo) && to == RouterState::PrimaryActive;
         if failover {
             self.fallback_count += 1;
-            self.failover_times.push_back(now);
+            let times = if to == RouterState::ManualFallback {
+                self.manual_failovers += 1;
+                &mut self.manual_failover_times
+            } else {
+                &mut self.failover_times
+            };
+            times.push_back(now);
             let window_start = plus_secs_neg(now, self.cfg.flap_window_secs);
-            while self
-                .failover_times
-                .front()
-                .is_some_and(|t| *t <= window_start)
-            {
-                self.failover_times.pop_front();
+            while times.front().is_some_and(|t| *t <= window_start) {
+                times.pop_front();
             }
         }
         if failback {

@@ -58,6 +58,11 @@ proptest! {
         let failovers = all.iter().filter(|t| t.failover).count() as u64;
         let failbacks = all.iter().filter(|t| t.failback).count() as u64;
         prop_assert_eq!(v.fallback_count, failovers);
+        let forced = all
+            .iter()
+            .filter(|t| t.failover && t.to == RouterState::ManualFallback)
+            .count() as u64;
+        prop_assert_eq!(v.manual_failovers, forced);
         prop_assert_eq!(v.failbacks, failbacks);
     }
 }

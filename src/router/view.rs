@@ -44,8 +44,14 @@ pub struct RouterView {
     pub recovery_due_at: Option<Ts>,
     /// The grace in force (PRIMARY_RECOVERING) or the one a recovery now would get.
     pub current_grace_period_secs: u64,
-    /// Failovers within the flap window (an hour by default).
+    /// Failovers the router made (Alpaca failed) within the flap window, an hour by
+    /// default: these grow the recovery grace and fire M1. Forced ones are not here.
     pub failovers_last_hour: u32,
+    /// The operator's forced failovers (`f`, `POST /api/health/failover`) within the
+    /// flap window: drills, so they leave the grace alone.
+    pub manual_failovers_last_hour: u32,
+    /// Forced failovers since start (also counted in `fallback_count`).
+    pub manual_failovers: u64,
     pub manual: bool,
     pub last_transition: Option<TransitionView>,
     /// Most recent last, at most [`super::TRANSITION_HISTORY`].
@@ -80,6 +86,8 @@ impl Router {
             recovery_due_at: self.recovery_due_at,
             current_grace_period_secs,
             failovers_last_hour: self.failovers_within_window(now),
+            manual_failovers_last_hour: self.manual_failovers_within_window(now),
+            manual_failovers: self.manual_failovers,
             manual: self.state == RouterState::ManualFallback,
             last_transition: self.history.back().cloned(),
             transitions: self.history.iter().cloned().collect(),

@@ -106,6 +106,8 @@ fn view_json_has_the_runbook_fields() {
         "recoveryDueAt",
         "currentGracePeriodSecs",
         "failoversLastHour",
+        "manualFailoversLastHour",
+        "manualFailovers",
         "manual",
         "lastTransition",
         "transitions",

@@ -63,10 +63,10 @@ impl Store {
         alerts: &[AlertRecord],
     ) -> Result<usize, StoreError> {
         let path = &self.path;
-        let sql = |source| StoreError::Sql {
+        let sql = |cause| StoreError::Sql {
             path: path.clone(),
             op: "insert events",
-            source,
+            cause,
         };
         let tx = self.conn.transaction().map_err(sql)?;
         {

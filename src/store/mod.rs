@@ -26,16 +26,18 @@ const IN_MEMORY_NAME: &str = ":memory:";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("{path}: cannot create directory {dir}: {source}")]
+    #[error("{path}: cannot create directory {dir}: {cause}")]
     CreateDir {
         path: PathBuf,
         dir: PathBuf,
-        source: std::io::Error,
+        /// In the message, and deliberately not the error's `source()`: anyhow's `{:#}`
+        /// prints the source after the message, so it would show twice.
+        cause: std::io::Error,
     },
-    #[error("{path}: cannot open database: {source}")]
+    #[error("{path}: cannot open database: {cause}")]
     Open {
         path: PathBuf,
-        source: rusqlite::Error,
+        cause: rusqlite::Error,
     },
     #[error("{path}: journal_mode is {found:?} after asking for WAL; refusing to run without it")]
     NotWal { path: PathBuf, found: String },
@@ -48,17 +50,17 @@ pub enum StoreError {
         found: u32,
         supported: u32,
     },
-    #[error("{path}: migration to schema version {version} failed: {source}")]
+    #[error("{path}: migration to schema version {version} failed: {cause}")]
     Migration {
         path: PathBuf,
         version: u32,
-        source: rusqlite::Error,
+        cause: rusqlite::Error,
     },
-    #[error("{path}: {op}: {source}")]
+    #[error("{path}: {op}: {cause}")]
     Sql {
         path: PathBuf,
         op: &'static str,
-        source: rusqlite::Error,
+        cause: rusqlite::Error,
     },
     #[error("{path}: database writer thread panicked")]
     WriterPanicked { path: PathBuf },
@@ -91,10 +93,10 @@ impl Store {
     /// sets WAL / `synchronous=FULL` / foreign keys / busy timeout, and migrates it.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+            std::fs::create_dir_all(dir).map_err(|cause| StoreError::CreateDir {
                 path: path.to_path_buf(),
                 dir: dir.to_path_buf(),
-                source,
+                cause,
             })?;
         }
         // rusqlite's defaults minus SQLITE_OPEN_URI: a path is a path, even one that
@@ -102,9 +104,9 @@ impl Store {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|source| StoreError::Open {
+        let conn = Connection::open_with_flags(path, flags).map_err(|cause| StoreError::Open {
             path: path.to_path_buf(),
-            source,
+            cause,
         })?;
         let mut store = Store {
             conn,
@@ -115,9 +117,9 @@ impl Store {
         let mode: String = store
             .conn
             .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
-            .map_err(|source| StoreError::Open {
+            .map_err(|cause| StoreError::Open {
                 path: store.path.clone(),
-                source,
+                cause,
             })?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::NotWal {
@@ -134,9 +136,9 @@ impl Store {
     /// journals in memory). For tests.
     pub fn open_in_memory() -> Result<Store, StoreError> {
         let path = PathBuf::from(IN_MEMORY_NAME);
-        let conn = Connection::open_in_memory().map_err(|source| StoreError::Open {
+        let conn = Connection::open_in_memory().map_err(|cause| StoreError::Open {
             path: path.clone(),
-            source,
+            cause,
         })?;
         let mut store = Store { conn, path };
         store.configure()?;
@@ -171,18 +173,18 @@ impl Store {
             schema::MigrateError::Step { version, source } => StoreError::Migration {
                 path: self.path.clone(),
                 version,
-                source,
+                cause: source,
             },
             schema::MigrateError::Sql(source) => self.sql_err("read user_version", source),
         })?;
         Ok(())
     }
 
-    fn sql_err(&self, op: &'static str, source: rusqlite::Error) -> StoreError {
+    fn sql_err(&self, op: &'static str, cause: rusqlite::Error) -> StoreError {
         StoreError::Sql {
             path: self.path.clone(),
             op,
-            source,
+            cause,
         }
     }
 
@@ -236,10 +238,10 @@ impl Store {
 
     /// Router transitions of every session, oldest first: (at, from, to, reason).
     pub fn transitions(&self) -> Result<Vec<(Ts, String, String, String)>, StoreError> {
-        let sql = |source| StoreError::Sql {
+        let sql = |cause| StoreError::Sql {
             path: self.path.clone(),
             op: "read transitions",
-            source,
+            cause,
         };
         let mut stmt = self
             .conn

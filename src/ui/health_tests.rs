@@ -244,3 +244,27 @@ fn validation_panel_counts_messages_in_flight_after_unsubscribe() {
         "{after}"
     );
 }
+
+#[test]
+fn forced_failovers_are_shown_apart_from_the_routers_own() {
+    use crate::router::{Router, RouterInput};
+    let mut snap = health_snapshot();
+    let start = snap.now.plus_millis(-600_000);
+    let mut r = Router::new(Default::default(), start);
+    for i in 0..2 {
+        r.handle(start.plus_millis(i * 60_000), RouterInput::ForceFallback);
+        r.handle(
+            start.plus_millis(i * 60_000 + 30_000),
+            RouterInput::ReturnToPrimary,
+        );
+    }
+    snap.router = r.view(snap.now);
+    let text = render_text(&snap, &health(), 160, 48);
+    for part in [
+        "failovers 2 (2 forced)",
+        "grace 10s",
+        "0 failovers in the last hour (+2 forced)",
+    ] {
+        assert!(text.contains(part), "{part} missing:\n{text}");
+    }
+}

@@ -18,6 +18,8 @@ mod watchlist;
 #[cfg(test)]
 mod alerts_tests;
 #[cfg(test)]
+mod command_tests;
+#[cfg(test)]
 mod health_tests;
 #[cfg(test)]
 mod positions_tests;
@@ -34,9 +36,11 @@ pub use state::{bell_due, on_key, Action, Page, UiState};
 pub use theme::{Role, Theme, ThemeError};
 
 use crate::engine::snapshot::{Mode, Snapshot};
-use crate::engine::Command;
+use crate::engine::state::CommandReply;
+use crate::engine::{Command, Request};
 use anyhow::Context;
 use crossterm::event::{Event as TermEvent, EventStream};
+use futures_util::stream::FuturesUnordered;
 use futures_util::{Stream, StreamExt};
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::Terminal;
@@ -62,11 +66,12 @@ pub enum UiExit {
 const TICK: Duration = Duration::from_secs(1);
 
 /// Runs the TUI on the process's terminal until the operator quits or `cancel` fires.
-/// `Command::Quit` is offered to the engine with `try_send`: the UI never waits on it.
+/// Commands are offered to the engine with `try_send`: the UI never waits on one. The
+/// engine's answers arrive later, and a refusal's reason goes to the status line.
 pub async fn run(
     snapshots: watch::Receiver<Arc<Snapshot>>,
     theme: Theme,
-    commands: mpsc::Sender<Command>,
+    commands: mpsc::Sender<Request>,
     cancel: CancellationToken,
 ) -> anyhow::Result<UiExit> {
     if !io::stdout().is_terminal() {
@@ -102,7 +107,7 @@ async fn event_loop<B, S>(
     mut input: S,
     mut snapshots: watch::Receiver<Arc<Snapshot>>,
     theme: &Theme,
-    commands: &mpsc::Sender<Command>,
+    commands: &mpsc::Sender<Request>,
     cancel: &CancellationToken,
     bell: &mut dyn FnMut(),
 ) -> anyhow::Result<UiExit>
@@ -123,6 +128,8 @@ where
     let mut render = crate::stats::window::WindowedLatency::new();
     let mut unrendered = Some(received_at);
     let mut engine_alive = true;
+    // The engine's answers to commands sent and not yet answered.
+    let mut replies = FuturesUnordered::new();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     loop {
@@ -150,15 +157,19 @@ where
             ev = input.next() => match ev {
                 Some(Ok(TermEvent::Key(key))) => {
                     if let Some(action) = on_key(&mut ui, key, &snap) {
-                        if let Some(cmd) = action.command() {
-                            // A full or closed channel must not hold up quitting; anything
-                            // else refused is said on screen, not dropped silently.
-                            if commands.try_send(cmd).is_err() && action != Action::Quit {
-                                ui.notice = Some("engine busy: command refused, try again".into());
-                            }
-                        }
                         if action == Action::Quit {
+                            // A full or closed channel must not hold up quitting.
+                            let _ = commands.try_send(Request::new(Command::Quit));
                             return Ok(UiExit::Quit);
+                        }
+                        if let Some(cmd) = action.command() {
+                            let (req, answer) = Request::with_reply(cmd);
+                            // Anything refused is said on screen, not dropped silently.
+                            if commands.try_send(req).is_err() {
+                                ui.notice = Some("engine busy: command refused, try again".into());
+                            } else {
+                                replies.push(answer);
+                            }
                         }
                     }
                 }
@@ -179,8 +190,22 @@ where
                 // The engine is gone; keep showing the last picture until told to stop.
                 Err(_) => engine_alive = false,
             },
+            Some(answer) = replies.next(), if !replies.is_empty() => {
+                // The event log says what was done; a refusal's reason also goes where
+                // the eye is after a key. A dropped answer means the engine is gone.
+                if let Ok(reply) = answer {
+                    notice_refusal(&mut ui, &reply);
+                }
+            }
             _ = tick.tick() => {}
         }
+    }
+}
+
+/// Shows why the engine refused a command (as the API's 404/409/503 would say).
+fn notice_refusal(ui: &mut UiState, reply: &CommandReply) {
+    if !reply.is_ok() {
+        ui.notice = Some(reply.message.clone());
     }
 }
 

@@ -199,8 +199,8 @@ fn keys_then_wait(codes: Vec<KeyCode>) -> Input {
 struct Harness {
     terminal: Terminal<TestBackend>,
     tx: watch::Sender<Arc<Snapshot>>,
-    cmd_tx: mpsc::Sender<Command>,
-    cmd_rx: mpsc::Receiver<Command>,
+    cmd_tx: mpsc::Sender<Request>,
+    cmd_rx: mpsc::Receiver<Request>,
     cancel: CancellationToken,
 }
 
@@ -232,13 +232,19 @@ async fn quit_key_sends_quit_and_returns() {
     .await
     .unwrap();
     assert_eq!(exit, UiExit::Quit);
-    assert!(matches!(h.cmd_rx.try_recv(), Ok(Command::Quit)));
+    assert!(matches!(
+        h.cmd_rx.try_recv(),
+        Ok(Request {
+            command: Command::Quit,
+            reply: None
+        })
+    ));
 }
 
 #[tokio::test]
 async fn quit_with_a_full_command_channel_still_quits() {
     let mut h = harness(1);
-    h.cmd_tx.try_send(Command::Quit).unwrap(); // fill it
+    h.cmd_tx.try_send(Request::new(Command::Quit)).unwrap(); // fill it
     let input = keys_then_wait(vec![KeyCode::Esc]);
     let exit = event_loop(
         &mut h.terminal,
@@ -361,9 +367,10 @@ async fn tab_shows_the_health_page_and_f_asks_for_a_failover() {
     assert_eq!(exit, UiExit::Cancelled);
     assert!(matches!(
         h.cmd_rx.try_recv(),
-        Ok(Command::Failover(
-            crate::engine::state::FailoverAction::Toggle
-        ))
+        Ok(Request {
+            command: Command::Failover(crate::engine::state::FailoverAction::Toggle),
+            reply: Some(_)
+        })
     ));
     let text = buffer_text(h.terminal.backend().buffer());
     assert!(

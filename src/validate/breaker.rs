@@ -235,14 +235,17 @@ impl Validator {
     }
 
     /// Operator reset (the `b` key or the API): closes an open breaker and accepts
-    /// the last held print, which is returned for display. None: it was not open.
+    /// the last held print, and Yahoo's held level too; both are returned for display.
+    /// Neither: nothing was held (or `idx` is unknown).
     pub fn reset_breaker(
         &mut self,
         now: Ts,
         idx: usize,
         out: &mut Vec<ValidationEvent>,
-    ) -> Option<Decimal> {
-        let g = self.guards.get_mut(idx)?;
+    ) -> ManualReset {
+        let Some(g) = self.guards.get_mut(idx) else {
+            return ManualReset::default();
+        };
         // Yahoo's held level (if any) is let through too: the operator vouched for the move.
         let yahoo = g.yahoo_breaker.manual_reset();
         let sym = g.symbol.clone();
@@ -253,13 +256,19 @@ impl Validator {
                 );
                 self.closed(now, &sym, text, out);
             }
-            return None;
+            return ManualReset {
+                alpaca: None,
+                yahoo,
+            };
         };
         g.cross.alpaca = Some((level, now));
         let text =
             format!("Circuit breaker closed: {sym} new level {level} accepted by manual reset");
         self.closed(now, &sym, text, out);
-        Some(level)
+        ManualReset {
+            alpaca: Some(level),
+            yahoo,
+        }
     }
 
     /// Counts a trip once under `price_circuit_breaker` and logs it twice: the
@@ -300,4 +309,13 @@ impl Validator {
         let rule = Rule::PriceCircuitBreaker;
         push_event(out, now, Level::Info, kind, sym.clone(), rule, text);
     }
+}
+
+/// What an operator's reset of a symbol's breakers let through.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ManualReset {
+    /// The held Alpaca print, now the price.
+    pub alpaca: Option<Decimal>,
+    /// Yahoo's held level, now Yahoo's reference.
+    pub yahoo: Option<Decimal>,
 }

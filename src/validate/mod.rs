@@ -68,6 +68,7 @@ mod reject;
 mod rules;
 mod view;
 
+pub use breaker::ManualReset;
 pub use in_flight::UNSUBSCRIBED_IN_FLIGHT_SECS;
 pub use other::OtherCheck;
 pub use rules::{check_f64, Rule, ValidationConfig};

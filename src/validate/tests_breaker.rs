@@ -177,16 +177,46 @@ fn cool_down_drops_the_held_level_and_re_arms() {
 fn manual_reset_accepts_the_last_held_print() {
     let mut v = validator(&["TSLA"]);
     let mut out = Vec::new();
-    assert_eq!(v.reset_breaker(at(0), 0, &mut out), None, "not open");
+    assert_eq!(v.reset_breaker(at(0), 0, &mut out).alpaca, None, "not open");
     run(&mut v, 0, &["250", "320", "321"]);
-    assert_eq!(v.reset_breaker(at(5), 0, &mut out), Some(d("321")));
+    assert_eq!(v.reset_breaker(at(5), 0, &mut out).alpaca, Some(d("321")));
     assert_eq!(
         out[0].text,
         "Circuit breaker closed: TSLA new level 321 accepted by manual reset"
     );
     assert_eq!(v.reference(0), Some(d("321")));
     assert_eq!(run(&mut v, 6, &["322"]).0, [Accept]);
-    assert_eq!(v.reset_breaker(at(7), 9, &mut out), None, "unknown index");
+    assert_eq!(
+        v.reset_breaker(at(7), 9, &mut out),
+        ManualReset::default(),
+        "unknown index"
+    );
+}
+
+#[test]
+fn manual_reset_of_a_yahoo_only_trip_says_so() {
+    // Only Yahoo's breaker holds a level: the reset lets it through and says which,
+    // so the engine does not call it "not tripped".
+    let mut v = validator(&["TSLA"]);
+    let mut out = Vec::new();
+    let sym = Symbol::from("TSLA");
+    v.set_reference(0, d("250"));
+    let held = v.check_other(at(0), Some(0), &sym, d("320"), at(0), &mut out);
+    assert_eq!(held.verdict, Verdict::Hold);
+    let reset = v.reset_breaker(at(5), 0, &mut out);
+    assert_eq!(
+        reset,
+        ManualReset {
+            alpaca: None,
+            yahoo: Some(d("320"))
+        }
+    );
+    assert!(
+        out.iter().any(|e| e
+            .text
+            .contains("new Yahoo level 320 accepted by manual reset")),
+        "{out:?}"
+    );
 }
 
 #[test]

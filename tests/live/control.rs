@@ -42,10 +42,21 @@ async fn manual_reconnect_tears_down_records_a_disconnect_and_connects_again() {
     let mut r = start_with(cfg, setup, true);
     until(&mut r, "subscribed", subscribed).await;
     let asked = Instant::now();
-    r.commands.send(Command::ReconnectAlpaca).await.unwrap();
+    let (req, answer) = Request::with_reply(Command::ReconnectAlpaca);
+    r.commands.send(req).await.unwrap();
+    // Live, the stream task does the reconnect: accepted (202), not done.
+    let reply = answer.await.unwrap();
+    assert_eq!(reply.outcome, Outcome::Accepted, "{reply:?}");
     assert!(mock.wait_for(WAIT, |m| m.connections_accepted() == 2).await);
+    // Subscribed on the new connection: the engine now publishes as soon as it has
+    // answered the command, while the old link may still read SUBSCRIBED.
     let s = until(&mut r, "resubscribed", |s| {
-        subscribed(s) && has_event(s, "Manual reconnect")
+        let confirmations = s
+            .events
+            .iter()
+            .filter(|e| e.message.starts_with("Subscription confirmed"))
+            .count();
+        subscribed(s) && has_event(s, "Manual reconnect") && confirmations >= 2
     })
     .await;
     assert!(
@@ -89,7 +100,10 @@ async fn manual_reconnect_is_immediate_while_connecting_or_in_the_handshake() {
         tokio::time::sleep(Duration::from_secs(2)).await;
         mock.stall_handshakes(None);
         let asked = Instant::now();
-        r.commands.send(Command::ReconnectAlpaca).await.unwrap();
+        r.commands
+            .send(Command::ReconnectAlpaca.into())
+            .await
+            .unwrap();
         let s = until(&mut r, "subscribed after the manual reconnect", subscribed).await;
         assert!(
             asked.elapsed() < Duration::from_secs(1),
@@ -183,13 +197,15 @@ async fn watchlist_changes_at_run_time_subscribe_and_unsubscribe() {
         true,
     );
     until(&mut r, "subscribed", subscribed).await;
-    r.commands
-        .send(Command::ChangeWatchlist {
-            add: vec![Symbol::new("NVDA")],
-            remove: vec![Symbol::new("MSFT")],
-        })
-        .await
-        .unwrap();
+    let (req, answer) = Request::with_reply(Command::ChangeWatchlist {
+        add: vec![Symbol::new("NVDA")],
+        remove: vec![Symbol::new("MSFT")],
+    });
+    r.commands.send(req).await.unwrap();
+    // Changed in the engine; the stream still has to subscribe to match.
+    let reply = answer.await.unwrap();
+    assert_eq!(reply.outcome, Outcome::Accepted, "{reply:?}");
+    assert!(reply.message.contains("subscribes to match"), "{reply:?}");
     // The server's full-set reply is the truth the snapshot shows.
     let s = until(&mut r, "new subscription set", |s| {
         s.alpaca.subscribed_symbols == ["AAPL", "NVDA"]
@@ -209,7 +225,10 @@ async fn watchlist_changes_at_run_time_subscribe_and_unsubscribe() {
         "{sent:?}"
     );
     // After a reconnect the full new set is subscribed again.
-    r.commands.send(Command::ReconnectAlpaca).await.unwrap();
+    r.commands
+        .send(Command::ReconnectAlpaca.into())
+        .await
+        .unwrap();
     until(&mut r, "resubscribed after reconnect", |s| {
         subscribed(s)
             && s.alpaca.reconnect_attempts >= 1

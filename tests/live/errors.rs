@@ -20,7 +20,10 @@ async fn auth_failure_402_is_fatal_until_a_manual_reconnect() {
     // No retry loop: still one connection after ten minutes.
     tokio::time::sleep(Duration::from_secs(600)).await;
     assert_eq!(mock.connections_accepted(), 1);
-    r.commands.send(Command::ReconnectAlpaca).await.unwrap();
+    r.commands
+        .send(Command::ReconnectAlpaca.into())
+        .await
+        .unwrap();
     assert!(mock.wait_for(WAIT, |m| m.connections_accepted() == 2).await);
     r.cancel.cancel();
 }

@@ -3,8 +3,10 @@
 //! evaluation) and runs the pure [`AlertEngine`]. Changes become events in the
 //! runbook's vocabulary; the view goes into the snapshot.
 
-use super::{Effects, EngineState};
-use crate::alerts::{Actor, AlertChange, AlertEngine, AlertRecord, AlertState, Signals};
+use super::{CommandReply, Effects, EngineState};
+use crate::alerts::{
+    Actor, AlertChange, AlertEngine, AlertError, AlertRecord, AlertState, Signals,
+};
 use crate::breaker::BreakerState;
 use crate::event::{Event, EventKind, Level};
 use crate::router::RouterState;
@@ -212,26 +214,16 @@ impl EngineState {
     }
 
     /// Operator: acknowledge a firing alert (by id like "H1" or name).
-    pub fn acknowledge_alert(
-        &mut self,
-        id: &str,
-        actor: Actor,
-        fx: &mut Effects,
-    ) -> Result<(), String> {
-        let r = self
-            .alerting
-            .engine
-            .acknowledge(self.now, id)
-            .map_err(|e| e.to_string());
-        let text = match &r {
+    pub fn acknowledge_alert(&mut self, id: &str, actor: Actor, fx: &mut Effects) -> CommandReply {
+        let reply = match self.alerting.engine.acknowledge(self.now, id) {
             Ok(()) => {
                 self.operator_record(id, "acknowledged", actor, String::new(), fx);
-                format!("Alert {id} acknowledged by {actor}")
+                CommandReply::done(format!("Alert {id} acknowledged by {actor}"))
             }
-            Err(e) => format!("Acknowledge refused: {e}"),
+            Err(e) => refusal("Acknowledge refused", &e),
         };
-        self.command_event(text, fx);
-        r
+        self.command_event(reply.message.clone(), fx);
+        reply
     }
 
     /// Operator: snooze an alert's notifications for `minutes`.
@@ -241,23 +233,18 @@ impl EngineState {
         minutes: u32,
         actor: Actor,
         fx: &mut Effects,
-    ) -> Result<(), String> {
+    ) -> CommandReply {
         let until = self.now.plus_millis(i64::from(minutes) * 60_000);
-        let r = self
-            .alerting
-            .engine
-            .snooze(self.now, id, until)
-            .map_err(|e| e.to_string());
-        let text = match &r {
+        let reply = match self.alerting.engine.snooze(self.now, id, until) {
             Ok(()) => {
                 let note = format!("for {minutes} min (until {until})");
                 self.operator_record(id, "snoozed", actor, note.clone(), fx);
-                format!("Alert {id} snoozed {note} by {actor}")
+                CommandReply::done(format!("Alert {id} snoozed {note} by {actor}"))
             }
-            Err(e) => format!("Snooze refused: {e}"),
+            Err(e) => refusal("Snooze refused", &e),
         };
-        self.command_event(text, fx);
-        r
+        self.command_event(reply.message.clone(), fx);
+        reply
     }
 
     /// A history entry for an operator's action on the alert `id` (id or name).
@@ -294,5 +281,15 @@ impl EngineState {
     /// The engine shell's measurement of process memory (RSS as % of the machine's).
     pub fn set_memory_used_pct(&mut self, pct: Option<f64>) {
         self.alerting.memory_used_pct = pct;
+    }
+}
+
+/// An id the catalogue does not know is not found; a known alert in the wrong state
+/// is refused, with the alert engine's reason.
+fn refusal(what: &str, e: &AlertError) -> CommandReply {
+    let text = format!("{what}: {e}");
+    match e {
+        AlertError::Unknown(_) => CommandReply::not_found(text),
+        _ => CommandReply::refused(text),
     }
 }

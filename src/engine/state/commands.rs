@@ -1,16 +1,82 @@
 //! Operator commands on the engine state: force or return the failover, reset an
-//! upstream or a symbol's price breaker, and a manual reconnect.
+//! upstream or a symbol's price breaker, and a manual reconnect. Each returns the
+//! engine's decision as a [`CommandReply`], which the shell sends back to whoever
+//! asked: the API answers with it and the TUI shows a refusal's reason.
 
 use super::routing::{show, ALPACA_REST, ALPACA_STREAM, YAHOO_HTTP};
 use super::{Effects, EngineState};
 use crate::engine::snapshot::PricePoint;
-use crate::router::RouterInput;
+use crate::router::{RouterInput, RouterState};
 use crate::types::Symbol;
 
+/// What the engine decided about an operator's command.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Applied: the next snapshot shows it.
+    Done,
+    /// Applied here and handed to a task that finishes it later (the live stream
+    /// reconnects, or subscribes to a changed watchlist).
+    Accepted,
+    /// No such alert, breaker or watched symbol.
+    NotFound,
+    /// The state does not allow it (or it would change nothing); the message says why.
+    Refused,
+    /// It could not be handed on just now (the stream task's queue is full).
+    Busy,
+}
+
+/// The engine's answer to a command: the outcome and the event-log sentence that
+/// says what happened or why not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommandReply {
+    pub outcome: Outcome,
+    pub message: String,
+}
+
+impl CommandReply {
+    pub fn new(outcome: Outcome, message: impl Into<String>) -> CommandReply {
+        CommandReply {
+            outcome,
+            message: message.into(),
+        }
+    }
+    pub fn done(message: impl Into<String>) -> CommandReply {
+        CommandReply::new(Outcome::Done, message)
+    }
+    pub fn refused(message: impl Into<String>) -> CommandReply {
+        CommandReply::new(Outcome::Refused, message)
+    }
+    pub fn not_found(message: impl Into<String>) -> CommandReply {
+        CommandReply::new(Outcome::NotFound, message)
+    }
+    /// Done or accepted.
+    pub fn is_ok(&self) -> bool {
+        matches!(self.outcome, Outcome::Done | Outcome::Accepted)
+    }
+}
+
 impl EngineState {
-    /// Operator: force the fallback, return to the primary, or toggle (`f`).
-    pub fn failover_command(&mut self, action: FailoverAction, fx: &mut Effects) -> String {
+    /// Operator: force the fallback, return to the primary, or toggle (`f`). Forcing
+    /// a forced fallback, or returning from one that is not forced, changes nothing
+    /// and is refused, saying why.
+    pub fn failover_command(&mut self, action: FailoverAction, fx: &mut Effects) -> CommandReply {
         let before = self.router.state();
+        let manual = RouterState::ManualFallback;
+        let refusal = match action {
+            FailoverAction::Force if before == manual => Some(format!(
+                "Failover (force) refused: the fallback is already forced ({manual}); \
+                 return it first (f, or POST /api/health/failover?action=return)"
+            )),
+            FailoverAction::Return if before != manual => Some(format!(
+                "Failover (return) refused: the router is {before}, not {manual}; \
+                 only a forced fallback can be returned"
+            )),
+            _ => None,
+        };
+        if let Some(text) = refusal {
+            self.command_event(text.clone(), fx);
+            return CommandReply::refused(text);
+        }
         let transitions = match action {
             FailoverAction::Force => self.router.handle(self.now, RouterInput::ForceFallback),
             FailoverAction::Return => self.router.handle(self.now, RouterInput::ReturnToPrimary),
@@ -20,30 +86,34 @@ impl EngineState {
             self.on_transition(t, fx);
         }
         let after = self.router.state();
-        let text = if before == after {
-            format!(
+        let reply = if before == after {
+            CommandReply::refused(format!(
                 "Failover command ({}) changed nothing: router stays {after}",
                 action.as_str()
-            )
+            ))
         } else {
-            format!(
+            CommandReply::done(format!(
                 "Failover command ({}): router {before} → {after}",
                 action.as_str()
-            )
+            ))
         };
-        self.command_event(text.clone(), fx);
-        text
+        self.command_event(reply.message.clone(), fx);
+        reply
     }
 
-    /// Operator: reset an upstream breaker by name.
-    pub fn reset_breaker(&mut self, name: &str, fx: &mut Effects) -> Result<String, String> {
+    /// Operator: reset an upstream breaker by name. A closed breaker's reset still
+    /// clears its window of recent calls, so it is done, not refused.
+    pub fn reset_breaker(&mut self, name: &str, fx: &mut Effects) -> CommandReply {
         let now = self.now;
         let Some(b) = self.upstreams.get_mut(name) else {
-            return Err(format!(
-                "no upstream breaker named {name:?} (expected {YAHOO_HTTP}, {ALPACA_STREAM} or {ALPACA_REST})"
-            ));
+            let text = format!(
+                "Breaker reset refused: no upstream breaker named {name:?} (expected {YAHOO_HTTP}, {ALPACA_STREAM} or {ALPACA_REST})"
+            );
+            self.command_event(text.clone(), fx);
+            return CommandReply::not_found(text);
         };
         let t = b.reset(now);
+        let was = t.as_ref().map(|t| t.from);
         self.breaker_changed(t, fx);
         if name == ALPACA_STREAM {
             fx.stream_hold = Some(None);
@@ -51,37 +121,48 @@ impl EngineState {
         if name == YAHOO_HTTP {
             self.update_fallback_health(fx);
         }
-        let text = format!("Circuit breaker {name} reset by the operator");
+        let text = match was {
+            Some(from) => format!("Circuit breaker {name} reset by the operator: {from} → CLOSED"),
+            None => format!(
+                "Circuit breaker {name} reset by the operator: it was CLOSED; its recent calls are cleared"
+            ),
+        };
         self.command_event(text.clone(), fx);
-        Ok(text)
+        CommandReply::done(text)
     }
 
     /// Operator: reset a symbol's price breaker; the held price becomes the price.
-    pub fn reset_symbol_breaker(&mut self, sym: &Symbol, fx: &mut Effects) {
+    pub fn reset_symbol_breaker(&mut self, sym: &Symbol, fx: &mut Effects) -> CommandReply {
         let Some(&i) = self.index.get(sym) else {
-            self.command_event(
-                format!("Breaker reset ignored: {sym} is not in the watchlist"),
-                fx,
-            );
-            return;
+            let text = format!("Breaker reset refused: {sym} is not in the watchlist");
+            self.command_event(text.clone(), fx);
+            return CommandReply::not_found(text);
         };
         let mut out = std::mem::take(&mut self.validation_out);
-        let accepted = self.validator.reset_breaker(self.now, i, &mut out);
+        let reset = self.validator.reset_breaker(self.now, i, &mut out);
         self.validation_out = out;
         let route = self.route;
         let v = &mut self.watchlist[i];
         v.held = None;
-        let text = match accepted {
-            Some(p) => {
+        let reply = match (reset.alpaca, reset.yahoo) {
+            (Some(p), _) => {
                 let as_of = v.alpaca.map_or(self.now, |a| a.as_of);
                 v.alpaca = Some(PricePoint { price: p, as_of });
                 show(v, route);
-                format!("Price breaker for {sym} reset by the operator: {p} accepted")
+                CommandReply::done(format!(
+                    "Price breaker for {sym} reset by the operator: {p} accepted"
+                ))
             }
-            None => format!("Price breaker for {sym} was not tripped; nothing to reset"),
+            (None, Some(p)) => CommandReply::done(format!(
+                "Price breaker for {sym} reset by the operator: Yahoo's {p} accepted"
+            )),
+            (None, None) => CommandReply::refused(format!(
+                "Price breaker for {sym} was not tripped; nothing to reset"
+            )),
         };
         self.drain_validation(fx);
-        self.command_event(text, fx);
+        self.command_event(reply.message.clone(), fx);
+        reply
     }
 
     /// A manual reconnect is the operator acting: the stream breaker closes too.

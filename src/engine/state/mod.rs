@@ -15,7 +15,7 @@ mod yahoo;
 pub use holdings::RestView;
 pub use reliability::ALERT_HISTORY_KEPT;
 
-pub use commands::FailoverAction;
+pub use commands::{CommandReply, FailoverAction, Outcome};
 pub use routing::{RoutingConfig, ALPACA_REST, ALPACA_STREAM, TICK_MS, YAHOO_HTTP};
 
 use super::snapshot::{
@@ -413,6 +413,8 @@ impl EngineState {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_commands;
 #[cfg(test)]
 mod tests_in_flight;
 #[cfg(test)]

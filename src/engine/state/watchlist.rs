@@ -3,7 +3,7 @@
 //! symbol's messages still in flight are dropped quietly by validation (see
 //! `validate::in_flight`), never counted as failures.
 
-use super::{Effects, EngineState, MAX_WATCHLIST};
+use super::{CommandReply, Effects, EngineState, Outcome, MAX_WATCHLIST};
 use crate::engine::snapshot::{Mode, SymbolView};
 use crate::event::{Event, EventKind, Level};
 use crate::types::{Symbol, Ts};
@@ -18,6 +18,34 @@ impl EngineState {
         remove: &[Symbol],
         fx: &mut Effects,
     ) -> Result<Vec<Symbol>, String> {
+        self.apply_watchlist_change(add, remove, fx)
+            .map(|(list, _)| list)
+    }
+
+    /// The watchlist change as an operator's command. A live run's stream still has
+    /// to subscribe to match, so there the change is accepted rather than done.
+    pub fn watchlist_command(
+        &mut self,
+        add: &[Symbol],
+        remove: &[Symbol],
+        fx: &mut Effects,
+    ) -> CommandReply {
+        match self.apply_watchlist_change(add, remove, fx) {
+            Ok((_, text)) if self.mode == Mode::Live => CommandReply::new(
+                Outcome::Accepted,
+                format!("{text}; the Alpaca stream subscribes to match"),
+            ),
+            Ok((_, text)) => CommandReply::done(text),
+            Err(text) => CommandReply::refused(text),
+        }
+    }
+
+    fn apply_watchlist_change(
+        &mut self,
+        add: &[Symbol],
+        remove: &[Symbol],
+        fx: &mut Effects,
+    ) -> Result<(Vec<Symbol>, String), String> {
         let mut next: Vec<SymbolView> = self
             .watchlist
             .iter()
@@ -78,7 +106,7 @@ impl EngineState {
             let list: Vec<Symbol> = self.watchlist.iter().map(|v| v.symbol.clone()).collect();
             self.validator.sync_symbols(&list);
             fx.watchlist = Some(list.clone());
-            Ok(list)
+            Ok((list, text.clone()))
         } else {
             Err(text.clone())
         };

@@ -35,10 +35,18 @@ pub(super) fn lines<'a>(snap: &'a Snapshot, now: Ts, theme: &Theme) -> (Vec<Line
         sep(theme),
         Span::styled("failovers ", muted),
         Span::styled(format::count(r.fallback_count), text),
+    ];
+    if r.manual_failovers > 0 {
+        head.push(Span::styled(
+            format!(" ({} forced)", format::count(r.manual_failovers)),
+            muted,
+        ));
+    }
+    head.extend([
         sep(theme),
         Span::styled("failbacks ", muted),
         Span::styled(format::count(r.failbacks), text),
-    ];
+    ]);
     if r.manual {
         head.push(sep(theme));
         head.push(Span::styled(
@@ -71,10 +79,16 @@ pub(super) fn lines<'a>(snap: &'a Snapshot, now: Ts, theme: &Theme) -> (Vec<Line
         text,
     ));
     timers.push(sep(theme));
-    let n = r.failovers_last_hour;
+    // Forced ones apart: drills do not grow the grace, and the operator should see why.
+    let (n, forced) = (r.failovers_last_hour, r.manual_failovers_last_hour);
+    let forced = if forced > 0 {
+        format!(" (+{forced} forced)")
+    } else {
+        String::new()
+    };
     timers.push(Span::styled(
         format!(
-            "{n} failover{} in the last hour",
+            "{n} failover{} in the last hour{forced}",
             if n == 1 { "" } else { "s" }
         ),
         muted,
