@@ -29,10 +29,13 @@ fn bench_parse(c: &mut Criterion) {
     let limits = ParseLimits::default();
     let mut g = c.benchmark_group("parse");
     let batch8 = frame(&[TRADE, QUOTE, TRADE, QUOTE, QUOTE, TRADE, QUOTE, BAR]);
+    // 48 messages: more openers than the nesting limit, so the depth scan runs.
+    let batch48 = frame(&[&[TRADE, QUOTE, TRADE, QUOTE, QUOTE, TRADE, QUOTE, BAR][..]; 6].concat());
     for (name, f, n) in [
         ("trade_x1", frame(&[TRADE]), 1u64),
         ("quote_x1", frame(&[QUOTE]), 1),
         ("mixed_x8", batch8, 8),
+        ("mixed_x48", batch48, 48),
     ] {
         g.throughput(Throughput::Elements(n));
         let mut out = Vec::with_capacity(16);
