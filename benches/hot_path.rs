@@ -11,11 +11,11 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
+use tapewatch::domain::types::{Symbol, Ts};
+use tapewatch::domain::wire::msgpack::{json_frame_to_msgpack, parse_msgpack_frame_into};
+use tapewatch::domain::wire::{parse_frame_into, ParseLimits};
 use tapewatch::engine::snapshot::{Mode, Perf};
 use tapewatch::engine::state::{Effects, EngineState, StateConfig};
-use tapewatch::types::{Symbol, Ts};
-use tapewatch::wire::msgpack::{json_frame_to_msgpack, parse_msgpack_frame_into};
-use tapewatch::wire::{parse_frame_into, ParseLimits};
 
 const TRADE: &str = r#"{"T":"t","S":"AAPL","i":52983525029461,"x":"V","p":228.135,"s":100,"c":["@"],"t":"2026-11-17T15:00:01.493817234Z","z":"C"}"#;
 const QUOTE: &str = r#"{"T":"q","S":"NVDA","bx":"V","bp":135.41,"bs":3,"ax":"V","ap":135.43,"as":2,"c":["R"],"z":"C","t":"2026-11-17T15:00:01.49381Z"}"#;
@@ -109,7 +109,7 @@ fn bench_pipeline(c: &mut Criterion) {
             return;
         };
         let mut w = std::io::BufWriter::new(file);
-        if tapewatch::fixture::gen::bench(messages, &mut w).is_err() {
+        if tapewatch::sources::fixture::gen::bench(messages, &mut w).is_err() {
             return;
         }
     }
@@ -123,7 +123,7 @@ fn bench_pipeline(c: &mut Criterion) {
     g.throughput(Throughput::Elements(messages as u64));
     g.bench_function("replay_100k", |b| {
         b.iter(|| {
-            rt.block_on(tapewatch::pipeline::replay_headless(&path))
+            rt.block_on(tapewatch::app::pipeline::replay_headless(&path))
                 .map(|s| s.counters.messages)
         })
     });

@@ -20,9 +20,9 @@ fn main() -> ExitCode {
         .collect::<Vec<_>>()
         .as_slice()
     {
-        ["demo"] => out.write_all(tapewatch::fixture::gen::demo().as_bytes()),
+        ["demo"] => out.write_all(tapewatch::sources::fixture::gen::demo().as_bytes()),
         ["bench", n] => match n.parse::<usize>() {
-            Ok(n) => tapewatch::fixture::gen::bench(n, &mut out),
+            Ok(n) => tapewatch::sources::fixture::gen::bench(n, &mut out),
             Err(_) => {
                 eprintln!("gen_fixture: bench needs a message count, got {n:?}\n{USAGE}");
                 return ExitCode::from(2);

@@ -8,10 +8,10 @@
 
 mod nesting;
 
-use crate::test_alloc as alloc_track;
+use crate::domain::test_alloc as alloc_track;
 
-use crate::fixture::DEMO_FIXTURE;
-use crate::wire::ParseLimits;
+use crate::domain::wire::ParseLimits;
+use crate::sources::fixture::DEMO_FIXTURE;
 use proptest::prelude::*;
 
 /// The most a parser may allocate at peak while reading `len` bytes: a fixed
@@ -47,7 +47,7 @@ fn frame_seeds() -> &'static [String] {
 
 fn frame_seeds_uncached() -> Vec<String> {
     let mut seeds: Vec<String> = demo_lines()
-        .filter_map(|l| crate::fixture::parse_record(l).ok())
+        .filter_map(|l| crate::sources::fixture::parse_record(l).ok())
         .filter_map(|r| r.ws.map(|w| w.into_owned()))
         .step_by(40)
         .collect();
@@ -68,7 +68,7 @@ fn yahoo_seeds() -> &'static [String] {
     static SEEDS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     SEEDS.get_or_init(|| {
         demo_lines()
-            .filter_map(|l| crate::fixture::parse_record(l).ok())
+            .filter_map(|l| crate::sources::fixture::parse_record(l).ok())
             .filter_map(|r| r.http.map(|h| h.body.into_owned()))
             .step_by(7)
             .collect()
@@ -168,30 +168,31 @@ fn text(b: &[u8]) -> String {
 // Each parser: one run over its input, checked for the allocation bound.
 fn frame(b: &[u8]) {
     check_bounded("JSON frame", b.len(), || {
-        crate::wire::parse_frame(b, &ParseLimits::default())
+        crate::domain::wire::parse_frame(b, &ParseLimits::default())
     });
 }
 fn msgpack(b: &[u8]) {
     check_bounded("msgpack frame", b.len(), || {
-        crate::wire::msgpack::parse_msgpack_frame(b, &ParseLimits::default())
+        crate::domain::wire::msgpack::parse_msgpack_frame(b, &ParseLimits::default())
     });
 }
 fn fixture_line(b: &[u8]) {
     let t = text(b);
     let _ = check_bounded("fixture line", t.len(), || {
-        crate::fixture::parse_record(&t).map(|r| r.t_ms)
+        crate::sources::fixture::parse_record(&t).map(|r| r.t_ms)
     });
 }
 fn fixture_file(b: &[u8]) {
     check_bounded("fixture file", b.len(), || {
-        let Ok(mut r) = crate::fixture::reader::FixtureReader::from_bytes("fuzz", b.to_vec())
+        let Ok(mut r) =
+            crate::sources::fixture::reader::FixtureReader::from_bytes("fuzz", b.to_vec())
         else {
             return 0;
         };
         let mut n = 0;
         while let Some(line) = r.next_line() {
             if let Ok((_, l)) = line {
-                n += usize::from(crate::fixture::parse_record(l).is_ok());
+                n += usize::from(crate::sources::fixture::parse_record(l).is_ok());
             }
         }
         n
@@ -200,11 +201,11 @@ fn fixture_file(b: &[u8]) {
 fn yahoo(status: u16, b: &[u8]) {
     let t = text(b);
     check_bounded("Yahoo chart", t.len(), || {
-        crate::yahoo::chart::parse_chart(status, &t).is_ok()
+        crate::sources::yahoo::chart::parse_chart(status, &t).is_ok()
     });
 }
 fn trading(b: &[u8]) {
-    use crate::alpaca::rest::{decode_account, decode_clock, decode_positions};
+    use crate::sources::alpaca::rest::{decode_account, decode_clock, decode_positions};
     let t = text(b);
     check_bounded("Trading API bodies", t.len(), || {
         (
@@ -217,14 +218,14 @@ fn trading(b: &[u8]) {
 fn config(b: &[u8]) {
     let t = text(b);
     check_bounded("config", t.len(), || {
-        crate::config::parse(&t, "fuzz.toml").is_ok()
+        crate::app::config::parse(&t, "fuzz.toml").is_ok()
     });
 }
 fn theme(b: &[u8]) {
     let t = text(b);
-    let base = crate::ui::theme::Theme::embedded_default();
+    let base = crate::outputs::ui::theme::Theme::embedded_default();
     check_bounded("theme", t.len(), || {
-        crate::ui::theme::parse_theme("fuzz", "fuzz.toml", &t, &base).is_ok()
+        crate::outputs::ui::theme::parse_theme("fuzz", "fuzz.toml", &t, &base).is_ok()
     });
 }
 
@@ -244,7 +245,7 @@ proptest! {
     #[test]
     fn msgpack_frames(i in any::<usize>(), e in edits(), raw in bytes()) {
         msgpack(&raw);
-        let seed = crate::wire::msgpack::json_frame_to_msgpack(&pick(frame_seeds(), i))
+        let seed = crate::domain::wire::msgpack::json_frame_to_msgpack(&pick(frame_seeds(), i))
             .unwrap_or_default();
         msgpack(&mutate(&seed, &e));
     }
@@ -268,7 +269,7 @@ proptest! {
 
     #[test]
     fn trading_api_bodies(i in any::<usize>(), e in edits(), raw in bytes()) {
-        use crate::alpaca::rest::tests::{ACCOUNT_BODY, POSITIONS_BODY};
+        use crate::sources::alpaca::rest::tests::{ACCOUNT_BODY, POSITIONS_BODY};
         trading(&raw);
         trading(&mutate(pick(&[ACCOUNT_BODY, POSITIONS_BODY, CLOCK_BODY], i).as_bytes(), &e));
     }
@@ -305,12 +306,12 @@ fn many_tiny_bad_messages_stay_within_the_bound() {
 /// counts every one of them as a parse error.
 #[test]
 fn issues_past_the_cap_are_counted_not_itemised() {
-    use crate::wire::parse::{ParseIssue, MAX_ISSUES_PER_FRAME};
+    use crate::domain::wire::parse::{ParseIssue, MAX_ISSUES_PER_FRAME};
     let json = format!(
         r#"[{}{{"T":"t","S":"AAPL","i":1,"x":"V","p":1.5,"s":1,"c":["@"],"t":"2026-11-17T15:00:00Z","z":"C"}}]"#,
         "1,".repeat(100)
     );
-    let p = crate::wire::parse_frame(json.as_bytes(), &ParseLimits::default());
+    let p = crate::domain::wire::parse_frame(json.as_bytes(), &ParseLimits::default());
     assert_eq!(p.msgs.len(), 1, "the good message after the bad ones");
     assert_eq!(p.issues.len(), MAX_ISSUES_PER_FRAME + 1);
     assert_eq!(
@@ -321,7 +322,7 @@ fn issues_past_the_cap_are_counted_not_itemised() {
     );
     let mut mp = vec![0xdc, 0, 100];
     mp.extend(std::iter::repeat_n(0xc0u8, 100));
-    let p = crate::wire::msgpack::parse_msgpack_frame(&mp, &ParseLimits::default());
+    let p = crate::domain::wire::msgpack::parse_msgpack_frame(&mp, &ParseLimits::default());
     assert_eq!(
         p.issues.len(),
         MAX_ISSUES_PER_FRAME + 1,
@@ -331,7 +332,7 @@ fn issues_past_the_cap_are_counted_not_itemised() {
 
     use crate::engine::snapshot::Mode;
     use crate::engine::state::{Effects, EngineState, StateConfig};
-    let at = crate::types::Ts::from_secs(1_790_000_000);
+    let at = crate::domain::types::Ts::from_secs(1_790_000_000);
     let mut st = EngineState::new(StateConfig {
         mode: Mode::Replay,
         feed: "iex".into(),
@@ -341,12 +342,12 @@ fn issues_past_the_cap_are_counted_not_itemised() {
         routing: Default::default(),
         validation: Default::default(),
     });
-    let p = crate::wire::parse_frame(json.as_bytes(), &ParseLimits::default());
+    let p = crate::domain::wire::parse_frame(json.as_bytes(), &ParseLimits::default());
     st.apply_frame(at, &p.msgs, &p.issues, &mut Effects::default());
     let snap = st.snapshot(
         1,
         Default::default(),
-        crate::engine::channels::Meters::default().stats(),
+        crate::plumbing::channels::Meters::default().stats(),
     );
     assert_eq!(snap.counters.parse_errors, 100);
 }

@@ -21,34 +21,11 @@
 //! * Every channel is bounded and has a written overflow policy ([`engine::channels`]).
 //! * [`pipeline`] wires a feed to the engine for the app, the tests and the benches.
 
-pub mod alerts;
-pub mod alpaca;
-pub mod api;
 pub mod app;
-pub mod breaker;
-pub mod cli;
-pub mod clock;
-pub mod config;
+pub mod domain;
 pub mod engine;
-pub mod event;
-pub mod exposition;
-pub mod fixture;
-pub mod headless;
 #[cfg(test)]
 mod hostile_tests;
-pub mod logging;
-pub mod market;
-pub mod notify;
-pub mod pipeline;
-pub mod portfolio;
-pub mod router;
-pub mod slo;
-pub mod stats;
-pub mod store;
-#[cfg(test)]
-mod test_alloc;
-pub mod types;
-pub mod ui;
-pub mod validate;
-pub mod wire;
-pub mod yahoo;
+pub mod outputs;
+pub mod plumbing;
+pub mod sources;

@@ -164,7 +164,7 @@ fn headless_replay_prints_events_and_a_summary() {
     assert!(s["elapsed_ms"].is_u64() && s["msgs_per_sec"].is_number());
 
     // The same events were persisted.
-    let store = tapewatch::store::Store::open(&db).unwrap();
+    let store = tapewatch::outputs::store::Store::open(&db).unwrap();
     let stored = store.recent_events(100).unwrap();
     assert_eq!(stored.len(), events.len());
     assert!(stored.iter().any(|e| e.kind == "parse_error"));
@@ -185,7 +185,7 @@ fn demo_runs_headless_without_credentials() {
     assert!(s["messages"].as_u64().unwrap() > 10_000, "{s}");
     // The database went to the XDG data directory, with the router's transitions.
     let db = dir.path().join("data/tapewatch/tapewatch.db");
-    let store = tapewatch::store::Store::open(&db).unwrap();
+    let store = tapewatch::outputs::store::Store::open(&db).unwrap();
     let moves: Vec<String> = store
         .transitions()
         .unwrap()

@@ -8,7 +8,7 @@ use std::process::Command;
 /// Metric names tapewatch exports (from a real render of an empty snapshot plus the
 /// histogram's series names).
 fn exported() -> BTreeSet<String> {
-    let text = std::fs::read_to_string("src/exposition.rs").unwrap();
+    let text = std::fs::read_to_string("src/outputs/exposition.rs").unwrap();
     let mut names: BTreeSet<String> = BTreeSet::new();
     for part in text.split('"').skip(1).step_by(2) {
         if part.starts_with("alpaca_") || part.starts_with("tapewatch_") {

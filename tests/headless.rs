@@ -214,7 +214,7 @@ fn a_closed_stdout_ends_a_headless_run_quietly_with_exit_0() {
     assert_eq!(err, "", "a reader going away is not an error");
     assert!(started.elapsed() < Duration::from_secs(15));
     // The database writer drained: the events of the run so far are stored.
-    let store = tapewatch::store::Store::open(&dir.path().join("t.db")).unwrap();
+    let store = tapewatch::outputs::store::Store::open(&dir.path().join("t.db")).unwrap();
     let stored = store.recent_events(100).unwrap();
     assert!(
         stored

@@ -17,15 +17,15 @@ use std::sync::Arc;
 use std::time::Duration;
 use support::clock::TokioClock;
 use support::mock_alpaca::{MockAlpaca, MockConfig, Stall};
-use tapewatch::alpaca::backoff::BackoffPolicy;
-use tapewatch::alpaca::protocol::Channels;
-use tapewatch::alpaca::stream::{Encoding, StreamConfig};
+use tapewatch::app::pipeline::{self, Running, Setup};
+use tapewatch::domain::types::{Symbol, Ts};
+use tapewatch::domain::wire::ParseLimits;
 use tapewatch::engine::snapshot::{LinkState, Mode, Snapshot};
 use tapewatch::engine::state::Outcome;
 use tapewatch::engine::{Command, Request};
-use tapewatch::pipeline::{self, Running, Setup};
-use tapewatch::types::{Symbol, Ts};
-use tapewatch::wire::ParseLimits;
+use tapewatch::sources::alpaca::backoff::BackoffPolicy;
+use tapewatch::sources::alpaca::protocol::Channels;
+use tapewatch::sources::alpaca::stream::{Encoding, StreamConfig};
 use tokio::time::Instant;
 
 /// Virtual: longer than any backoff (60 s) plus a breaker hold (120 s).

@@ -11,18 +11,18 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tapewatch::alerts::{AlertChange, AlertSource, AlertState, Severity};
-use tapewatch::clock::ManualClock;
-use tapewatch::engine::channels::Meter;
+use tapewatch::app::pipeline::{self, Setup};
+use tapewatch::domain::alerts::{AlertChange, AlertSource, AlertState, Severity};
+use tapewatch::domain::clock::ManualClock;
+use tapewatch::domain::types::Ts;
 use tapewatch::engine::snapshot::{Mode, Snapshot};
 use tapewatch::engine::FeedEvent;
-use tapewatch::fixture::reader::FixtureReader;
-use tapewatch::fixture::replay::Speed;
-use tapewatch::fixture::DEMO_FIXTURE;
-use tapewatch::notify::task::{self, ReportTo};
-use tapewatch::notify::{NotifyConfig, NotifyReport};
-use tapewatch::pipeline::{self, Setup};
-use tapewatch::types::Ts;
+use tapewatch::outputs::notify::task::{self, ReportTo};
+use tapewatch::outputs::notify::{NotifyConfig, NotifyReport};
+use tapewatch::plumbing::channels::Meter;
+use tapewatch::sources::fixture::reader::FixtureReader;
+use tapewatch::sources::fixture::replay::Speed;
+use tapewatch::sources::fixture::DEMO_FIXTURE;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -64,7 +64,7 @@ async fn refused_port() -> u16 {
 }
 
 fn notify_config(toml: &str) -> NotifyConfig {
-    tapewatch::config::parse(toml, "notify.toml")
+    tapewatch::app::config::parse(toml, "notify.toml")
         .unwrap()
         .notify
 }
@@ -222,7 +222,7 @@ timeout_secs = 5
         .any(|e| e.starts_with("Notification failed") && e.contains("broken (webhook")));
     let api = serde_json::to_value(&snap.notifications).unwrap();
     assert!(api["channels"][2]["lastError"].is_string(), "{api}");
-    let metrics = tapewatch::exposition::Exporter::new()
+    let metrics = tapewatch::outputs::exposition::Exporter::new()
         .unwrap()
         .render(&snap);
     assert!(
@@ -375,7 +375,7 @@ command = ["/nonexistent/tapewatch-hook"]
     assert_eq!(events.len(), 3, "{events:#?}");
     for e in &events {
         // A critical alert that could not be sent is an error in the log.
-        assert_eq!(e.level, tapewatch::event::Level::Error);
+        assert_eq!(e.level, tapewatch::domain::event::Level::Error);
         assert!(
             e.message
                 .starts_with("Notification failed: C1 CRITICAL firing"),

@@ -14,16 +14,16 @@ use secrecy::SecretString;
 use std::sync::Arc;
 use std::time::Duration;
 use support::mock_alpaca::{MockAlpaca, MockConfig};
-use tapewatch::alpaca::backoff::BackoffPolicy;
-use tapewatch::alpaca::protocol::Channels;
-use tapewatch::alpaca::rest::RestConfig;
-use tapewatch::alpaca::stream::{Encoding, StreamConfig};
-use tapewatch::breaker::BreakerState;
+use tapewatch::app::pipeline::{self, Running, Setup};
+use tapewatch::domain::breaker::BreakerState;
+use tapewatch::domain::portfolio::PositionsSource;
+use tapewatch::domain::types::Symbol;
+use tapewatch::domain::wire::ParseLimits;
 use tapewatch::engine::snapshot::{Mode, Snapshot};
-use tapewatch::pipeline::{self, Running, Setup};
-use tapewatch::portfolio::PositionsSource;
-use tapewatch::types::Symbol;
-use tapewatch::wire::ParseLimits;
+use tapewatch::sources::alpaca::backoff::BackoffPolicy;
+use tapewatch::sources::alpaca::protocol::Channels;
+use tapewatch::sources::alpaca::rest::RestConfig;
+use tapewatch::sources::alpaca::stream::{Encoding, StreamConfig};
 
 const WAIT: Duration = Duration::from_secs(10);
 

@@ -1,12 +1,12 @@
 //! The demo fixture through the real replay feed and engine: expected counts, the
 //! scripted incidents visible in state, and identical final state at any speed.
 
-use tapewatch::alerts::{Actor, Severity};
+use tapewatch::app::pipeline::replay_to_end;
+use tapewatch::domain::alerts::{Actor, Severity};
 use tapewatch::engine::snapshot::{LinkState, Snapshot};
-use tapewatch::fixture::reader::FixtureReader;
-use tapewatch::fixture::replay::Speed;
-use tapewatch::fixture::DEMO_FIXTURE;
-use tapewatch::pipeline::replay_to_end;
+use tapewatch::sources::fixture::reader::FixtureReader;
+use tapewatch::sources::fixture::replay::Speed;
+use tapewatch::sources::fixture::DEMO_FIXTURE;
 
 async fn demo_at(speed: Speed) -> std::sync::Arc<Snapshot> {
     let reader = FixtureReader::from_static("demo", DEMO_FIXTURE).unwrap();
@@ -56,7 +56,7 @@ async fn max_speed_and_50x_end_in_identical_state() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_outage_is_one_failover_and_one_failback() {
-    use tapewatch::router::RouterState;
+    use tapewatch::domain::router::RouterState;
     let s = demo_at(Speed::Max).await;
     let moves: Vec<(String, String, String)> = s
         .router

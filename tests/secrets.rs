@@ -10,17 +10,17 @@ use std::sync::Arc;
 use std::time::Duration;
 use support::clock::TokioClock;
 use support::mock_alpaca::{MockAlpaca, MockConfig};
-use tapewatch::alpaca::backoff::BackoffPolicy;
-use tapewatch::alpaca::protocol::Channels;
-use tapewatch::alpaca::stream::{Encoding, StreamConfig};
-use tapewatch::api::{router, ApiState};
-use tapewatch::engine::channels::STORE_CAPACITY;
+use tapewatch::app::pipeline::{self, Setup};
+use tapewatch::domain::types::{Symbol, Ts};
+use tapewatch::domain::wire::ParseLimits;
 use tapewatch::engine::snapshot::{LinkState, Mode, Snapshot};
-use tapewatch::fixture::record;
-use tapewatch::pipeline::{self, Setup};
-use tapewatch::store::{spawn_writer, Store, StoreMsg};
-use tapewatch::types::{Symbol, Ts};
-use tapewatch::wire::ParseLimits;
+use tapewatch::outputs::api::{router, ApiState};
+use tapewatch::outputs::store::{spawn_writer, Store, StoreMsg};
+use tapewatch::plumbing::channels::STORE_CAPACITY;
+use tapewatch::sources::alpaca::backoff::BackoffPolicy;
+use tapewatch::sources::alpaca::protocol::Channels;
+use tapewatch::sources::alpaca::stream::{Encoding, StreamConfig};
+use tapewatch::sources::fixture::record;
 use tower::ServiceExt;
 
 const SECRET: &str = "TWSECRET-7f3a9c1e-good-DO-NOT-LEAK";
@@ -54,7 +54,7 @@ fn assert_clean(what: &str, bytes: &[u8]) {
 /// Every GET route the API registers, read from its source so a new route is
 /// covered without editing this test.
 fn get_routes() -> Vec<String> {
-    let src = include_str!("../src/api/mod.rs");
+    let src = include_str!("../src/outputs/api/mod.rs");
     let routes: Vec<String> = src
         .split(".route(\"")
         .skip(1)
@@ -110,7 +110,7 @@ async fn until_done(r: &mut pipeline::Running, done: impl Fn(&Snapshot) -> bool)
 async fn the_secret_reaches_no_log_event_row_fixture_or_response() {
     let dir = tempfile::tempdir().unwrap();
     std::env::set_var("TAPEWATCH_LOG", "trace");
-    let log = tapewatch::logging::init(tapewatch::logging::LogOptions {
+    let log = tapewatch::app::logging::init(tapewatch::app::logging::LogOptions {
         dir: Some(dir.path().join("logs")),
         stderr: false,
     })
@@ -120,7 +120,7 @@ async fn the_secret_reaches_no_log_event_row_fixture_or_response() {
     let session = store.begin_session(Ts::from_secs(1), "live").unwrap();
     let (store_tx, store_rx) = tokio::sync::mpsc::channel::<StoreMsg>(STORE_CAPACITY);
     let writer = spawn_writer(store, session, store_rx).unwrap();
-    let exporter = Arc::new(tapewatch::exposition::Exporter::new().unwrap());
+    let exporter = Arc::new(tapewatch::outputs::exposition::Exporter::new().unwrap());
     let routes = get_routes();
 
     let mock = MockAlpaca::start(MockConfig {
@@ -144,7 +144,7 @@ async fn the_secret_reaches_no_log_event_row_fixture_or_response() {
         let path = dir.path().join(format!("recorded-{i}.jsonl"));
         let (rec, rec_thread) = record::start(
             &path,
-            tapewatch::clock::Clock::now(&tapewatch::clock::SystemClock),
+            tapewatch::domain::clock::Clock::now(&tapewatch::domain::clock::SystemClock),
             &stream.watchlist,
             setup.meters.record.clone(),
         )

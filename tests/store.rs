@@ -5,9 +5,11 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tapewatch::event::{Event, EventKind, Level};
-use tapewatch::store::{spawn_writer, Store, StoreError, StoreMsg, WriterHandle, SCHEMA_VERSION};
-use tapewatch::types::{Source, Symbol, Ts};
+use tapewatch::domain::event::{Event, EventKind, Level};
+use tapewatch::domain::types::{Source, Symbol, Ts};
+use tapewatch::outputs::store::{
+    spawn_writer, Store, StoreError, StoreMsg, WriterHandle, SCHEMA_VERSION,
+};
 use tokio::sync::{mpsc, oneshot};
 
 fn event(i: i64) -> Event {
@@ -276,7 +278,7 @@ fn unwritable_path_error_names_the_path() {
 fn logging_init_writes_a_log_file_and_refuses_a_second_install() {
     let dir = tempfile::tempdir().unwrap();
     let log_dir = dir.path().join("logs");
-    let guard = tapewatch::logging::init(tapewatch::logging::LogOptions {
+    let guard = tapewatch::app::logging::init(tapewatch::app::logging::LogOptions {
         dir: Some(log_dir.clone()),
         stderr: false,
     })
@@ -284,7 +286,7 @@ fn logging_init_writes_a_log_file_and_refuses_a_second_install() {
     assert_eq!(guard.log_dir(), log_dir.as_path());
     tracing::info!(probe = 42, "logging test probe");
 
-    let again = tapewatch::logging::init(tapewatch::logging::LogOptions {
+    let again = tapewatch::app::logging::init(tapewatch::app::logging::LogOptions {
         dir: Some(dir.path().join("other")),
         stderr: false,
     });
@@ -308,8 +310,8 @@ fn logging_init_writes_a_log_file_and_refuses_a_second_install() {
 
 #[test]
 fn slo_minutes_and_alert_history_survive_a_restart() {
-    use tapewatch::alerts::{Actor, AlertRecord};
-    use tapewatch::slo::{MinuteBucket, SloConfig, SloTracker};
+    use tapewatch::domain::alerts::{Actor, AlertRecord};
+    use tapewatch::domain::slo::{MinuteBucket, SloConfig, SloTracker};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.db");
     let minute = |m: i64, up: u32| MinuteBucket {

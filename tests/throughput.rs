@@ -7,13 +7,13 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::mock_alpaca::{MockAlpaca, MockConfig};
-use tapewatch::alpaca::backoff::BackoffPolicy;
-use tapewatch::alpaca::protocol::Channels;
-use tapewatch::alpaca::stream::{Encoding, StreamConfig};
+use tapewatch::app::pipeline::{self, Setup};
+use tapewatch::domain::types::Symbol;
+use tapewatch::domain::wire::ParseLimits;
 use tapewatch::engine::snapshot::{LinkState, Mode};
-use tapewatch::pipeline::{self, Setup};
-use tapewatch::types::Symbol;
-use tapewatch::wire::ParseLimits;
+use tapewatch::sources::alpaca::backoff::BackoffPolicy;
+use tapewatch::sources::alpaca::protocol::Channels;
+use tapewatch::sources::alpaca::stream::{Encoding, StreamConfig};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a measurement: run in release with --ignored --nocapture"]

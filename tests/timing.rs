@@ -21,16 +21,16 @@ use mock_yahoo::MockYahoo;
 use std::sync::Arc;
 use std::time::Duration;
 use support::mock_alpaca::{MockAlpaca, MockConfig};
-use tapewatch::alpaca::backoff::BackoffPolicy;
-use tapewatch::alpaca::protocol::Channels;
-use tapewatch::alpaca::stream::{Encoding, StreamConfig};
-use tapewatch::clock::{Clock, SystemClock};
+use tapewatch::app::pipeline::{self, Running, Setup};
+use tapewatch::domain::clock::{Clock, SystemClock};
+use tapewatch::domain::router::RouterState;
+use tapewatch::domain::types::{Source, Symbol, Ts};
+use tapewatch::domain::wire::ParseLimits;
 use tapewatch::engine::snapshot::{LinkState, Mode, Snapshot};
-use tapewatch::pipeline::{self, Running, Setup};
-use tapewatch::router::RouterState;
-use tapewatch::types::{Source, Symbol, Ts};
-use tapewatch::wire::ParseLimits;
-use tapewatch::yahoo::poller::PollerConfig;
+use tapewatch::sources::alpaca::backoff::BackoffPolicy;
+use tapewatch::sources::alpaca::protocol::Channels;
+use tapewatch::sources::alpaca::stream::{Encoding, StreamConfig};
+use tapewatch::sources::yahoo::poller::PollerConfig;
 use tokio::time::Instant;
 
 const SYMBOLS: [&str; 2] = ["AAPL", "MSFT"];
@@ -211,8 +211,8 @@ async fn without_a_fallback_losing_alpaca_is_both_unavailable() {
         .all(|t| t.to != RouterState::FallbackActive));
     assert!(s.watchlist.iter().all(|v| v.price.is_some() && v.stale));
     assert_eq!(
-        tapewatch::api::health_of(&s).status,
-        tapewatch::api::HealthStatus::Unhealthy
+        tapewatch::outputs::api::health_of(&s).status,
+        tapewatch::outputs::api::HealthStatus::Unhealthy
     );
     assert_eq!(s.yahoo.polling, "off");
     r.cancel.cancel();

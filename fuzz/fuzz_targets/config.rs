@@ -1,8 +1,8 @@
 //! The config loader (TOML into validated settings) and the theme loader.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use tapewatch::config;
-use tapewatch::ui::theme::Theme;
+use tapewatch::app::config;
+use tapewatch::outputs::ui::theme::Theme;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

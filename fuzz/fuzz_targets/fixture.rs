@@ -3,9 +3,9 @@
 //! replay does.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use tapewatch::fixture::parse_record;
-use tapewatch::fixture::reader::FixtureReader;
-use tapewatch::wire::{parse_frame, ParseLimits};
+use tapewatch::sources::fixture::parse_record;
+use tapewatch::sources::fixture::reader::FixtureReader;
+use tapewatch::domain::wire::{parse_frame, ParseLimits};
 
 fuzz_target!(|data: &[u8]| {
     // The bytes as a single line too, so mutations need not keep a valid header.

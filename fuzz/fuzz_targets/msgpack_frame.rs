@@ -1,8 +1,8 @@
 //! The Alpaca msgpack binary-frame decoder: any bytes, never a panic or a runaway.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use tapewatch::wire::msgpack::parse_msgpack_frame;
-use tapewatch::wire::ParseLimits;
+use tapewatch::domain::wire::msgpack::parse_msgpack_frame;
+use tapewatch::domain::wire::ParseLimits;
 
 fuzz_target!(|data: &[u8]| {
     let p = parse_msgpack_frame(data, &ParseLimits::default());

@@ -4,7 +4,7 @@
 //! than the fact that the command was queued.
 
 use super::state::{CommandReply, FailoverAction};
-use crate::types::Symbol;
+use crate::domain::types::Symbol;
 use tokio::sync::oneshot;
 
 /// Operator actions from the TUI or the API.
@@ -31,14 +31,14 @@ pub enum Command {
     /// `POST /api/alerts/{id}/ack`); the history keeps who did it.
     AckAlert {
         id: String,
-        actor: crate::alerts::Actor,
+        actor: crate::domain::alerts::Actor,
     },
     /// Silence an alert's notifications for a while (`z` on the Alerts page,
     /// `POST /api/alerts/{id}/snooze`).
     SnoozeAlert {
         id: String,
         minutes: u32,
-        actor: crate::alerts::Actor,
+        actor: crate::domain::alerts::Actor,
     },
 }
 

@@ -4,22 +4,21 @@
 //! `Arc<Snapshot>` on a `watch` channel at most every [`PUBLISH_INTERVAL`]. A command
 //! is answered on its [`Request`]'s reply channel with what the state decided.
 
-pub mod channels;
 mod command;
 mod shell;
 pub mod snapshot;
 pub mod state;
 
-use crate::alpaca::stream::StreamControl;
-use crate::clock::Clock;
-use crate::event::{Event, Level};
-use crate::fixture::Fault;
-use crate::stats::LatencyHistogram;
-use crate::store::StoreMsg;
-use crate::types::{Source, Ts};
-use crate::wire::{parse_frame_into, Msg, ParseIssue, ParseLimits};
-use crate::yahoo::YahooResponse;
-use channels::{try_send_counted, Meters};
+use crate::domain::clock::Clock;
+use crate::domain::event::{Event, Level};
+use crate::domain::stats::LatencyHistogram;
+use crate::domain::types::{Source, Ts};
+use crate::domain::wire::{parse_frame_into, Msg, ParseIssue, ParseLimits};
+use crate::outputs::store::StoreMsg;
+use crate::plumbing::channels::{try_send_counted, Meters};
+use crate::sources::alpaca::stream::StreamControl;
+use crate::sources::fixture::Fault;
+use crate::sources::yahoo::YahooResponse;
 pub use command::{Command, Request};
 use snapshot::{LinkState, Perf, Snapshot};
 use state::{Effects, EngineState};
@@ -122,7 +121,7 @@ pub struct LinkUpdate {
 pub enum FeedEvent {
     Alpaca(AlpacaBatch),
     /// A result from the Alpaca Trading API poller.
-    Rest(crate::alpaca::rest::RestUpdate),
+    Rest(crate::sources::alpaca::rest::RestUpdate),
     Link(LinkUpdate),
     /// One Yahoo chart request's outcome (a response, or a transport failure).
     Yahoo(YahooResponse),
@@ -143,7 +142,7 @@ pub enum FeedEvent {
     /// The fixture is exhausted.
     ReplayEnd,
     /// The notifier's counters and what it has to report.
-    Notify(crate::notify::NotifyReport),
+    Notify(crate::outputs::notify::NotifyReport),
 }
 
 pub struct EngineIo {
@@ -160,10 +159,10 @@ pub struct EngineIo {
     /// `alpaca_message_latency_seconds` (none without an API).
     pub latency_sink: Option<metrics::Histogram>,
     /// What the live Yahoo poller should do (none in replay or with Yahoo disabled).
-    pub plan_tx: Option<watch::Sender<crate::yahoo::poller::PollPlan>>,
+    pub plan_tx: Option<watch::Sender<crate::sources::yahoo::poller::PollPlan>>,
     pub meters: Meters,
     /// Alert changes for the notifier (none when no notification channel is configured).
-    pub notify_tx: Option<mpsc::Sender<crate::alerts::AlertChange>>,
+    pub notify_tx: Option<mpsc::Sender<crate::domain::alerts::AlertChange>>,
 }
 
 pub struct EngineOptions {
@@ -197,9 +196,9 @@ struct Engine {
     pending: Vec<(Instant, u64)>,
     visible_latency: LatencyHistogram,
     /// The same receipt-to-visible latency in rolling windows on engine time.
-    processing: crate::stats::window::WindowedLatency,
+    processing: crate::domain::stats::window::WindowedLatency,
     /// Its view, recomputed once per second of engine time (merging slots is not free).
-    processing_view: (i64, crate::stats::window::WindowedView),
+    processing_view: (i64, crate::domain::stats::window::WindowedView),
     apply_latency: LatencyHistogram,
     store_dropped_reported: u64,
     notify_dropped_reported: u64,
@@ -229,7 +228,7 @@ pub async fn run(
         dirty: true,
         pending: Vec::new(),
         visible_latency: LatencyHistogram::new(),
-        processing: crate::stats::window::WindowedLatency::new(),
+        processing: crate::domain::stats::window::WindowedLatency::new(),
         processing_view: (i64::MIN, Default::default()),
         apply_latency: LatencyHistogram::new(),
         store_dropped_reported: 0,

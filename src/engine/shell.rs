@@ -13,7 +13,7 @@ impl Engine {
         }
         self.memory_checked = Instant::now();
         self.state
-            .set_memory_used_pct(crate::stats::memory_used_pct());
+            .set_memory_used_pct(crate::domain::stats::memory_used_pct());
     }
 
     /// Once a minute of engine time, the runbook's "Messages received:" line. To the
@@ -102,12 +102,14 @@ impl Engine {
                             &mut self.msgs,
                             &mut self.issues,
                         ),
-                        Payload::Binary(b) => crate::wire::msgpack::parse_msgpack_frame_into(
-                            b,
-                            &self.limits,
-                            &mut self.msgs,
-                            &mut self.issues,
-                        ),
+                        Payload::Binary(b) => {
+                            crate::domain::wire::msgpack::parse_msgpack_frame_into(
+                                b,
+                                &self.limits,
+                                &mut self.msgs,
+                                &mut self.issues,
+                            )
+                        }
                     }
                     self.state
                         .apply_frame(f.at, &self.msgs, &self.issues, &mut fx);
@@ -260,7 +262,7 @@ impl Engine {
 }
 
 impl Engine {
-    fn processing_view(&mut self) -> crate::stats::window::WindowedView {
+    fn processing_view(&mut self) -> crate::domain::stats::window::WindowedView {
         let now = self.state.now();
         let sec = now.as_nanos().div_euclid(1_000_000_000);
         if sec != self.processing_view.0 || self.finished_elapsed.is_some() {

@@ -1,8 +1,8 @@
 //! The read-only picture of engine state that the UI and the API render.
 //! Built by the engine task, published as `Arc<Snapshot>` on a `watch` channel.
 
-use crate::event::Event;
-use crate::types::{Source, Symbol, Ts};
+use crate::domain::event::Event;
+use crate::domain::types::{Source, Symbol, Ts};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -216,8 +216,8 @@ pub struct YahooView {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LatencyPanel {
-    pub alpaca_feed_us: crate::stats::WindowedView,
-    pub yahoo_feed_us: crate::stats::WindowedView,
+    pub alpaca_feed_us: crate::domain::stats::WindowedView,
+    pub yahoo_feed_us: crate::domain::stats::WindowedView,
     /// Prices stamped later than their receipt (a clock is off), counted, not recorded.
     pub future_stamped: u64,
 }
@@ -230,7 +230,7 @@ pub struct Perf {
     /// Receipt of a frame to the first published snapshot that shows it, in µs.
     pub latency_us: LatencyView,
     /// The same stage over the last minute, five minutes and since start (engine time).
-    pub processing_us: crate::stats::window::WindowedView,
+    pub processing_us: crate::domain::stats::window::WindowedView,
     /// Receipt of a frame to its messages being applied to state, in µs.
     pub apply_latency_us: LatencyView,
     pub elapsed_ms: u64,
@@ -263,23 +263,23 @@ pub struct Snapshot {
     pub channels: Vec<ChannelStat>,
     /// Most recent last; bounded.
     pub events: Vec<Event>,
-    pub router: crate::router::RouterView,
+    pub router: crate::domain::router::RouterView,
     /// Upstream circuit breakers: Yahoo HTTP, Alpaca stream connects, Alpaca REST.
-    pub breakers: Vec<crate::breaker::BreakerView>,
+    pub breakers: Vec<crate::domain::breaker::BreakerView>,
     pub yahoo: YahooView,
-    pub validation: crate::validate::ValidationView,
+    pub validation: crate::domain::validate::ValidationView,
     /// Pending, firing and recently resolved alerts.
-    pub alerts: crate::alerts::AlertsView,
+    pub alerts: crate::domain::alerts::AlertsView,
     /// Alert history, newest first (bounded; SQLite keeps all of it).
-    pub alert_history: Vec<crate::alerts::AlertRecord>,
+    pub alert_history: Vec<crate::domain::alerts::AlertRecord>,
     /// The SLOs with their error budgets and burn rates.
-    pub slo: crate::slo::SloReport,
+    pub slo: crate::domain::slo::SloReport,
     /// Process RSS as % of the machine's memory (live only; alert C3).
     pub memory_used_pct: Option<f64>,
     /// Positions and P&L marked to the routed prices.
-    pub portfolio: crate::portfolio::PortfolioView,
+    pub portfolio: crate::domain::portfolio::PortfolioView,
     /// The broker account (`GET /v2/account`), when the Trading API answered.
-    pub account: Option<crate::portfolio::Account>,
+    pub account: Option<crate::domain::portfolio::Account>,
     /// The Trading API poller's health.
     pub rest: crate::engine::state::RestView,
     /// The US equity market is open (Alpaca's clock when fresh, else the NYSE calendar).
@@ -288,7 +288,7 @@ pub struct Snapshot {
     /// once a second of engine time.
     pub latency: LatencyPanel,
     /// Notification channels' counters (empty when none are configured).
-    pub notifications: crate::notify::NotifyView,
+    pub notifications: crate::outputs::notify::NotifyView,
     pub perf: Perf,
 }
 

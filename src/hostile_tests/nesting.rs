@@ -2,7 +2,7 @@
 //! refuses it with a reason instead of overflowing the stack (which aborts the
 //! whole process, beyond any `catch_unwind`).
 
-use crate::wire::ParseLimits;
+use crate::domain::wire::ParseLimits;
 
 const LEVELS: usize = 100_000;
 
@@ -22,7 +22,7 @@ fn alpaca_frames_json_and_msgpack() {
         format!(r#"[{{"T":"t","S":"AAPL","zz":{}}}]"#, arrays()),
         format!(r#"[{{"T":"t","S":"AAPL","p":{}}}]"#, objects()),
     ] {
-        let p = crate::wire::parse_frame(text.as_bytes(), &ParseLimits::default());
+        let p = crate::domain::wire::parse_frame(text.as_bytes(), &ParseLimits::default());
         assert!(p.msgs.is_empty());
         let why = p
             .issues
@@ -40,7 +40,7 @@ fn alpaca_frames_json_and_msgpack() {
     }
     map.push(0xc0);
     for bytes in [arr, map] {
-        let p = crate::wire::msgpack::parse_msgpack_frame(&bytes, &ParseLimits::default());
+        let p = crate::domain::wire::msgpack::parse_msgpack_frame(&bytes, &ParseLimits::default());
         assert!(p.msgs.is_empty() && !p.issues.is_empty(), "{p:?}");
     }
 }
@@ -54,16 +54,19 @@ fn fixture_lines_and_headers() {
             objects()
         ),
     ] {
-        let why = crate::fixture::parse_record(&line)
+        let why = crate::sources::fixture::parse_record(&line)
             .err()
             .unwrap_or_default();
         assert!(why.contains("nested deeper than 16 levels"), "{why}");
     }
     let header = format!(r#"{{"tapewatch_fixture":1,"zz":{}}}"#, arrays());
-    let err = crate::fixture::reader::FixtureReader::from_bytes("deep.jsonl", header.into_bytes())
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+    let err = crate::sources::fixture::reader::FixtureReader::from_bytes(
+        "deep.jsonl",
+        header.into_bytes(),
+    )
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
     assert!(
         err.contains("deep.jsonl:1: not a tapewatch fixture header"),
         "{err}"
@@ -72,9 +75,9 @@ fn fixture_lines_and_headers() {
 
 #[test]
 fn yahoo_and_trading_api_bodies() {
-    use crate::alpaca::rest::{decode_account, decode_clock, decode_positions};
+    use crate::sources::alpaca::rest::{decode_account, decode_clock, decode_positions};
     for body in [arrays(), objects()] {
-        let e = crate::yahoo::chart::parse_chart(200, &body).unwrap_err();
+        let e = crate::sources::yahoo::chart::parse_chart(200, &body).unwrap_err();
         assert!(
             e.to_string().contains("nested deeper than 32 levels"),
             "{e}"
@@ -100,12 +103,12 @@ fn config_and_theme_files() {
         "}".repeat(LEVELS)
     );
     for text in [deep_array, deep_table] {
-        let e = crate::config::parse(&text, "deep.toml")
+        let e = crate::app::config::parse(&text, "deep.toml")
             .unwrap_err()
             .to_string();
         assert!(e.contains("deep.toml"), "{e}");
-        let base = crate::ui::theme::Theme::embedded_default();
-        let e = crate::ui::theme::parse_theme(
+        let base = crate::outputs::ui::theme::Theme::embedded_default();
+        let e = crate::outputs::ui::theme::parse_theme(
             "deep",
             "deep.toml",
             &text.replace("watchlist", "[colors]\ntext"),
@@ -122,10 +125,10 @@ fn config_and_theme_files() {
 /// 400 or 422, and the server goes on answering.
 #[tokio::test]
 async fn api_json_bodies() {
-    use crate::api::{router, ApiState};
-    use crate::engine::channels::Meters;
     use crate::engine::snapshot::{Mode, Perf};
     use crate::engine::state::{EngineState, StateConfig};
+    use crate::outputs::api::{router, ApiState};
+    use crate::plumbing::channels::Meters;
     use axum::body::Body;
     use axum::http::Request;
     use std::sync::Arc;
@@ -135,7 +138,7 @@ async fn api_json_bodies() {
         mode: Mode::Demo,
         feed: "iex".into(),
         watchlist: vec!["AAPL".into()],
-        started_at: crate::types::Ts::from_secs(1_790_000_000),
+        started_at: crate::domain::types::Ts::from_secs(1_790_000_000),
         replay_name: None,
         routing: Default::default(),
         validation: Default::default(),

@@ -2,14 +2,14 @@
 //! watchlist changes, msgpack, and record mode.
 
 use super::*;
-use tapewatch::fixture::record;
+use tapewatch::sources::fixture::record;
 
 /// `--record` as the binary sets it up.
 fn recording(dir: &tempfile::TempDir, watch: &[Symbol]) -> (Setup, RecordThread) {
     let mut setup = Setup::new(Mode::Live);
     let (rec, writer) = record::start(
         &dir.path().join("session.jsonl"),
-        tapewatch::clock::Clock::now(&tapewatch::clock::SystemClock),
+        tapewatch::domain::clock::Clock::now(&tapewatch::domain::clock::SystemClock),
         watch,
         setup.meters.record.clone(),
     )
@@ -140,7 +140,7 @@ async fn msgpack_mode_asks_for_msgpack_and_decodes_binary_frames() {
 /// that recording keeps up with live ingest. Short backoffs keep it fast.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn record_mode_writes_a_fixture_that_replays_to_the_same_counts() {
-    use tapewatch::fixture::{reader::FixtureReader, replay::Speed};
+    use tapewatch::sources::fixture::{reader::FixtureReader, replay::Speed};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("session.jsonl");
     let mock = MockAlpaca::start(mock_cfg()).await.unwrap();
@@ -174,7 +174,7 @@ async fn record_mode_writes_a_fixture_that_replays_to_the_same_counts() {
         &path,
         Ts::ZERO,
         &[],
-        tapewatch::engine::channels::Meters::default().record,
+        tapewatch::plumbing::channels::Meters::default().record,
     )
     .unwrap_err();
     assert!(err.to_string().contains("session.jsonl"), "{err}");
@@ -259,7 +259,7 @@ async fn the_test_feed_watches_fakepaca_and_warns_about_other_symbols() {
         ),
     ];
     for (toml, want, warns) in cases {
-        let settings = tapewatch::config::parse(toml, "c.toml").unwrap();
+        let settings = tapewatch::app::config::parse(toml, "c.toml").unwrap();
         let url =
             tapewatch::app::stream_url(Some(&format!("ws://{}", mock.addr())), &settings.feed);
         assert!(url.ends_with("/v2/test"), "{url}");

@@ -206,14 +206,14 @@ async fn a_stable_minute_resets_and_publishes_the_failure_count() {
         s.events
     );
     // The API shows it too.
-    let state = tapewatch::api::ApiState {
+    let state = tapewatch::outputs::api::ApiState {
         snapshots: r.snapshots.clone(),
         commands: r.commands.clone(),
         meters: r.meters.clone(),
         token: None,
         exporter: None,
     };
-    let resp = tapewatch::api::router(state)
+    let resp = tapewatch::outputs::api::router(state)
         .oneshot(
             axum::http::Request::get("/api/health/alpaca")
                 .body(axum::body::Body::empty())

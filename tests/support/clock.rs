@@ -3,8 +3,8 @@
 //! time, as the stream task's tokio timers do (the wall clock would stand still).
 
 use std::sync::Arc;
-use tapewatch::clock::{Clock, SystemClock};
-use tapewatch::types::Ts;
+use tapewatch::domain::clock::{Clock, SystemClock};
+use tapewatch::domain::types::Ts;
 
 pub struct TokioClock {
     origin: Ts,

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 use std::time::Duration;
+use tapewatch::app::pipeline::Running;
 use tapewatch::engine::snapshot::Snapshot;
-use tapewatch::pipeline::Running;
 
 /// The first snapshot for which `pred` holds; panics with the router, Alpaca and
 /// Yahoo state if none does within `wait`.

@@ -4,13 +4,13 @@
 //! runbook's vocabulary; the view goes into the snapshot.
 
 use super::{CommandReply, Effects, EngineState};
-use crate::alerts::{
+use crate::domain::alerts::{
     Actor, AlertChange, AlertEngine, AlertError, AlertRecord, AlertState, Signals,
 };
-use crate::breaker::BreakerState;
-use crate::event::{Event, EventKind, Level};
-use crate::router::RouterState;
-use crate::types::Ts;
+use crate::domain::breaker::BreakerState;
+use crate::domain::event::{Event, EventKind, Level};
+use crate::domain::router::RouterState;
+use crate::domain::types::Ts;
 use rust_decimal::prelude::ToPrimitive;
 use std::collections::VecDeque;
 
@@ -37,7 +37,7 @@ pub(super) struct Alerting {
     pub pending_subscription: Option<String>,
     /// Symbols whose price breaker tripped since the last evaluation, even if it
     /// closed again before it.
-    pub pending_trips: Vec<crate::types::Symbol>,
+    pub pending_trips: Vec<crate::domain::types::Symbol>,
     /// Consecutive 402s; an authentication resets it.
     pub auth_failures: u32,
     /// Process memory use, measured by the engine shell (live only).
@@ -160,10 +160,10 @@ impl EngineState {
                 .max_concentration
                 .as_ref()
                 .filter(|_| {
-                    !portfolio
-                        .positions
-                        .iter()
-                        .any(|p| p.risk.contains(&crate::portfolio::RiskFlag::NoPrice))
+                    !portfolio.positions.iter().any(|p| {
+                        p.risk
+                            .contains(&crate::domain::portfolio::RiskFlag::NoPrice)
+                    })
                 })
                 .and_then(|c| Some((c.symbol.to_string(), c.pct.to_f64()?))),
         };
@@ -183,7 +183,7 @@ impl EngineState {
     }
 
     fn alert_changed(&mut self, c: AlertChange, fx: &mut Effects) {
-        use crate::alerts::Severity;
+        use crate::domain::alerts::Severity;
         let level = match (c.to, c.severity) {
             (AlertState::Firing, Severity::Critical | Severity::High) => Level::Error,
             (AlertState::Firing, Severity::Medium | Severity::Low) => Level::Warn,
@@ -207,7 +207,7 @@ impl EngineState {
         );
         let ev = Event::new(c.at, level, EventKind::Alert, text);
         self.emit(fx, ev);
-        if let Some(rec) = crate::alerts::AlertRecord::from_change(&c) {
+        if let Some(rec) = crate::domain::alerts::AlertRecord::from_change(&c) {
             self.record_alert(rec, fx);
         }
         fx.alerts.push(c);

@@ -5,9 +5,9 @@
 
 use super::routing::{show, ALPACA_REST, ALPACA_STREAM, YAHOO_HTTP};
 use super::{Effects, EngineState};
+use crate::domain::router::{RouterInput, RouterState};
+use crate::domain::types::Symbol;
 use crate::engine::snapshot::PricePoint;
-use crate::router::{RouterInput, RouterState};
-use crate::types::Symbol;
 
 /// What the engine decided about an operator's command.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

@@ -4,12 +4,14 @@
 //! of the state.
 
 use super::{Effects, EngineState, ALPACA_REST};
-use crate::alpaca::rest::{RestError, RestUpdate};
-use crate::breaker::{BreakerState, Outcome};
-use crate::event::{Event, EventKind, Level};
-use crate::market::clock::MarketClock;
-use crate::portfolio::{self, Account, BrokerPosition, Lot, Mark, PortfolioConfig, PortfolioView};
-use crate::types::{Source, Ts};
+use crate::domain::breaker::{BreakerState, Outcome};
+use crate::domain::event::{Event, EventKind, Level};
+use crate::domain::market::clock::MarketClock;
+use crate::domain::portfolio::{
+    self, Account, BrokerPosition, Lot, Mark, PortfolioConfig, PortfolioView,
+};
+use crate::domain::types::{Source, Ts};
+use crate::sources::alpaca::rest::{RestError, RestUpdate};
 use serde::Serialize;
 
 /// What the engine knows about the trading account.
@@ -50,7 +52,7 @@ impl EngineState {
     /// Whether the market is open now: Alpaca's own clock while it is fresh, else
     /// the built-in NYSE calendar.
     pub(super) fn market_open(&self) -> bool {
-        crate::market::clock::is_open_with(self.holdings.clock.as_ref(), self.now)
+        crate::domain::market::clock::is_open_with(self.holdings.clock.as_ref(), self.now)
     }
 
     /// One result from the Trading API poller.
@@ -97,7 +99,7 @@ impl EngineState {
     /// A position's `lastday_price` is yesterday's close: the price breaker's
     /// reference before the symbol's first accepted print of the day, and the
     /// row's previous close when no other source gave one.
-    fn previous_closes_from(&mut self, positions: &[crate::portfolio::BrokerPosition]) {
+    fn previous_closes_from(&mut self, positions: &[crate::domain::portfolio::BrokerPosition]) {
         for p in positions {
             let Some(prev) = p.lastday_price.filter(|d| *d > rust_decimal::Decimal::ZERO) else {
                 continue;
@@ -132,7 +134,7 @@ impl EngineState {
 
     fn rest_breaker_changed(
         &mut self,
-        t: Option<crate::breaker::BreakerTransition>,
+        t: Option<crate::domain::breaker::BreakerTransition>,
         fx: &mut Effects,
     ) {
         if let Some(t) = t {

@@ -3,11 +3,11 @@
 //! the subscription set), with feed latency recorded and parse problems rate-limited.
 
 use super::{Effects, EngineState, FRESH_LATENCY_CAP, PARSE_EVENTS_PER_SEC};
+use crate::domain::event::{Event, EventKind, Level};
+use crate::domain::types::{Source, Ts};
+use crate::domain::validate::{ValidationEventKind, Verdict};
+use crate::domain::wire::{Bar, BarKind, Msg, ParseIssue};
 use crate::engine::snapshot::{LinkState, PricePoint};
-use crate::event::{Event, EventKind, Level};
-use crate::types::{Source, Ts};
-use crate::validate::{ValidationEventKind, Verdict};
-use crate::wire::{Bar, BarKind, Msg, ParseIssue};
 
 impl EngineState {
     /// One Alpaca frame, already parsed, received at `at`.
@@ -22,7 +22,7 @@ impl EngineState {
             // would restart the failover delay of a primary that is still failing,
             // and the subscription confirmation reports PrimaryUp itself.
             if self.alpaca.state == LinkState::Subscribed {
-                self.route_input(crate::router::RouterInput::PrimaryMessage, fx);
+                self.route_input(crate::domain::router::RouterInput::PrimaryMessage, fx);
             }
         }
         for m in msgs {

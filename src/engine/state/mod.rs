@@ -22,14 +22,14 @@ use super::snapshot::{
     AlpacaView, ChannelStat, Counters, LatencyPanel, LinkState, Mode, Perf, ReplayView, Snapshot,
     SymbolView, YahooView,
 };
+use crate::domain::event::{Event, EventKind, Level};
+use crate::domain::router::{Router, Transition};
+use crate::domain::stats::WindowedLatency;
+use crate::domain::types::{Source, Symbol, Ts};
+use crate::domain::validate::{ValidationConfig, ValidationEvent, Validator};
+use crate::domain::wire::MsgType;
 use crate::engine::LinkUpdate;
-use crate::event::{Event, EventKind, Level};
-use crate::fixture::Fault;
-use crate::router::{Router, Transition};
-use crate::stats::WindowedLatency;
-use crate::types::{Source, Symbol, Ts};
-use crate::validate::{ValidationConfig, ValidationEvent, Validator};
-use crate::wire::MsgType;
+use crate::sources::fixture::Fault;
 use routing::Upstreams;
 use std::collections::{HashMap, VecDeque};
 
@@ -51,11 +51,11 @@ pub struct Effects {
     /// Tell the live stream task to hold off connecting until then (`Some(None)` lifts it).
     pub stream_hold: Option<Option<Ts>>,
     /// Alert state changes, for notifiers.
-    pub alerts: Vec<crate::alerts::AlertChange>,
+    pub alerts: Vec<crate::domain::alerts::AlertChange>,
     /// Alert history entries, for the store's `alert_history` table.
-    pub alert_records: Vec<crate::alerts::AlertRecord>,
+    pub alert_records: Vec<crate::domain::alerts::AlertRecord>,
     /// Closed SLO minutes, for the store's `slo_minutes` table (live runs keep them).
-    pub slo_minutes: Vec<crate::slo::MinuteBucket>,
+    pub slo_minutes: Vec<crate::domain::slo::MinuteBucket>,
 }
 
 /// Most message latencies queued between two drains by the engine shell.
@@ -111,7 +111,7 @@ pub struct EngineState {
     holdings: holdings::Holdings,
     alerting: alerting::Alerting,
     reliability: reliability::Reliability,
-    notifications: crate::notify::NotifyView,
+    notifications: crate::outputs::notify::NotifyView,
 }
 
 impl EngineState {

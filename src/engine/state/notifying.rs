@@ -3,8 +3,8 @@
 //! log), in the engine's time like every other event.
 
 use super::{Effects, EngineState};
-use crate::event::{Event, EventKind, Level};
-use crate::notify::NotifyReport;
+use crate::domain::event::{Event, EventKind, Level};
+use crate::outputs::notify::NotifyReport;
 
 impl EngineState {
     pub fn apply_notify(&mut self, report: NotifyReport, fx: &mut Effects) {

@@ -6,9 +6,11 @@
 //! them) are kept, bounded, for the snapshot and leave as effects for the store too.
 
 use super::{Effects, EngineState};
-use crate::alerts::AlertRecord;
-use crate::router::RouterState;
-use crate::slo::{MessageCounts, MinuteBucket, SecondSample, SloConfig, SloReport, SloTracker};
+use crate::domain::alerts::AlertRecord;
+use crate::domain::router::RouterState;
+use crate::domain::slo::{
+    MessageCounts, MinuteBucket, SecondSample, SloConfig, SloReport, SloTracker,
+};
 use std::collections::VecDeque;
 
 /// Alert history entries kept in memory (the store keeps all of them).

@@ -4,14 +4,14 @@
 //! comes from the inputs.
 
 use super::{Effects, EngineState};
-use crate::breaker::{
+use crate::domain::breaker::{
     Breaker, BreakerConfig, BreakerState, BreakerTransition, BreakerView, Outcome,
 };
+use crate::domain::event::{Event, EventKind, Level};
+use crate::domain::router::{RouterConfig, RouterInput, Transition};
+use crate::domain::types::{Source, Symbol, Ts};
 use crate::engine::snapshot::{LinkState, PricePoint, SymbolView};
-use crate::event::{Event, EventKind, Level};
-use crate::router::{RouterConfig, RouterInput, Transition};
-use crate::types::{Source, Symbol, Ts};
-use crate::yahoo::poller::{Cadence, PollPlan};
+use crate::sources::yahoo::poller::{Cadence, PollPlan};
 
 /// Upstream breaker names, as the API, metrics and `POST /api/breakers/{name}/reset` use them.
 pub const YAHOO_HTTP: &str = "yahoo_http";

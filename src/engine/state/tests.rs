@@ -59,7 +59,7 @@ fn watchlist_changes_keep_state_and_report() {
 
 #[test]
 fn removing_a_symbol_keeps_the_others_prices_and_routes_new_trades() {
-    use crate::wire::{parse_frame, ParseLimits};
+    use crate::domain::wire::{parse_frame, ParseLimits};
     let mut st = state(&["AAPL", "MSFT"]);
     let mut fx = Effects::default();
     let frame = |sym: &str, p: &str| {
@@ -95,9 +95,9 @@ fn removing_a_symbol_keeps_the_others_prices_and_routes_new_trades() {
 /// point 10 s later (5 s ping + 5 s pong in the stream task), so within 21 s.
 #[test]
 fn default_knobs_hard_close_switches_the_poller_to_yahoo_within_10_s_and_a_tick() {
+    use crate::domain::wire::{parse_frame, ParseLimits};
     use crate::engine::LinkUpdate;
-    use crate::wire::{parse_frame, ParseLimits};
-    use crate::yahoo::poller::Cadence;
+    use crate::sources::yahoo::poller::Cadence;
     let t0 = Ts::parse_rfc3339("2026-11-17T15:00:05Z").unwrap();
     let mut st = state(&["AAPL"]);
     let mut fx = Effects::default();
@@ -146,8 +146,8 @@ fn default_knobs_hard_close_switches_the_poller_to_yahoo_within_10_s_and_a_tick(
 /// "Reconnection failed" only for a reconnect attempt that never got to streaming.
 #[test]
 fn link_updates_use_the_runbook_lines() {
+    use crate::domain::wire::{parse_frame, ParseLimits};
     use crate::engine::LinkUpdate;
-    use crate::wire::{parse_frame, ParseLimits};
     let t0 = Ts::parse_rfc3339("2026-11-17T15:00:05Z").unwrap();
     let at = |s: i64| t0.plus_millis(s * 1_000);
     let up = |s: i64, state: LinkState, err: &str, fails: u32, attempts: u64| LinkUpdate {
@@ -217,8 +217,8 @@ fn link_updates_use_the_runbook_lines() {
 /// still counts from the first disconnect, not from the last welcome.
 #[test]
 fn a_reconnect_handshake_does_not_restart_the_failover_delay() {
+    use crate::domain::wire::{parse_frame, ParseLimits};
     use crate::engine::LinkUpdate;
-    use crate::wire::{parse_frame, ParseLimits};
     let t0 = Ts::parse_rfc3339("2026-11-17T15:00:05Z").unwrap();
     let mut st = state(&["AAPL"]);
     let mut fx = Effects::default();

@@ -2,7 +2,7 @@
 //! refused with a reason, and the same sentence in the event log.
 
 use super::*;
-use crate::alerts::Actor;
+use crate::domain::alerts::Actor;
 
 fn state(mode: Mode) -> EngineState {
     EngineState::new(StateConfig {

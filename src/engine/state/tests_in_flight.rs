@@ -4,7 +4,7 @@
 //! never subscribed is still a failure. Engine time decides the window.
 
 use super::*;
-use crate::wire::{parse_frame, ParseLimits};
+use crate::domain::wire::{parse_frame, ParseLimits};
 
 const T0: &str = "2026-11-17T15:01:00Z";
 

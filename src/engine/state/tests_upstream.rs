@@ -4,8 +4,8 @@
 
 use super::tests_yahoo::{chart, d, resp, row, state, t0, trade, NOT_FOUND};
 use super::*;
-use crate::breaker::BreakerState;
-use crate::wire::{parse_frame, ParseLimits};
+use crate::domain::breaker::BreakerState;
+use crate::domain::wire::{parse_frame, ParseLimits};
 
 #[test]
 fn refused_responses_are_counted_not_shown() {
@@ -184,11 +184,11 @@ fn an_unusable_fallback_is_never_failed_over_to() {
     let snap = st.snapshot(1, Perf::default(), Vec::new());
     assert_eq!(
         snap.router.connection_state,
-        crate::router::RouterState::BothUnavailable
+        crate::domain::router::RouterState::BothUnavailable
     );
     assert_eq!(
-        crate::api::health_of(&snap).status,
-        crate::api::HealthStatus::Unhealthy
+        crate::outputs::api::health_of(&snap).status,
+        crate::outputs::api::HealthStatus::Unhealthy
     );
     assert!(snap.watchlist[0].stale, "prices are stale, never fresh");
     assert_eq!(snap.yahoo.polling, "off");
@@ -208,12 +208,12 @@ fn manual_fallback_onto_a_down_yahoo_marks_prices_stale() {
     let snap = st.snapshot(1, Perf::default(), Vec::new());
     assert_eq!(
         snap.router.connection_state,
-        crate::router::RouterState::ManualFallback
+        crate::domain::router::RouterState::ManualFallback
     );
     assert!(snap.watchlist[0].stale);
     assert_eq!(
-        crate::api::health_of(&snap).status,
-        crate::api::HealthStatus::Unhealthy
+        crate::outputs::api::health_of(&snap).status,
+        crate::outputs::api::HealthStatus::Unhealthy
     );
     // Yahoo back: fresh again.
     let at = t0().plus_millis(5_000);

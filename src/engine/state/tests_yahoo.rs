@@ -3,9 +3,9 @@
 //! references, and RUNBOOK-004's commands. Upstream behaviour is in `tests_upstream`.
 
 use super::*;
-use crate::portfolio::{Lot, PortfolioConfig};
-use crate::wire::{parse_frame, ParseLimits};
-use crate::yahoo::YahooResponse;
+use crate::domain::portfolio::{Lot, PortfolioConfig};
+use crate::domain::wire::{parse_frame, ParseLimits};
+use crate::sources::yahoo::YahooResponse;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
@@ -201,7 +201,7 @@ fn non_finite_msgpack_price_counts_under_its_rule_and_is_not_shown() {
     let mut st = state(&["AAPL"]);
     trade(&mut st, t0(), "AAPL", 1, "100");
     let mut fx = Effects::default();
-    let issues = [crate::wire::ParseIssue::NonFinite {
+    let issues = [crate::domain::wire::ParseIssue::NonFinite {
         index: 0,
         symbol: Some("AAPL".into()),
         field: "price",
@@ -220,7 +220,7 @@ fn non_finite_msgpack_price_counts_under_its_rule_and_is_not_shown() {
 
 #[test]
 fn previous_close_from_positions_and_daily_bars_checks_the_first_print() {
-    use crate::alpaca::rest::RestUpdate;
+    use crate::sources::alpaca::rest::RestUpdate;
     // (case, reference source) → the first print of the day at +30% is held.
     for case in [
         "positions lastday_price",
@@ -232,7 +232,8 @@ fn previous_close_from_positions_and_daily_bars_checks_the_first_print() {
         match case {
             "positions lastday_price" => {
                 let json = r#"[{"symbol":"AAPL","qty":"1","side":"long","avg_entry_price":"90","lastday_price":"100"}]"#;
-                let p: Vec<crate::portfolio::BrokerPosition> = serde_json::from_str(json).unwrap();
+                let p: Vec<crate::domain::portfolio::BrokerPosition> =
+                    serde_json::from_str(json).unwrap();
                 st.apply_rest(
                     RestUpdate::Positions {
                         at: t0(),

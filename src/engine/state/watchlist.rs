@@ -4,10 +4,10 @@
 //! `validate::in_flight`), never counted as failures.
 
 use super::{CommandReply, Effects, EngineState, Outcome, MAX_WATCHLIST};
+use crate::domain::event::{Event, EventKind, Level};
+use crate::domain::types::{Symbol, Ts};
+use crate::domain::validate::UNSUBSCRIBED_IN_FLIGHT_SECS;
 use crate::engine::snapshot::{Mode, SymbolView};
-use crate::event::{Event, EventKind, Level};
-use crate::types::{Symbol, Ts};
-use crate::validate::UNSUBSCRIBED_IN_FLIGHT_SECS;
 
 impl EngineState {
     /// Adds and removes symbols (an operator's request), keeping every remaining

@@ -20,14 +20,14 @@
 
 use super::routing::show;
 use super::{Effects, EngineState};
-use crate::breaker::{BreakerState, Outcome, Permit};
+use crate::domain::breaker::{BreakerState, Outcome, Permit};
+use crate::domain::event::{Event, EventKind, Level};
+use crate::domain::router::RouterInput;
+use crate::domain::types::{Source, Symbol};
+use crate::domain::validate::Verdict;
 use crate::engine::snapshot::PricePoint;
-use crate::event::{Event, EventKind, Level};
-use crate::router::RouterInput;
-use crate::types::{Source, Symbol};
-use crate::validate::Verdict;
-use crate::yahoo::chart::{parse_chart, ChartError};
-use crate::yahoo::{ChartQuote, YahooResponse};
+use crate::sources::yahoo::chart::{parse_chart, ChartError};
+use crate::sources::yahoo::{ChartQuote, YahooResponse};
 use std::collections::HashMap;
 
 /// Yahoo bookkeeping that is not part of the snapshot's view.

@@ -1,0 +1,107 @@
+//! The command line. Every flag is explained in `--help`.
+
+use crate::sources::fixture::replay::Speed;
+use clap::Parser;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tapewatch",
+    version,
+    // The last of a repeated flag wins, as in most Unix tools.
+    args_override_self = true,
+    about = "Terminal dashboard that keeps a live US-equities market-data feed honest",
+    long_about = "tapewatch watches an Alpaca market-data stream (with Yahoo Finance as fallback), \
+validates every tick, and shows prices, connection state and events in the terminal. \
+With no Alpaca credentials configured and no --replay, it replays its built-in demo session.\n\n\
+Credentials come from APCA_API_KEY_ID and APCA_API_SECRET_KEY, or from the config file."
+)]
+pub struct Cli {
+    /// Run headless: no terminal UI; one JSON object per line on stdout for each notable
+    /// event, and the HTTP API on --listen.
+    #[arg(long)]
+    pub no_ui: bool,
+
+    /// Replay a recorded fixture (JSON Lines) through the engine instead of connecting.
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+
+    /// Replay speed: a multiple of real time (1 = real time, 10 = ten times faster) or
+    /// `max` for as fast as possible. Default: 1 for the demo and the TUI, max headless.
+    #[arg(long, value_name = "N|max", value_parser = parse_speed, allow_hyphen_values = true)]
+    pub speed: Option<Speed>,
+
+    /// Config file (TOML). Default: $XDG_CONFIG_HOME/tapewatch/config.toml if present,
+    /// else built-in defaults.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// SQLite database for events. Default: $XDG_DATA_HOME/tapewatch/tapewatch.db.
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+
+    /// Address for the HTTP API. Default 127.0.0.1:5002. A non-loopback address needs
+    /// api.token in the config.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+
+    /// Record the live Alpaca session (every frame and connection fault) to FILE in
+    /// the fixture format, for --replay later. The file must not exist yet.
+    #[arg(long, value_name = "FILE")]
+    pub record: Option<PathBuf>,
+
+    /// After a replay ends, keep running (and serving the API) instead of exiting.
+    #[arg(long)]
+    pub hold: bool,
+
+    /// Colour theme: the name of a file in themes/ (default, light, mono).
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<String>,
+}
+
+fn parse_speed(s: &str) -> Result<Speed, String> {
+    s.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_flag() {
+        let c = Cli::try_parse_from([
+            "tapewatch",
+            "--no-ui",
+            "--replay",
+            "f.jsonl",
+            "--speed",
+            "max",
+            "--config",
+            "c.toml",
+            "--db",
+            "x.db",
+            "--listen",
+            "127.0.0.1:9000",
+            "--hold",
+            "--theme",
+            "mono",
+        ])
+        .unwrap();
+        assert!(c.no_ui && c.hold);
+        assert_eq!(c.speed, Some(Speed::Max));
+        assert_eq!(c.listen, Some("127.0.0.1:9000".parse().unwrap()));
+        let c = Cli::try_parse_from(["tapewatch", "--speed", "10"]).unwrap();
+        assert_eq!(c.speed, Some(Speed::Factor(10.0)));
+    }
+
+    #[test]
+    fn bad_speed_names_the_flag() {
+        for bad in ["0", "-1", "fast", "inf", "NaN"] {
+            let err = Cli::try_parse_from(["tapewatch", "--speed", bad])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("--speed"), "{err}");
+        }
+    }
+}

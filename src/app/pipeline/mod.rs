@@ -1,0 +1,414 @@
+//! Starts a feed (replay or the live Alpaca stream) and the engine task wired
+//! together, for the app, the integration tests and the benches alike: one place
+//! that connects the channels.
+
+use crate::domain::clock::{Clock, SystemClock};
+use crate::domain::event::Event;
+use crate::domain::types::{Symbol, Ts};
+use crate::domain::wire::ParseLimits;
+use crate::engine::snapshot::{Mode, Perf, Snapshot};
+use crate::engine::state::{EngineState, StateConfig};
+use crate::engine::{self, EngineExit, EngineIo, EngineOptions, FeedEvent, Request};
+use crate::outputs::store::StoreMsg;
+use crate::plumbing::channels::{Meters, COMMAND_CAPACITY, FEED_CAPACITY};
+use crate::sources::alpaca::stream::{StreamConfig, StreamControl, StreamTask};
+use crate::sources::fixture::reader::{FixtureError, FixtureReader};
+use crate::sources::fixture::replay::{self, ReplayOptions, ReplayStats, Speed};
+mod notifier;
+mod rest;
+
+use crate::sources::yahoo::client::{build_client, HttpClientConfig};
+use crate::sources::yahoo::poller::{PollPlan, PollerConfig, YahooPoller};
+use rest::spawn_rest;
+use std::path::Path;
+use std::sync::Arc;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// What every run shares, replay or live.
+pub struct Setup {
+    pub mode: Mode,
+    pub feed: String,
+    /// `None` in replay: the fixture's own symbols.
+    pub watchlist: Option<Vec<Symbol>>,
+    /// Keep the engine running after a replay ends.
+    pub hold: bool,
+    pub store_tx: Option<mpsc::Sender<StoreMsg>>,
+    pub out_tx: Option<mpsc::Sender<Event>>,
+    pub meters: Meters,
+    pub limits: ParseLimits,
+    /// `--record` (live only).
+    pub recorder: Option<crate::sources::fixture::record::Recorder>,
+    pub routing: crate::engine::state::RoutingConfig,
+    pub validation: crate::domain::validate::ValidationConfig,
+    /// The live Yahoo poller (standby probes and the fallback); `None` disables it.
+    pub yahoo: Option<PollerConfig>,
+    /// Where message latencies go for `alpaca_message_latency_seconds`.
+    pub latency_sink: Option<metrics::Histogram>,
+    /// Config lots (or the demo's portfolio) and the P&L limits.
+    pub lots: Vec<crate::domain::portfolio::Lot>,
+    pub portfolio: crate::domain::portfolio::PortfolioConfig,
+    /// The Alpaca Trading API poller (live only; needs credentials).
+    pub rest: Option<crate::sources::alpaca::rest::RestConfig>,
+    /// SLO minutes and alert history of earlier live runs (live only).
+    pub history: Option<(
+        Vec<crate::domain::slo::MinuteBucket>,
+        Vec<crate::domain::alerts::AlertRecord>,
+    )>,
+    /// Notification channels; none by default, in any mode.
+    pub notify: crate::outputs::notify::NotifyConfig,
+    /// Config warnings, logged as events when the engine starts.
+    pub warnings: Vec<String>,
+    /// Effects of state set up before the engine runs (e.g. the fallback found
+    /// unusable), forwarded when it starts so they are logged and stored too.
+    pub early: crate::engine::state::Effects,
+}
+
+impl Setup {
+    pub fn new(mode: Mode) -> Setup {
+        Setup {
+            mode,
+            feed: "iex".into(),
+            watchlist: None,
+            hold: false,
+            store_tx: None,
+            out_tx: None,
+            meters: Meters::default(),
+            limits: ParseLimits::default(),
+            recorder: None,
+            routing: Default::default(),
+            validation: Default::default(),
+            yahoo: None,
+            latency_sink: None,
+            lots: Vec::new(),
+            portfolio: Default::default(),
+            rest: None,
+            history: None,
+            notify: Default::default(),
+            warnings: Vec::new(),
+            early: Default::default(),
+        }
+    }
+}
+
+pub enum FeedHandle {
+    Replay(std::thread::JoinHandle<ReplayStats>),
+    Live(JoinHandle<()>),
+}
+
+impl FeedHandle {
+    /// Waits for the feed to stop (it stops on cancel, at a replay's end, or when
+    /// the engine is gone).
+    pub async fn join(self) {
+        match self {
+            FeedHandle::Replay(t) => {
+                let _ = tokio::task::spawn_blocking(move || t.join()).await;
+            }
+            FeedHandle::Live(t) => {
+                let _ = t.await;
+            }
+        }
+    }
+}
+
+pub struct Running {
+    pub snapshots: watch::Receiver<Arc<Snapshot>>,
+    pub commands: mpsc::Sender<Request>,
+    pub meters: Meters,
+    pub cancel: CancellationToken,
+    pub engine: JoinHandle<(EngineExit, Arc<Snapshot>)>,
+    pub feed: FeedHandle,
+}
+
+struct Engine {
+    snapshots: watch::Receiver<Arc<Snapshot>>,
+    commands: mpsc::Sender<Request>,
+    feed_tx: mpsc::Sender<FeedEvent>,
+    cancel: CancellationToken,
+    engine: JoinHandle<(EngineExit, Arc<Snapshot>)>,
+}
+
+fn spawn_engine(
+    mut state: EngineState,
+    setup: &mut Setup,
+    live_clock: Option<Arc<dyn Clock>>,
+    stream_tx: Option<mpsc::Sender<StreamControl>>,
+    plan_tx: Option<watch::Sender<PollPlan>>,
+    rest_hold_tx: Option<watch::Sender<Option<Ts>>>,
+) -> Engine {
+    let mut startup = std::mem::take(&mut setup.early);
+    for w in setup.warnings.drain(..) {
+        state.config_warning(w, &mut startup);
+    }
+    let (feed_tx, feed_rx) = mpsc::channel(FEED_CAPACITY);
+    let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_CAPACITY);
+    let first = Arc::new(state.snapshot(0, Perf::default(), setup.meters.stats()));
+    let (snap_tx, snap_rx) = watch::channel(first);
+    let cancel = CancellationToken::new();
+    let notify_cfg = std::mem::take(&mut setup.notify);
+    let (notify_tx, notify_rx) = notifier::channel(&notify_cfg);
+    let io = EngineIo {
+        notify_tx,
+        feed_rx,
+        cmd_rx,
+        snap_tx,
+        store_tx: setup.store_tx.take(),
+        out_tx: setup.out_tx.take(),
+        stream_tx,
+        plan_tx,
+        rest_hold_tx,
+        latency_sink: setup.latency_sink.clone(),
+        meters: setup.meters.clone(),
+    };
+    let opts = EngineOptions {
+        live_clock,
+        hold: setup.hold,
+        limits: setup.limits.clone(),
+        startup,
+    };
+    let notify_clock = opts.live_clock.clone();
+    let mut engine = tokio::spawn(engine::run(state, io, opts, cancel.clone()));
+    if let Some(rx) = notify_rx {
+        engine = notifier::attach(
+            engine,
+            notify_cfg,
+            rx,
+            notify_clock,
+            feed_tx.clone(),
+            &setup.meters,
+            cancel.clone(),
+        );
+    }
+    Engine {
+        snapshots: snap_rx,
+        commands: cmd_tx,
+        feed_tx,
+        cancel,
+        engine,
+    }
+}
+
+/// Spawns the engine on the current tokio runtime and the replay on its own thread.
+pub fn start(reader: FixtureReader, mut setup: Setup, speed: Speed) -> std::io::Result<Running> {
+    let watchlist = setup.watchlist.take().unwrap_or_else(|| {
+        reader
+            .header()
+            .symbols
+            .iter()
+            .map(|s| Symbol::new(s))
+            .collect()
+    });
+    let mut state = EngineState::new(StateConfig {
+        mode: setup.mode,
+        feed: setup.feed.clone(),
+        watchlist,
+        started_at: reader.start(),
+        replay_name: Some(reader.header().name.clone()),
+        routing: setup.routing.clone(),
+        validation: setup.validation.clone(),
+    });
+    state.set_replay_speed(&speed.to_string());
+    state.set_lots(setup.lots.clone(), setup.portfolio.clone());
+    let e = spawn_engine(state, &mut setup, None, None, None, None);
+    let opts = ReplayOptions {
+        speed,
+        ..ReplayOptions::default()
+    };
+    let replay = match replay::spawn(
+        reader,
+        opts,
+        e.feed_tx,
+        setup.meters.feed.clone(),
+        e.cancel.clone(),
+    ) {
+        Ok(r) => r,
+        Err(err) => {
+            e.cancel.cancel();
+            return Err(err);
+        }
+    };
+    Ok(Running {
+        snapshots: e.snapshots,
+        commands: e.commands,
+        meters: setup.meters,
+        cancel: e.cancel,
+        engine: e.engine,
+        feed: FeedHandle::Replay(replay),
+    })
+}
+
+/// Alpaca's market clock as last reported by the Trading API.
+pub(crate) type SharedClock =
+    Arc<std::sync::RwLock<Option<crate::domain::market::clock::MarketClock>>>;
+
+/// Answers whether the US equity market is open at a time.
+pub type MarketOpen = Arc<dyn Fn(Ts) -> bool + Send + Sync>;
+
+/// The NYSE calendar, for live runs.
+pub fn market_calendar() -> MarketOpen {
+    Arc::new(crate::domain::market::calendar::is_open)
+}
+
+/// Spawns the engine and the live Alpaca stream task.
+pub fn start_live(
+    cfg: StreamConfig,
+    mut setup: Setup,
+    clock: Arc<dyn Clock>,
+    market_open: MarketOpen,
+) -> Running {
+    let watchlist = setup
+        .watchlist
+        .take()
+        .unwrap_or_else(|| cfg.watchlist.clone());
+    let now: Ts = clock.now();
+    let mut state = EngineState::new(StateConfig {
+        mode: Mode::Live,
+        feed: cfg.feed.clone(),
+        watchlist,
+        started_at: now,
+        replay_name: None,
+        routing: setup.routing.clone(),
+        validation: setup.validation.clone(),
+    });
+    state.set_lots(setup.lots.clone(), setup.portfolio.clone());
+    state.set_rest_enabled(setup.rest.is_some());
+    if let Some((minutes, alerts)) = setup.history.take() {
+        state.load_history(minutes, alerts);
+    }
+    let (stream_tx, stream_rx) = mpsc::channel(8);
+    let client = match setup.yahoo.take().map(|p| {
+        let http = HttpClientConfig {
+            request_timeout_secs: p.request_timeout_secs,
+            ..HttpClientConfig::default()
+        };
+        (p, build_client(&http))
+    }) {
+        Some((p, Ok(client))) => Some((p, client)),
+        // Without a working fallback the router must not fail over to it: prices go
+        // stale and /health says Unhealthy when Alpaca is down too.
+        Some((_, Err(e))) => {
+            state.set_fallback_unavailable(
+                format!("Yahoo fallback disabled: cannot build its HTTP client: {e}"),
+                &mut setup.early,
+            );
+            None
+        }
+        None => {
+            state.set_fallback_unavailable(
+                "Yahoo fallback disabled in the config".into(),
+                &mut setup.early,
+            );
+            None
+        }
+    };
+    let (plan_tx, plan_rx) = watch::channel(PollPlan::off());
+    let plan_tx = client.is_some().then_some(plan_tx);
+    let (rest_hold_tx, rest_hold_rx) = watch::channel(None);
+    // Alpaca's /v2/clock, when the Trading API answers, decides market hours for the
+    // stream's silence check too; until then (or when stale) the calendar does.
+    let market_clock: SharedClock = Arc::new(std::sync::RwLock::new(None));
+    let market_open: MarketOpen = {
+        let shared = market_clock.clone();
+        Arc::new(move |now: Ts| {
+            let c = shared.read().ok().and_then(|g| *g);
+            match c.filter(|c| c.is_fresh(now)) {
+                Some(c) => c.is_open,
+                None => market_open(now),
+            }
+        })
+    };
+    let rest_cfg = setup.rest.take();
+    let e = spawn_engine(
+        state,
+        &mut setup,
+        Some(clock.clone()),
+        Some(stream_tx),
+        plan_tx,
+        rest_cfg.is_some().then_some(rest_hold_tx),
+    );
+    let rest = rest_cfg.map(|cfg| {
+        spawn_rest(
+            cfg,
+            clock.clone(),
+            rest_hold_rx,
+            e.feed_tx.clone(),
+            &setup.meters,
+            e.cancel.clone(),
+            market_clock.clone(),
+        )
+    });
+    let poller = client.map(|(pcfg, client)| {
+        let mut p = YahooPoller::new(
+            pcfg,
+            client,
+            clock.clone(),
+            plan_rx,
+            e.feed_tx.clone(),
+            setup.meters.feed.clone(),
+        );
+        if let Some(rec) = setup.recorder.clone() {
+            p = p.with_hook(Arc::new(move |r| rec.http(r)));
+        }
+        tokio::spawn(p.run(e.cancel.clone()))
+    });
+    let task = StreamTask {
+        cfg,
+        clock,
+        feed_tx: e.feed_tx,
+        meter: setup.meters.feed.clone(),
+        control: stream_rx,
+        cancel: e.cancel.clone(),
+        market_open,
+        recorder: setup.recorder.take(),
+        hold_until: None,
+    };
+    let stream = tokio::spawn(task.run());
+    let live = tokio::spawn(async move {
+        let _ = stream.await;
+        if let Some(p) = poller {
+            let _ = p.await;
+        }
+        if let Some(r) = rest {
+            let _ = r.await;
+        }
+    });
+    Running {
+        snapshots: e.snapshots,
+        commands: e.commands,
+        meters: setup.meters,
+        cancel: e.cancel,
+        engine: e.engine,
+        feed: FeedHandle::Live(live),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Fixture(#[from] FixtureError),
+    #[error("cannot start the replay thread: {0}")]
+    Spawn(#[from] std::io::Error),
+    #[error("the engine task failed: {0}")]
+    Engine(#[from] tokio::task::JoinError),
+}
+
+/// Replays a fixture to its end with nothing attached and returns the final snapshot.
+pub async fn replay_to_end(
+    reader: FixtureReader,
+    speed: Speed,
+) -> Result<Arc<Snapshot>, PipelineError> {
+    let running = start(reader, Setup::new(Mode::Replay), speed)?;
+    let (_, last) = running.engine.await?;
+    running.feed.join().await;
+    Ok(last)
+}
+
+pub async fn replay_headless(path: &Path) -> Result<Arc<Snapshot>, PipelineError> {
+    replay_to_end(FixtureReader::open(path)?, Speed::Max).await
+}
+
+/// The wall clock, for live runs.
+pub fn system_clock() -> Arc<dyn Clock> {
+    Arc::new(SystemClock)
+}

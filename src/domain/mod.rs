@@ -1,0 +1,18 @@
+//! The pure domain: what market data is and the rules applied to it. Parsers, state
+//! machines and functions with time as an input; no tokio, no sockets, files,
+//! database or terminal. May import nothing outside `domain`.
+
+pub mod alerts;
+pub mod breaker;
+pub mod clock;
+pub mod event;
+pub mod market;
+pub mod portfolio;
+pub mod router;
+pub mod slo;
+pub mod stats;
+#[cfg(test)]
+pub(crate) mod test_alloc;
+pub mod types;
+pub mod validate;
+pub mod wire;

@@ -1,0 +1,290 @@
+//! The Alerts page (page 4): active alerts coloured by severity with state, age,
+//! runbook id and ack/snooze/inhibit marks; the selected alert's first diagnostic step;
+//! the SLOs with error budget left and burn rates; and the alert history with who
+//! acted. `a` acknowledges and `z` snoozes the selected alert (see [`super::state`]).
+
+use super::chrome::page_tabs;
+use super::format;
+use super::state::UiState;
+use super::theme::{Role, Theme};
+use crate::domain::alerts::{AlertState, AlertView, Severity};
+use crate::domain::slo::SloView;
+use crate::domain::types::Ts;
+use crate::engine::snapshot::Snapshot;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+use ratatui::Frame;
+
+/// Rows the SLO table needs: borders, header and the four SLOs.
+const SLO_ROWS: u16 = 7;
+
+pub(super) fn draw_alerts(
+    frame: &mut Frame,
+    rect: Rect,
+    snap: &Snapshot,
+    ui: &UiState,
+    theme: &Theme,
+) {
+    if rect.width == 0 || rect.height == 0 {
+        return;
+    }
+    let now = ui.now(snap);
+    let active = &snap.alerts.active;
+    // Alerts first (at least 5 rows), then the SLOs, then the history with the rest.
+    let alert_rows = u16::try_from(active.len().max(1))
+        .unwrap_or(u16::MAX)
+        .saturating_add(4);
+    let avail = rect.height;
+    let slo_h = if avail >= 5 + SLO_ROWS { SLO_ROWS } else { 0 };
+    let alerts_h = alert_rows
+        .min(avail.saturating_sub(slo_h))
+        .max(avail.min(5));
+    let slo_h = slo_h.min(avail.saturating_sub(alerts_h));
+    let history_h = avail.saturating_sub(alerts_h + slo_h);
+    let at = |y: u16, h: u16| Rect::new(rect.x, y, rect.width, h);
+    draw_active(frame, at(rect.y, alerts_h), snap, ui, now, theme);
+    if slo_h > 0 {
+        draw_slos(frame, at(rect.y + alerts_h, slo_h), snap, theme);
+    }
+    if history_h >= 3 {
+        draw_history(frame, at(rect.y + alerts_h + slo_h, history_h), snap, theme);
+    }
+}
+
+fn severity_style(sev: Severity, theme: &Theme) -> Style {
+    match sev {
+        Severity::Critical => theme.style(Role::Error).add_modifier(Modifier::BOLD),
+        Severity::High => theme.style(Role::Error),
+        Severity::Medium => theme.style(Role::Warn),
+        Severity::Low => theme.style(Role::Accent),
+        Severity::Info => theme.style(Role::Muted),
+    }
+}
+
+fn marks(a: &AlertView, now: Ts) -> String {
+    let mut out = Vec::new();
+    if a.acked {
+        out.push("ACK".to_string());
+    }
+    if let Some(until) = a.snoozed_until.filter(|u| *u > now) {
+        out.push(format!("ZZ {}", format::countdown(until.millis_since(now))));
+    }
+    if let Some(by) = a.inhibited_by {
+        out.push(format!("by {by}"));
+    }
+    out.join(" ")
+}
+
+fn draw_active(
+    frame: &mut Frame,
+    rect: Rect,
+    snap: &Snapshot,
+    ui: &UiState,
+    now: Ts,
+    theme: &Theme,
+) {
+    let c = &snap.alerts.counts;
+    let title = Line::from(vec![
+        Span::styled(" Alerts ", theme.style(Role::Accent)),
+        Span::styled(
+            format!(
+                "{} critical · {} high · {} medium · {} low firing ",
+                c.critical, c.high, c.medium, c.low
+            ),
+            theme.style(Role::Muted),
+        ),
+    ]);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Role::Border))
+        .title(title)
+        .title(page_tabs(ui, theme).right_aligned());
+    let active = &snap.alerts.active;
+    if active.is_empty() {
+        let text = Span::styled(
+            "no pending or firing alerts · press ? for keys",
+            theme.style(Role::Ok),
+        );
+        frame.render_widget(Paragraph::new(text).block(block), rect);
+        return;
+    }
+    let selected = ui.alert_selected_in(active.len());
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    // The selected alert's first step takes the last inner row when there is room.
+    let show_step = inner.height >= 3;
+    let table_rect = Rect {
+        height: inner.height.saturating_sub(u16::from(show_step)),
+        ..inner
+    };
+    let rows: Vec<Row> = active
+        .iter()
+        .map(|a| {
+            let sev = severity_style(a.severity, theme);
+            let state_style = match a.state {
+                AlertState::Firing => sev,
+                _ => theme.style(Role::Muted),
+            };
+            Row::new(vec![
+                Cell::from(Span::styled(a.severity.as_str(), sev)),
+                Cell::from(Span::styled(a.id, sev)),
+                Cell::from(Span::styled(a.name, theme.style(Role::Text))),
+                Cell::from(Span::styled(a.state.as_str(), state_style)),
+                Cell::from(Span::styled(
+                    format::age(now.millis_since(a.since)),
+                    theme.style(Role::Muted),
+                )),
+                Cell::from(Span::styled(
+                    a.runbook.unwrap_or("-"),
+                    theme.style(Role::Accent),
+                )),
+                Cell::from(Span::styled(marks(a, now), theme.style(Role::Muted))),
+                Cell::from(Span::styled(a.summary.as_str(), theme.style(Role::Text))),
+            ])
+        })
+        .collect();
+    let header = Row::new(vec![
+        "SEV", "ID", "NAME", "STATE", "AGE", "RUNBOOK", "MARKS", "SUMMARY",
+    ])
+    .style(theme.style(Role::Muted));
+    let widths = [
+        Constraint::Length(8),
+        Constraint::Length(3),
+        Constraint::Length(26),
+        Constraint::Length(8),
+        Constraint::Length(5),
+        Constraint::Length(12),
+        Constraint::Length(10),
+        Constraint::Min(10),
+    ];
+    let table = Table::new(rows, widths)
+        .header(header)
+        .row_highlight_style(theme.style(Role::SelectedBg));
+    let mut state = TableState::default().with_selected(selected);
+    frame.render_stateful_widget(table, table_rect, &mut state);
+    if let (true, Some(a)) = (show_step, selected.and_then(|i| active.get(i))) {
+        let line = Line::from(vec![
+            Span::styled(format!("{} first step: ", a.id), theme.style(Role::Accent)),
+            Span::styled(a.first_step, theme.style(Role::Text)),
+        ]);
+        let r = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
+        frame.render_widget(Paragraph::new(line), r);
+    }
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| format::MISSING.to_string(), |v| format!("{v:.2}%"))
+}
+
+/// Budgets run far negative in an outage; one decimal keeps the column narrow.
+fn budget(v: Option<f64>) -> String {
+    v.map_or_else(|| format::MISSING.to_string(), |v| format!("{v:.1}%"))
+}
+
+/// From this width on the SLO table spells the SLO names out.
+const SLO_LONG_NAMES: u16 = 100;
+
+fn burn(v: Option<f64>) -> String {
+    v.map_or_else(|| format::MISSING.to_string(), |v| format!("{v:.1}×"))
+}
+
+fn slo_status(s: &SloView) -> (&'static str, Role) {
+    match (s.met, s.fast_burn, s.slow_burn) {
+        (None, _, _) => ("no data", Role::Muted),
+        (_, true, _) => ("FAST BURN", Role::Error),
+        (_, _, true) => ("SLOW BURN", Role::Warn),
+        (Some(false), _, _) => ("MISSED", Role::Error),
+        (Some(true), _, _) if s.budget_remaining_pct.is_some_and(|b| b < 20.0) => {
+            ("LOW BUDGET", Role::Warn)
+        }
+        (Some(true), _, _) => ("met", Role::Ok),
+    }
+}
+
+fn draw_slos(frame: &mut Frame, rect: Rect, snap: &Snapshot, theme: &Theme) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Role::Border))
+        .title(Span::styled(" SLOs ", theme.style(Role::Accent)))
+        .title(
+            Line::from(Span::styled(
+                format!(" {} minutes of data ", snap.slo.minutes_of_data),
+                theme.style(Role::Muted),
+            ))
+            .right_aligned(),
+        );
+    if snap.slo.slos.is_empty() {
+        let text = Span::styled("no SLO data yet", theme.style(Role::Muted));
+        frame.render_widget(Paragraph::new(text).block(block), rect);
+        return;
+    }
+    let long = rect.width >= SLO_LONG_NAMES;
+    let rows: Vec<Row> = snap
+        .slo
+        .slos
+        .iter()
+        .map(|s| {
+            let (status, role) = slo_status(s);
+            Row::new(vec![
+                Cell::from(if long { s.name } else { s.key }),
+                Cell::from(format!("{}%/{}d", s.target_pct, s.window_days)),
+                Cell::from(pct(s.sli_pct)),
+                Cell::from(budget(s.budget_remaining_pct)),
+                Cell::from(burn(s.burn_rates.m5)),
+                Cell::from(burn(s.burn_rates.h1)),
+                Cell::from(burn(s.burn_rates.h6)),
+                Cell::from(Span::styled(status, theme.style(role))),
+            ])
+            .style(theme.style(Role::Text))
+        })
+        .collect();
+    let header = Row::new(vec![
+        "SLO", "TARGET", "SLI", "BUDGET", "BURN 5m", "BURN 1h", "BURN 6h", "STATUS",
+    ])
+    .style(theme.style(Role::Muted));
+    let widths = [
+        Constraint::Min(14),
+        Constraint::Length(9),
+        Constraint::Length(7),
+        Constraint::Length(8),
+        Constraint::Length(7),
+        Constraint::Length(7),
+        Constraint::Length(7),
+        Constraint::Length(9),
+    ];
+    frame.render_widget(Table::new(rows, widths).header(header).block(block), rect);
+}
+
+fn draw_history(frame: &mut Frame, rect: Rect, snap: &Snapshot, theme: &Theme) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Role::Border))
+        .title(Span::styled(" Alert history ", theme.style(Role::Accent)));
+    let visible = usize::from(rect.height.saturating_sub(2));
+    let lines: Vec<Line> = snap
+        .alert_history
+        .iter()
+        .take(visible)
+        .map(|h| {
+            Line::from(vec![
+                Span::styled(format::ny_time(h.at), theme.style(Role::Muted)),
+                Span::raw(" "),
+                Span::styled(format!("{:<3} ", h.alert_id), theme.style(Role::Accent)),
+                Span::styled(format!("{:<12} ", h.action), theme.style(Role::Text)),
+                Span::styled(format!("by {:<6} ", h.actor), theme.style(Role::Muted)),
+                Span::styled(h.summary.as_str(), theme.style(Role::Text)),
+            ])
+        })
+        .collect();
+    let body = if lines.is_empty() {
+        Paragraph::new(Span::styled(
+            "no alert history yet",
+            theme.style(Role::Muted),
+        ))
+    } else {
+        Paragraph::new(lines)
+    };
+    frame.render_widget(body.block(block), rect);
+}

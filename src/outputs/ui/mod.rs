@@ -1,0 +1,282 @@
+//! The terminal UI shell: owns the terminal's lifecycle (raw mode, alternate screen,
+//! restore on every exit path including panics) and the event loop that redraws on new
+//! snapshots, input, resizes and a 1 s tick. Rendering lives in [`view`] (page 1's
+//! watchlist in `watchlist`, page 2 in `health` and `panels`), key handling in [`state`],
+//! colours in [`theme`].
+
+mod alerts;
+mod chrome;
+pub mod format;
+mod health;
+mod panels;
+pub mod positions;
+pub mod state;
+pub mod theme;
+mod view;
+mod watchlist;
+
+#[cfg(test)]
+mod alerts_tests;
+#[cfg(test)]
+mod command_tests;
+#[cfg(test)]
+mod health_tests;
+#[cfg(test)]
+mod positions_tests;
+#[cfg(test)]
+mod scenarios;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod testutil;
+#[cfg(test)]
+mod theme_tests;
+
+pub use state::{bell_due, on_key, Action, Page, UiState};
+pub use theme::{Role, Theme, ThemeError};
+
+use crate::engine::snapshot::{Mode, Snapshot};
+use crate::engine::state::CommandReply;
+use crate::engine::{Command, Request};
+use anyhow::Context;
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures_util::stream::FuturesUnordered;
+use futures_util::{Stream, StreamExt};
+use ratatui::backend::{Backend, CrosstermBackend};
+use ratatui::Terminal;
+use std::io::{self, IsTerminal};
+use std::panic::PanicHookInfo;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use tokio::time::{Instant, MissedTickBehavior};
+use tokio_util::sync::CancellationToken;
+
+/// Why [`run`] returned.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum UiExit {
+    /// The operator pressed a quit key; `Command::Quit` was offered to the engine.
+    Quit,
+    /// The cancellation token fired (shutdown started elsewhere).
+    Cancelled,
+}
+
+/// Redraw at least this often so the clock and ages move between snapshots.
+const TICK: Duration = Duration::from_secs(1);
+
+/// Runs the TUI on the process's terminal until the operator quits or `cancel` fires.
+/// Commands are offered to the engine with `try_send`: the UI never waits on one. The
+/// engine's answers arrive later, and a refusal's reason goes to the status line.
+pub async fn run(
+    snapshots: watch::Receiver<Arc<Snapshot>>,
+    theme: Theme,
+    commands: mpsc::Sender<Request>,
+    cancel: CancellationToken,
+) -> anyhow::Result<UiExit> {
+    if !io::stdout().is_terminal() {
+        anyhow::bail!("the terminal UI needs a terminal, but stdout is not one");
+    }
+    let _guard = TerminalGuard::enter().context("cannot set up the terminal")?;
+    let mut terminal =
+        Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot open the terminal")?;
+    // BEL straight to the terminal: ratatui has no notion of it, and a failed write
+    // only costs the sound.
+    let mut bell = || {
+        use std::io::Write;
+        let mut out = io::stdout();
+        let _ = out.write_all(b"\x07").and_then(|()| out.flush());
+    };
+    let exit = event_loop(
+        &mut terminal,
+        EventStream::new(),
+        snapshots,
+        &theme,
+        &commands,
+        &cancel,
+        &mut bell,
+    )
+    .await;
+    drop(terminal);
+    exit
+}
+
+/// The loop, generic over backend and input so tests drive it with a TestBackend.
+async fn event_loop<B, S>(
+    terminal: &mut Terminal<B>,
+    mut input: S,
+    mut snapshots: watch::Receiver<Arc<Snapshot>>,
+    theme: &Theme,
+    commands: &mpsc::Sender<Request>,
+    cancel: &CancellationToken,
+    bell: &mut dyn FnMut(),
+) -> anyhow::Result<UiExit>
+where
+    B: Backend,
+    B::Error: Send + Sync + 'static,
+    S: Stream<Item = io::Result<TermEvent>> + Unpin,
+{
+    let mut ui = UiState::default();
+    let mut snap = snapshots.borrow_and_update().clone();
+    let mut received_at = Instant::now();
+    // Critical alerts already rung for, and the render-latency stage: from a new
+    // snapshot's arrival to the end of the frame that first shows it.
+    let mut rung = Vec::new();
+    if bell_due(&mut rung, &snap) {
+        bell();
+    }
+    let mut render = crate::domain::stats::window::WindowedLatency::new();
+    let mut unrendered = Some(received_at);
+    let mut engine_alive = true;
+    // The engine's answers to commands sent and not yet answered.
+    let mut replies = FuturesUnordered::new();
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    loop {
+        // Outside replay the engine clock is wall time, so extrapolate it: if the engine
+        // stops publishing, ages keep growing on screen instead of freezing.
+        ui.display_now = (snap.mode != Mode::Replay).then(|| {
+            let elapsed_ms = i64::try_from(received_at.elapsed().as_millis()).unwrap_or(i64::MAX);
+            snap.now.plus_millis(elapsed_ms)
+        });
+        if RESTORED_BY_PANIC.swap(false, Ordering::SeqCst) {
+            anyhow::bail!("a panic elsewhere in the program ended the terminal UI");
+        }
+        terminal
+            .draw(|f| view::draw(f, &snap, &ui, theme))
+            .context("cannot draw the screen")?;
+        if let Some(since) = unrendered.take() {
+            let us = u64::try_from(since.elapsed().as_micros()).unwrap_or(u64::MAX);
+            let now = ui.now(&snap);
+            render.record_n(now, us, 1);
+            ui.render_latency_us = render.view(now).last_1m;
+        }
+        tokio::select! {
+            biased;
+            () = cancel.cancelled() => return Ok(UiExit::Cancelled),
+            ev = input.next() => match ev {
+                Some(Ok(TermEvent::Key(key))) => {
+                    if let Some(action) = on_key(&mut ui, key, &snap) {
+                        if action == Action::Quit {
+                            // A full or closed channel must not hold up quitting.
+                            let _ = commands.try_send(Request::new(Command::Quit));
+                            return Ok(UiExit::Quit);
+                        }
+                        if let Some(cmd) = action.command() {
+                            let (req, answer) = Request::with_reply(cmd);
+                            // Anything refused is said on screen, not dropped silently.
+                            if commands.try_send(req).is_err() {
+                                ui.notice = Some("engine busy: command refused, try again".into());
+                            } else {
+                                replies.push(answer);
+                            }
+                        }
+                    }
+                }
+                // Resizes and anything else just redraw.
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e).context("cannot read terminal input"),
+                None => anyhow::bail!("terminal input closed"),
+            },
+            changed = snapshots.changed(), if engine_alive => match changed {
+                Ok(()) => {
+                    snap = snapshots.borrow_and_update().clone();
+                    received_at = Instant::now();
+                    unrendered = Some(received_at);
+                    if bell_due(&mut rung, &snap) {
+                        bell();
+                    }
+                }
+                // The engine is gone; keep showing the last picture until told to stop.
+                Err(_) => engine_alive = false,
+            },
+            Some(answer) = replies.next(), if !replies.is_empty() => {
+                // The event log says what was done; a refusal's reason also goes where
+                // the eye is after a key. A dropped answer means the engine is gone.
+                if let Ok(reply) = answer {
+                    notice_refusal(&mut ui, &reply);
+                }
+            }
+            _ = tick.tick() => {}
+        }
+    }
+}
+
+/// Shows why the engine refused a command (as the API's 404/409/503 would say).
+fn notice_refusal(ui: &mut UiState, reply: &CommandReply) {
+    if !reply.is_ok() {
+        ui.notice = Some(reply.message.clone());
+    }
+}
+
+/// Set while the terminal is in raw mode + alternate screen; makes restoring idempotent
+/// between the panic hook and the guard's Drop.
+static TERMINAL_ACTIVE: AtomicBool = AtomicBool::new(false);
+/// Set when a panic anywhere (e.g. another tokio task, which tokio survives) gave the
+/// terminal back; the loop then stops instead of drawing over the panic message.
+static RESTORED_BY_PANIC: AtomicBool = AtomicBool::new(false);
+
+type PanicHook = Box<dyn Fn(&PanicHookInfo<'_>) + Sync + Send + 'static>;
+
+/// Puts the terminal into TUI mode and guarantees it is put back: on Drop (normal return,
+/// error, unwinding) and from a panic hook that runs before the default hook prints, so
+/// the panic message lands on a usable screen.
+struct TerminalGuard {
+    previous_hook: Arc<PanicHook>,
+}
+
+impl TerminalGuard {
+    fn enter() -> io::Result<TerminalGuard> {
+        let previous_hook: Arc<PanicHook> = Arc::new(std::panic::take_hook());
+        let chained = Arc::clone(&previous_hook);
+        std::panic::set_hook(Box::new(move |info| {
+            if restore_terminal() {
+                RESTORED_BY_PANIC.store(true, Ordering::SeqCst);
+            }
+            chained(info);
+        }));
+        let guard = TerminalGuard { previous_hook };
+        // From here on, any failure is undone by the guard's Drop.
+        TERMINAL_ACTIVE.store(true, Ordering::SeqCst);
+        crossterm::terminal::enable_raw_mode()?;
+        crossterm::execute!(
+            io::stdout(),
+            crossterm::terminal::EnterAlternateScreen,
+            // Clearing here rather than with Terminal::clear avoids its cursor-position
+            // query, which stalls on terminals that never answer it.
+            crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
+            crossterm::cursor::Hide
+        )?;
+        Ok(guard)
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+        // Hand panics back to the hook that was there before us. Swapping hooks while
+        // unwinding would itself panic (and abort), so then ours stays: it is harmless
+        // once the terminal is restored.
+        if !std::thread::panicking() {
+            let previous = Arc::clone(&self.previous_hook);
+            let _ours = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| previous(info)));
+        }
+    }
+}
+
+/// Leaves raw mode and the alternate screen; a no-op (returning false) when already
+/// restored. Errors are ignored: this runs while exiting or panicking, with nowhere
+/// better to report them.
+fn restore_terminal() -> bool {
+    let was_active = TERMINAL_ACTIVE.swap(false, Ordering::SeqCst);
+    if was_active {
+        let _ = crossterm::terminal::disable_raw_mode();
+        let _ = crossterm::execute!(
+            io::stdout(),
+            crossterm::terminal::LeaveAlternateScreen,
+            crossterm::cursor::Show
+        );
+    }
+    was_active
+}

@@ -1,0 +1,190 @@
+//! The screen as a pure function of (snapshot, UI state, theme): header, the current
+//! page (Market: watchlist and event log; Health: see [`super::health`]), status line,
+//! and the help overlay. No clock reads and no I/O, so the rendered buffer is
+//! snapshot-tested at fixed sizes.
+
+use super::chrome::{draw_header, draw_help, draw_status, status_rows};
+use super::format;
+use super::health::draw_health;
+use super::state::{Page, UiState};
+use super::theme::{Role, Theme};
+use super::watchlist::draw_watchlist;
+use crate::domain::event::Level;
+use crate::domain::types::Ts;
+use crate::engine::snapshot::{LinkState, Snapshot};
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::Frame;
+
+/// The event log is shown only when it gets at least this many rows (borders included).
+const LOG_MIN_ROWS: u16 = 4;
+
+/// A page body drawn below the header and above the status line.
+type BodyFn = fn(&mut Frame, Rect, &Snapshot, &UiState, &Theme);
+
+pub fn draw(frame: &mut Frame, snap: &Snapshot, ui: &UiState, theme: &Theme) {
+    let area = frame.area();
+    if area.width == 0 || area.height == 0 {
+        return;
+    }
+    let rows = snap.watchlist.len();
+    let status_rows = status_rows(snap, theme, area.width);
+    let body_fn: Option<BodyFn> = match ui.page {
+        Page::Market => None,
+        // The Alpaca error has its place in the connection panel there.
+        Page::Health => Some(draw_health),
+        Page::Positions => Some(super::positions::draw_positions),
+        Page::Alerts => Some(super::alerts::draw_alerts),
+    };
+    if let Some(body_fn) = body_fn {
+        let areas = split(area, 0, false, status_rows);
+        draw_header(frame, areas.header, snap, ui, theme);
+        let top = areas.header.bottom();
+        let bottom = areas.status.map_or(area.bottom(), |r| r.y);
+        let body = Rect::new(area.x, top, area.width, bottom.saturating_sub(top));
+        body_fn(frame, body, snap, ui, theme);
+        if let Some(rect) = areas.status {
+            draw_status(frame, rect, snap, ui, theme);
+        }
+        if ui.show_help {
+            draw_help(frame, area, theme);
+        }
+        return;
+    }
+    let err = link_error(snap, ui.now(snap));
+    let areas = split(area, rows, err.is_some(), status_rows);
+    draw_header(frame, areas.header, snap, ui, theme);
+    if let (Some(rect), Some(msg)) = (areas.error, err) {
+        let line = Line::from(vec![
+            Span::styled(" Alpaca: ", theme.style(Role::Error)),
+            Span::styled(msg, theme.style(Role::Text)),
+        ]);
+        frame.render_widget(Paragraph::new(line), rect);
+    }
+    if let Some(rect) = areas.table {
+        draw_watchlist(frame, rect, snap, ui, theme);
+    }
+    if let Some(rect) = areas.log {
+        draw_events(frame, rect, snap, theme);
+    }
+    if let Some(rect) = areas.status {
+        draw_status(frame, rect, snap, ui, theme);
+    }
+    if ui.show_help {
+        draw_help(frame, area, theme);
+    }
+}
+
+struct Areas {
+    header: Rect,
+    error: Option<Rect>,
+    table: Option<Rect>,
+    log: Option<Rect>,
+    status: Option<Rect>,
+}
+
+/// Row budget, top to bottom: header, optional error line, watchlist, event log, status
+/// (one or two rows).
+/// The watchlist gets what it needs first; the log takes the rest or disappears.
+fn split(area: Rect, rows: usize, want_error: bool, status_rows: u16) -> Areas {
+    let row_at = |y: u16, h: u16| Rect::new(area.x, y, area.width, h);
+    let header = row_at(area.y, 1);
+    let mut top = area.y + 1;
+    let mut bottom = area.y + area.height;
+    // A two-row status line only when the screen can spare it.
+    let status_rows = if area.height >= 12 { status_rows } else { 1 };
+    let status = (area.height > status_rows).then(|| {
+        bottom -= status_rows;
+        row_at(bottom, status_rows)
+    });
+    let error = (want_error && area.height >= 6).then(|| {
+        top += 1;
+        row_at(top - 1, 1)
+    });
+    let body = bottom.saturating_sub(top);
+    // Borders and the column header, and one row for "no symbols".
+    let table_need = u16::try_from(rows.max(1))
+        .unwrap_or(u16::MAX)
+        .saturating_add(3);
+    let log_rows = if body >= table_need.saturating_add(LOG_MIN_ROWS) {
+        body - table_need
+    } else if body >= 16 {
+        (body / 3).max(LOG_MIN_ROWS)
+    } else {
+        0
+    };
+    let table_rows = body - log_rows;
+    Areas {
+        header,
+        error,
+        table: (table_rows > 0).then(|| row_at(top, table_rows)),
+        log: (log_rows > 0).then(|| row_at(top + table_rows, log_rows)),
+        status,
+    }
+}
+
+/// The last Alpaca error while the link is not fully up, with what happens next:
+/// a live countdown to the retry, or how to leave a stop.
+fn link_error(snap: &Snapshot, now: Ts) -> Option<String> {
+    let a = &snap.alpaca;
+    if a.state == LinkState::Subscribed {
+        return None;
+    }
+    let mut text = a.last_error.clone()?;
+    if a.fatal.is_some() {
+        text.push_str(" · stopped: press r to reconnect");
+    } else if let Some(at) = a.next_retry_at {
+        let secs = (at.millis_since(now).max(0) + 999) / 1000;
+        text.push_str(&format!(
+            " · retry in {secs}s (attempt {}, {} failures in a row)",
+            a.reconnect_attempts + 1,
+            a.consecutive_failures
+        ));
+    }
+    Some(text)
+}
+
+fn draw_events(frame: &mut Frame, rect: Rect, snap: &Snapshot, theme: &Theme) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.style(Role::Border))
+        .title(Span::styled(" Events ", theme.style(Role::Accent)));
+    let visible = usize::from(rect.height.saturating_sub(2));
+    let lines: Vec<Line> = snap
+        .events
+        .iter()
+        .rev()
+        .take(visible)
+        .map(|e| {
+            let (label, role) = match e.level {
+                Level::Info => ("INFO ", Role::Muted),
+                Level::Warn => ("WARN ", Role::Warn),
+                Level::Error => ("ERROR", Role::Error),
+            };
+            let mut spans = vec![
+                Span::styled(format::ny_time(e.at), theme.style(Role::Muted)),
+                Span::raw(" "),
+                Span::styled(label, theme.style(role)),
+                Span::raw(" "),
+            ];
+            let tag = match (e.source, e.symbol.as_ref()) {
+                (Some(src), Some(sym)) => Some(format!("{} {sym} ", src.key())),
+                (Some(src), None) => Some(format!("{} ", src.key())),
+                (None, Some(sym)) => Some(format!("{sym} ")),
+                (None, None) => None,
+            };
+            if let Some(tag) = tag {
+                spans.push(Span::styled(tag, theme.style(Role::Accent)));
+            }
+            spans.push(Span::styled(e.message.as_str(), theme.style(Role::Text)));
+            Line::from(spans)
+        })
+        .collect();
+    let body = if lines.is_empty() {
+        Paragraph::new(Span::styled("no events yet", theme.style(Role::Muted)))
+    } else {
+        Paragraph::new(lines)
+    };
+    frame.render_widget(body.block(block), rect);
+}
