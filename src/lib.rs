@@ -24,8 +24,7 @@
 pub mod app;
 pub mod domain;
 pub mod engine;
-#[cfg(test)]
-mod hostile_tests;
+pub mod messages;
 pub mod outputs;
 pub mod plumbing;
 pub mod sources;

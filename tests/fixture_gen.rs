@@ -4,13 +4,13 @@
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::str::FromStr;
+use tapewatch::domain::chart::parse_chart;
 use tapewatch::domain::types::Ts;
 use tapewatch::domain::wire::{parse_frame, Msg, ParseLimits, Trade};
 use tapewatch::sources::fixture::gen::{
     self, incidents as inc, DEMO_DURATION_MS, DEMO_START_EPOCH_S, DEMO_SYMBOLS,
 };
 use tapewatch::sources::fixture::{Header, Record};
-use tapewatch::sources::yahoo::chart::parse_chart;
 
 const REGEN: &str = "cargo run --release --example gen_fixture -- demo > fixtures/demo.jsonl";
 

@@ -3,7 +3,8 @@
 
 use tapewatch::app::pipeline::replay_to_end;
 use tapewatch::domain::alerts::{Actor, Severity};
-use tapewatch::engine::snapshot::{LinkState, Snapshot};
+use tapewatch::engine::snapshot::Snapshot;
+use tapewatch::messages::LinkState;
 use tapewatch::sources::fixture::reader::FixtureReader;
 use tapewatch::sources::fixture::replay::Speed;
 use tapewatch::sources::fixture::DEMO_FIXTURE;

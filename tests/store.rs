@@ -7,9 +7,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tapewatch::domain::event::{Event, EventKind, Level};
 use tapewatch::domain::types::{Source, Symbol, Ts};
-use tapewatch::outputs::store::{
-    spawn_writer, Store, StoreError, StoreMsg, WriterHandle, SCHEMA_VERSION,
-};
+use tapewatch::messages::store::StoreMsg;
+use tapewatch::outputs::store::{spawn_writer, Store, StoreError, WriterHandle, SCHEMA_VERSION};
 use tokio::sync::{mpsc, oneshot};
 
 fn event(i: i64) -> Event {

@@ -1,7 +1,7 @@
 //! The Yahoo v8 chart parser: the first byte picks the HTTP status, the rest is the body.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use tapewatch::sources::yahoo::chart::parse_chart;
+use tapewatch::domain::chart::parse_chart;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&s, body)) = data.split_first() else {

@@ -50,11 +50,7 @@ impl LogGuard {
 /// `<XDG state dir>/tapewatch` (e.g. `~/.local/state/tapewatch`), falling back to
 /// `<local data dir>/tapewatch/state` on platforms without a state dir.
 pub fn default_log_dir() -> Option<PathBuf> {
-    let dirs = directories::ProjectDirs::from("", "", "tapewatch")?;
-    Some(match dirs.state_dir() {
-        Some(dir) => dir.to_path_buf(),
-        None => dirs.data_local_dir().join("state"),
-    })
+    crate::plumbing::paths::log_dir()
 }
 
 /// Installs the global subscriber. Fails (without panicking) if the log directory cannot

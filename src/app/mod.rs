@@ -21,6 +21,8 @@ use pipeline::{Running, Setup};
 
 pub mod cli;
 pub mod config;
+#[cfg(test)]
+mod hostile_tests;
 pub mod logging;
 pub mod pipeline;
 use clap::Parser;
@@ -232,8 +234,8 @@ fn stream_config(
 
 fn theme_dirs() -> Vec<PathBuf> {
     let mut dirs = vec![PathBuf::from("themes")];
-    if let Some(p) = directories::ProjectDirs::from("", "", "tapewatch") {
-        dirs.push(p.config_dir().join("themes"));
+    if let Some(p) = crate::plumbing::paths::themes_dir() {
+        dirs.push(p);
     }
     dirs.push(PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod breaker;
+pub mod chart;
 pub mod clock;
 pub mod event;
 pub mod market;

@@ -4,7 +4,6 @@
 //! `Arc<Snapshot>` on a `watch` channel at most every [`PUBLISH_INTERVAL`]. A command
 //! is answered on its [`Request`]'s reply channel with what the state decided.
 
-mod command;
 mod shell;
 pub mod snapshot;
 pub mod state;
@@ -12,15 +11,15 @@ pub mod state;
 use crate::domain::clock::Clock;
 use crate::domain::event::{Event, Level};
 use crate::domain::stats::LatencyHistogram;
-use crate::domain::types::{Source, Ts};
+use crate::domain::types::Ts;
 use crate::domain::wire::{parse_frame_into, Msg, ParseIssue, ParseLimits};
-use crate::outputs::store::StoreMsg;
+use crate::messages::store::StoreMsg;
+use crate::messages::Command;
+use crate::messages::FeedEvent;
+use crate::messages::Request;
+use crate::messages::StreamControl;
 use crate::plumbing::channels::{try_send_counted, Meters};
-use crate::sources::alpaca::stream::StreamControl;
-use crate::sources::fixture::Fault;
-use crate::sources::yahoo::YahooResponse;
-pub use command::{Command, Request};
-use snapshot::{LinkState, Perf, Snapshot};
+use snapshot::{Perf, Snapshot};
 use state::{Effects, EngineState};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -30,120 +29,6 @@ use tokio_util::sync::CancellationToken;
 /// Snapshots are coalesced to at most 20 per second: faster than a person reads,
 /// slow enough that building them never competes with ingest.
 pub const PUBLISH_INTERVAL: Duration = Duration::from_millis(50);
-
-/// One Alpaca frame as received. Feeds do only I/O; the engine parses, so the parse
-/// runs beside the feed's own work (a socket, or replay's line decoding) on the
-/// other core instead of after it on the same one.
-#[derive(Debug)]
-pub struct RawFrame {
-    /// Engine-clock time of receipt (fixture time in replay).
-    pub at: Ts,
-    /// Wall-clock receipt, for latency.
-    pub received: Instant,
-    pub payload: Payload,
-}
-
-/// A text frame is JSON; a binary frame is msgpack.
-#[derive(Debug)]
-pub enum Payload {
-    Text(String),
-    Binary(Vec<u8>),
-}
-
-impl Payload {
-    pub fn len(&self) -> usize {
-        match self {
-            Payload::Text(t) => t.len(),
-            Payload::Binary(b) => b.len(),
-        }
-    }
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
-/// Frames sent together, so the channel costs one send per batch, not per frame.
-#[derive(Debug, Default)]
-pub struct AlpacaBatch {
-    pub frames: Vec<RawFrame>,
-    /// Sum of the frames' lengths, to cap a batch by size.
-    pub bytes: usize,
-}
-
-impl AlpacaBatch {
-    pub fn with_capacity(frames: usize) -> AlpacaBatch {
-        AlpacaBatch {
-            frames: Vec::with_capacity(frames),
-            bytes: 0,
-        }
-    }
-    pub fn is_empty(&self) -> bool {
-        self.frames.is_empty()
-    }
-    pub fn push(&mut self, at: Ts, text: String) {
-        self.push_payload(at, Payload::Text(text));
-    }
-    pub fn push_binary(&mut self, at: Ts, bytes: Vec<u8>) {
-        self.push_payload(at, Payload::Binary(bytes));
-    }
-    pub fn push_payload(&mut self, at: Ts, payload: Payload) {
-        self.bytes += payload.len();
-        self.frames.push(RawFrame {
-            at,
-            received: Instant::now(),
-            payload,
-        });
-    }
-}
-
-/// The live stream task's view of its connection: what the frames cannot tell.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LinkUpdate {
-    pub at: Ts,
-    /// `Connecting`, `Disconnected` or `Stalled`; the handshake states come from the
-    /// frames themselves, as in replay.
-    pub state: Option<LinkState>,
-    pub last_error: Option<String>,
-    pub consecutive_failures: u32,
-    pub reconnect_attempts: u64,
-    pub next_retry_at: Option<Ts>,
-    /// Set while stopped for good until an operator reconnects (402, 409, ...).
-    pub fatal: Option<String>,
-    /// The failure being reported was HTTP 429 on the upgrade (the breaker opens at once).
-    pub rate_limited: bool,
-    /// A milestone only the socket task sees (the upgrade finished, the failure count
-    /// was reset after a stable minute), worded as the runbook greps for it.
-    pub note: Option<String>,
-}
-
-/// Everything a feed can tell the engine.
-#[derive(Debug)]
-pub enum FeedEvent {
-    Alpaca(AlpacaBatch),
-    /// A result from the Alpaca Trading API poller.
-    Rest(crate::sources::alpaca::rest::RestUpdate),
-    Link(LinkUpdate),
-    /// One Yahoo chart request's outcome (a response, or a transport failure).
-    Yahoo(YahooResponse),
-    Fault {
-        at: Ts,
-        source: Source,
-        fault: Fault,
-    },
-    /// Replay's virtual clock passed `at` with nothing else to say.
-    Tick {
-        at: Ts,
-    },
-    /// A fixture line that could not be replayed.
-    FixtureIssue {
-        line: u64,
-        reason: String,
-    },
-    /// The fixture is exhausted.
-    ReplayEnd,
-    /// The notifier's counters and what it has to report.
-    Notify(crate::outputs::notify::NotifyReport),
-}
 
 pub struct EngineIo {
     pub feed_rx: mpsc::Receiver<FeedEvent>,
@@ -159,7 +44,7 @@ pub struct EngineIo {
     /// `alpaca_message_latency_seconds` (none without an API).
     pub latency_sink: Option<metrics::Histogram>,
     /// What the live Yahoo poller should do (none in replay or with Yahoo disabled).
-    pub plan_tx: Option<watch::Sender<crate::sources::yahoo::poller::PollPlan>>,
+    pub plan_tx: Option<watch::Sender<crate::messages::yahoo::PollPlan>>,
     pub meters: Meters,
     /// Alert changes for the notifier (none when no notification channel is configured).
     pub notify_tx: Option<mpsc::Sender<crate::domain::alerts::AlertChange>>,

@@ -3,7 +3,9 @@
 //! accounting. State changes themselves live in [`super::state`].
 
 use super::*;
-use state::{CommandReply, Outcome};
+use crate::messages::FeedEvent;
+use crate::messages::Payload;
+use crate::messages::{Command, CommandReply, Outcome};
 
 impl Engine {
     /// Process memory for alert C3, at most once a second (live only: it is I/O).
@@ -13,7 +15,7 @@ impl Engine {
         }
         self.memory_checked = Instant::now();
         self.state
-            .set_memory_used_pct(crate::domain::stats::memory_used_pct());
+            .set_memory_used_pct(crate::plumbing::system::memory_used_pct());
     }
 
     /// Once a minute of engine time, the runbook's "Messages received:" line. To the

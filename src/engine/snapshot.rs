@@ -2,7 +2,10 @@
 //! Built by the engine task, published as `Arc<Snapshot>` on a `watch` channel.
 
 use crate::domain::event::Event;
+use crate::domain::stats::LatencyView;
 use crate::domain::types::{Source, Symbol, Ts};
+use crate::messages::LinkState;
+use crate::plumbing::channels::ChannelStat;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -22,47 +25,6 @@ impl Mode {
             Mode::Replay => "replay",
             Mode::Demo => "demo",
         }
-    }
-}
-
-/// Where the Alpaca stream stands.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum LinkState {
-    Disconnected,
-    Connecting,
-    Connected,
-    Authenticated,
-    Subscribed,
-    /// The socket is open but nothing arrives.
-    Stalled,
-}
-
-impl LinkState {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            LinkState::Disconnected => "DISCONNECTED",
-            LinkState::Connecting => "CONNECTING",
-            LinkState::Connected => "CONNECTED",
-            LinkState::Authenticated => "AUTHENTICATED",
-            LinkState::Subscribed => "SUBSCRIBED",
-            LinkState::Stalled => "STALLED",
-        }
-    }
-    pub const fn is_connected(self) -> bool {
-        matches!(
-            self,
-            LinkState::Connected
-                | LinkState::Authenticated
-                | LinkState::Subscribed
-                | LinkState::Stalled
-        )
-    }
-    pub const fn is_authenticated(self) -> bool {
-        matches!(
-            self,
-            LinkState::Authenticated | LinkState::Subscribed | LinkState::Stalled
-        )
     }
 }
 
@@ -169,29 +131,6 @@ pub struct Counters {
     pub fixture_errors: u64,
 }
 
-/// One bounded channel's health: its written overflow policy and how often it hit it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ChannelStat {
-    pub name: &'static str,
-    pub capacity: usize,
-    pub policy: &'static str,
-    /// Times a sender found the channel full.
-    pub full: u64,
-    /// Items lost to the policy (only for drop policies).
-    pub dropped: u64,
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct LatencyView {
-    pub count: u64,
-    pub p50: u64,
-    pub p95: u64,
-    pub p99: u64,
-    pub p999: u64,
-    pub max: u64,
-}
-
 /// What tapewatch knows about the Yahoo fallback's health.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -281,14 +220,14 @@ pub struct Snapshot {
     /// The broker account (`GET /v2/account`), when the Trading API answered.
     pub account: Option<crate::domain::portfolio::Account>,
     /// The Trading API poller's health.
-    pub rest: crate::engine::state::RestView,
+    pub rest: RestView,
     /// The US equity market is open (Alpaca's clock when fresh, else the NYSE calendar).
     pub market_open: bool,
     /// Feed latency (source timestamp to receipt) on the engine clock, refreshed about
     /// once a second of engine time.
     pub latency: LatencyPanel,
     /// Notification channels' counters (empty when none are configured).
-    pub notifications: crate::outputs::notify::NotifyView,
+    pub notifications: crate::messages::notify::NotifyView,
     pub perf: Perf,
 }
 
@@ -305,4 +244,18 @@ impl Snapshot {
         }
         s
     }
+}
+
+/// The Trading API's health, for the API and the TUI.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RestView {
+    /// False until credentials are configured (no polling at all).
+    pub enabled: bool,
+    pub last_ok_at: Option<Ts>,
+    pub last_error: Option<String>,
+    pub rate_limit_used_pct: f64,
+    pub rate_limit_per_min: u32,
+    pub requests: u64,
+    pub failures: u64,
 }

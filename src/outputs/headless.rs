@@ -14,7 +14,8 @@
 //!   final summary and exits 0 (a service manager's stop is not a failure).
 
 use crate::domain::event::Event;
-use crate::engine::snapshot::{LatencyView, Snapshot};
+use crate::domain::stats::LatencyView;
+use crate::engine::snapshot::Snapshot;
 use crate::plumbing::channels::Meters;
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -12,7 +12,7 @@
 //!
 //! Snapshots travel on a `watch` channel, which by design holds only the latest.
 
-use crate::engine::snapshot::ChannelStat;
+use serde::Serialize;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -22,6 +22,7 @@ pub const COMMAND_CAPACITY: usize = 64;
 pub const STORE_CAPACITY: usize = 8192;
 pub const STDOUT_CAPACITY: usize = 4096;
 pub const NOTIFY_CAPACITY: usize = 256;
+pub const RECORD_CAPACITY: usize = 16_384;
 
 #[derive(Debug)]
 pub struct Meter {
@@ -76,11 +77,7 @@ impl Default for Meters {
             commands: Meter::new("commands", COMMAND_CAPACITY, "reject"),
             store: Meter::new("store", STORE_CAPACITY, "drop-newest"),
             stdout: Meter::new("stdout", STDOUT_CAPACITY, "drop-newest"),
-            record: Meter::new(
-                "record",
-                crate::sources::fixture::record::RECORD_CAPACITY,
-                "drop-newest",
-            ),
+            record: Meter::new("record", RECORD_CAPACITY, "drop-newest"),
             notify: Meter::new("notify", NOTIFY_CAPACITY, "drop-newest"),
         }
     }
@@ -189,4 +186,17 @@ mod tests {
             Err(TrySendError::Closed("t"))
         );
     }
+}
+
+/// One bounded channel's health: its written overflow policy and how often it hit it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelStat {
+    pub name: &'static str,
+    pub capacity: usize,
+    pub policy: &'static str,
+    /// Times a sender found the channel full.
+    pub full: u64,
+    /// Items lost to the policy (only for drop policies).
+    pub dropped: u64,
 }

@@ -171,9 +171,7 @@ pub fn locate(flag: Option<&Path>) -> Option<PathBuf> {
     if let Some(p) = flag {
         return Some(p.to_path_buf());
     }
-    let p = directories::ProjectDirs::from("", "", "tapewatch")?
-        .config_dir()
-        .join("config.toml");
+    let p = crate::plumbing::paths::config_file()?;
     p.is_file().then_some(p)
 }
 

@@ -7,7 +7,8 @@
 use crate::domain::alerts::AlertChange;
 use crate::domain::clock::{Clock, SystemClock};
 use crate::engine::snapshot::Snapshot;
-use crate::engine::{EngineExit, FeedEvent};
+use crate::engine::EngineExit;
+use crate::messages::FeedEvent;
 use crate::outputs::notify::task::{self, ReportTo};
 use crate::outputs::notify::NotifyConfig;
 use crate::plumbing::channels::{Meters, NOTIFY_CAPACITY};

@@ -5,9 +5,9 @@
 use super::SharedClock;
 use crate::domain::clock::Clock;
 use crate::domain::types::Ts;
-use crate::engine::FeedEvent;
+use crate::messages::FeedEvent;
 use crate::plumbing::channels::Meters;
-use crate::sources::yahoo::client::{build_client, HttpClientConfig};
+use crate::plumbing::http::{build_client, HttpClientConfig};
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -24,7 +24,9 @@ pub(super) fn spawn_rest(
     cancel: CancellationToken,
     market_clock: SharedClock,
 ) -> JoinHandle<()> {
-    use crate::sources::alpaca::rest::{RestClient, RestError, RestPoller, RestUpdate};
+    use crate::messages::rest::RestError;
+    use crate::messages::rest::RestUpdate;
+    use crate::sources::alpaca::rest::{RestClient, RestPoller};
     let meter = meters.feed.clone();
     let http = HttpClientConfig {
         request_timeout_secs: cfg.request_timeout_secs,

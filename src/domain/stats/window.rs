@@ -6,8 +6,8 @@
 //! significant digits (1% resolution): a percentile does not need more, and it keeps
 //! a slot at tens of kilobytes instead of hundreds.
 
+use crate::domain::stats::LatencyView;
 use crate::domain::types::Ts;
-use crate::engine::snapshot::LatencyView;
 use hdrhistogram::Histogram;
 use serde::Serialize;
 use std::collections::VecDeque;

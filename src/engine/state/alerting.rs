@@ -3,7 +3,7 @@
 //! evaluation) and runs the pure [`AlertEngine`]. Changes become events in the
 //! runbook's vocabulary; the view goes into the snapshot.
 
-use super::{CommandReply, Effects, EngineState};
+use super::{Effects, EngineState};
 use crate::domain::alerts::{
     Actor, AlertChange, AlertEngine, AlertError, AlertRecord, AlertState, Signals,
 };
@@ -11,6 +11,7 @@ use crate::domain::breaker::BreakerState;
 use crate::domain::event::{Event, EventKind, Level};
 use crate::domain::router::RouterState;
 use crate::domain::types::Ts;
+use crate::messages::CommandReply;
 use rust_decimal::prelude::ToPrimitive;
 use std::collections::VecDeque;
 

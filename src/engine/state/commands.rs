@@ -3,57 +3,14 @@
 //! engine's decision as a [`CommandReply`], which the shell sends back to whoever
 //! asked: the API answers with it and the TUI shows a refusal's reason.
 
-use super::routing::{show, ALPACA_REST, ALPACA_STREAM, YAHOO_HTTP};
+use super::routing::show;
 use super::{Effects, EngineState};
 use crate::domain::router::{RouterInput, RouterState};
 use crate::domain::types::Symbol;
 use crate::engine::snapshot::PricePoint;
-
-/// What the engine decided about an operator's command.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// Applied: the next snapshot shows it.
-    Done,
-    /// Applied here and handed to a task that finishes it later (the live stream
-    /// reconnects, or subscribes to a changed watchlist).
-    Accepted,
-    /// No such alert, breaker or watched symbol.
-    NotFound,
-    /// The state does not allow it (or it would change nothing); the message says why.
-    Refused,
-    /// It could not be handed on just now (the stream task's queue is full).
-    Busy,
-}
-
-/// The engine's answer to a command: the outcome and the event-log sentence that
-/// says what happened or why not.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CommandReply {
-    pub outcome: Outcome,
-    pub message: String,
-}
-
-impl CommandReply {
-    pub fn new(outcome: Outcome, message: impl Into<String>) -> CommandReply {
-        CommandReply {
-            outcome,
-            message: message.into(),
-        }
-    }
-    pub fn done(message: impl Into<String>) -> CommandReply {
-        CommandReply::new(Outcome::Done, message)
-    }
-    pub fn refused(message: impl Into<String>) -> CommandReply {
-        CommandReply::new(Outcome::Refused, message)
-    }
-    pub fn not_found(message: impl Into<String>) -> CommandReply {
-        CommandReply::new(Outcome::NotFound, message)
-    }
-    /// Done or accepted.
-    pub fn is_ok(&self) -> bool {
-        matches!(self.outcome, Outcome::Done | Outcome::Accepted)
-    }
-}
+use crate::messages::command::{
+    CommandReply, FailoverAction, ALPACA_REST, ALPACA_STREAM, YAHOO_HTTP,
+};
 
 impl EngineState {
     /// Operator: force the fallback, return to the primary, or toggle (`f`). Forcing
@@ -170,30 +127,5 @@ impl EngineState {
         let t = self.upstreams.alpaca_stream.reset(self.now);
         self.breaker_changed(t, fx);
         fx.stream_hold = Some(None);
-    }
-}
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum FailoverAction {
-    Force,
-    Return,
-    Toggle,
-}
-
-impl FailoverAction {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            FailoverAction::Force => "force",
-            FailoverAction::Return => "return",
-            FailoverAction::Toggle => "toggle",
-        }
-    }
-    pub fn parse(s: &str) -> Option<FailoverAction> {
-        match s {
-            "force" => Some(FailoverAction::Force),
-            "return" => Some(FailoverAction::Return),
-            "toggle" => Some(FailoverAction::Toggle),
-            _ => None,
-        }
     }
 }

@@ -3,7 +3,7 @@
 //! market clock, and the P&L view computed from the routed prices. Pure, like the rest
 //! of the state.
 
-use super::{Effects, EngineState, ALPACA_REST};
+use super::{Effects, EngineState};
 use crate::domain::breaker::{BreakerState, Outcome};
 use crate::domain::event::{Event, EventKind, Level};
 use crate::domain::market::clock::MarketClock;
@@ -11,8 +11,10 @@ use crate::domain::portfolio::{
     self, Account, BrokerPosition, Lot, Mark, PortfolioConfig, PortfolioView,
 };
 use crate::domain::types::{Source, Ts};
-use crate::sources::alpaca::rest::{RestError, RestUpdate};
-use serde::Serialize;
+use crate::engine::snapshot::RestView;
+use crate::messages::command::ALPACA_REST;
+use crate::messages::rest::RestError;
+use crate::messages::rest::RestUpdate;
 
 /// What the engine knows about the trading account.
 #[derive(Clone, Debug, Default)]
@@ -23,20 +25,6 @@ pub(super) struct Holdings {
     pub account: Option<Account>,
     pub clock: Option<MarketClock>,
     pub rest: RestView,
-}
-
-/// The Trading API's health, for the API and the TUI.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RestView {
-    /// False until credentials are configured (no polling at all).
-    pub enabled: bool,
-    pub last_ok_at: Option<Ts>,
-    pub last_error: Option<String>,
-    pub rate_limit_used_pct: f64,
-    pub rate_limit_per_min: u32,
-    pub requests: u64,
-    pub failures: u64,
 }
 
 impl EngineState {

@@ -7,7 +7,8 @@ use crate::domain::event::{Event, EventKind, Level};
 use crate::domain::types::{Source, Ts};
 use crate::domain::validate::{ValidationEventKind, Verdict};
 use crate::domain::wire::{Bar, BarKind, Msg, ParseIssue};
-use crate::engine::snapshot::{LinkState, PricePoint};
+use crate::engine::snapshot::PricePoint;
+use crate::messages::LinkState;
 
 impl EngineState {
     /// One Alpaca frame, already parsed, received at `at`.

@@ -12,15 +12,12 @@ mod routing;
 mod watchlist;
 mod yahoo;
 
-pub use holdings::RestView;
 pub use reliability::ALERT_HISTORY_KEPT;
 
-pub use commands::{CommandReply, FailoverAction, Outcome};
-pub use routing::{RoutingConfig, ALPACA_REST, ALPACA_STREAM, TICK_MS, YAHOO_HTTP};
+pub use routing::{RoutingConfig, TICK_MS};
 
 use super::snapshot::{
-    AlpacaView, ChannelStat, Counters, LatencyPanel, LinkState, Mode, Perf, ReplayView, Snapshot,
-    SymbolView, YahooView,
+    AlpacaView, Counters, LatencyPanel, Mode, Perf, ReplayView, Snapshot, SymbolView, YahooView,
 };
 use crate::domain::event::{Event, EventKind, Level};
 use crate::domain::router::{Router, Transition};
@@ -28,8 +25,10 @@ use crate::domain::stats::WindowedLatency;
 use crate::domain::types::{Source, Symbol, Ts};
 use crate::domain::validate::{ValidationConfig, ValidationEvent, Validator};
 use crate::domain::wire::MsgType;
-use crate::engine::LinkUpdate;
-use crate::sources::fixture::Fault;
+use crate::messages::Fault;
+use crate::messages::LinkState;
+use crate::messages::LinkUpdate;
+use crate::plumbing::channels::ChannelStat;
 use routing::Upstreams;
 use std::collections::{HashMap, VecDeque};
 
@@ -111,7 +110,7 @@ pub struct EngineState {
     holdings: holdings::Holdings,
     alerting: alerting::Alerting,
     reliability: reliability::Reliability,
-    notifications: crate::outputs::notify::NotifyView,
+    notifications: crate::messages::notify::NotifyView,
 }
 
 impl EngineState {

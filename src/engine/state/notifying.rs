@@ -4,7 +4,7 @@
 
 use super::{Effects, EngineState};
 use crate::domain::event::{Event, EventKind, Level};
-use crate::outputs::notify::NotifyReport;
+use crate::messages::notify::NotifyReport;
 
 impl EngineState {
     pub fn apply_notify(&mut self, report: NotifyReport, fx: &mut Effects) {

@@ -85,7 +85,7 @@ impl EngineState {
     pub(super) fn sample_slo(&mut self, checked: u64, rejected: u64, fx: &mut Effects) {
         let available = self.router.state() != RouterState::BothUnavailable;
         // A stalled socket is open but serves nothing: not up.
-        let alpaca_up = self.alpaca.state == crate::engine::snapshot::LinkState::Subscribed;
+        let alpaca_up = self.alpaca.state == crate::messages::LinkState::Subscribed;
         let now = self.now;
         let r = &mut self.reliability;
         // Whole engine seconds, not elapsed milliseconds: samples at .999 and .001 of

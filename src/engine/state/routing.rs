@@ -10,13 +10,13 @@ use crate::domain::breaker::{
 use crate::domain::event::{Event, EventKind, Level};
 use crate::domain::router::{RouterConfig, RouterInput, Transition};
 use crate::domain::types::{Source, Symbol, Ts};
-use crate::engine::snapshot::{LinkState, PricePoint, SymbolView};
-use crate::sources::yahoo::poller::{Cadence, PollPlan};
-
-/// Upstream breaker names, as the API, metrics and `POST /api/breakers/{name}/reset` use them.
-pub const YAHOO_HTTP: &str = "yahoo_http";
-pub const ALPACA_STREAM: &str = "alpaca_stream";
-pub const ALPACA_REST: &str = "alpaca_rest";
+use crate::engine::snapshot::{PricePoint, SymbolView};
+use crate::messages::command::ALPACA_REST;
+use crate::messages::command::ALPACA_STREAM;
+use crate::messages::command::YAHOO_HTTP;
+use crate::messages::yahoo::Cadence;
+use crate::messages::yahoo::PollPlan;
+use crate::messages::LinkState;
 
 /// Router timers and other periodic checks run at most this often (engine time), and
 /// at least this often in live sessions, where the engine clock ticks on its own.

@@ -96,8 +96,8 @@ fn removing_a_symbol_keeps_the_others_prices_and_routes_new_trades() {
 #[test]
 fn default_knobs_hard_close_switches_the_poller_to_yahoo_within_10_s_and_a_tick() {
     use crate::domain::wire::{parse_frame, ParseLimits};
-    use crate::engine::LinkUpdate;
-    use crate::sources::yahoo::poller::Cadence;
+    use crate::messages::yahoo::Cadence;
+    use crate::messages::LinkUpdate;
     let t0 = Ts::parse_rfc3339("2026-11-17T15:00:05Z").unwrap();
     let mut st = state(&["AAPL"]);
     let mut fx = Effects::default();
@@ -147,7 +147,7 @@ fn default_knobs_hard_close_switches_the_poller_to_yahoo_within_10_s_and_a_tick(
 #[test]
 fn link_updates_use_the_runbook_lines() {
     use crate::domain::wire::{parse_frame, ParseLimits};
-    use crate::engine::LinkUpdate;
+    use crate::messages::LinkUpdate;
     let t0 = Ts::parse_rfc3339("2026-11-17T15:00:05Z").unwrap();
     let at = |s: i64| t0.plus_millis(s * 1_000);
     let up = |s: i64, state: LinkState, err: &str, fails: u32, attempts: u64| LinkUpdate {
@@ -218,7 +218,7 @@ fn link_updates_use_the_runbook_lines() {
 #[test]
 fn a_reconnect_handshake_does_not_restart_the_failover_delay() {
     use crate::domain::wire::{parse_frame, ParseLimits};
-    use crate::engine::LinkUpdate;
+    use crate::messages::LinkUpdate;
     let t0 = Ts::parse_rfc3339("2026-11-17T15:00:05Z").unwrap();
     let mut st = state(&["AAPL"]);
     let mut fx = Effects::default();

@@ -3,6 +3,8 @@
 
 use super::*;
 use crate::domain::alerts::Actor;
+use crate::messages::CommandReply;
+use crate::messages::Outcome;
 
 fn state(mode: Mode) -> EngineState {
     EngineState::new(StateConfig {
@@ -25,7 +27,7 @@ fn logged(reply: CommandReply, fx: &Effects) -> CommandReply {
 
 #[test]
 fn failover_commands_that_change_nothing_are_refused() {
-    use FailoverAction::*;
+    use crate::messages::FailoverAction::*;
     // In order on one state: (action, outcome, fragment of the message)
     let steps = [
         (

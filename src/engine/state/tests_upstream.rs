@@ -6,6 +6,8 @@ use super::tests_yahoo::{chart, d, resp, row, state, t0, trade, NOT_FOUND};
 use super::*;
 use crate::domain::breaker::BreakerState;
 use crate::domain::wire::{parse_frame, ParseLimits};
+use crate::messages::command::YAHOO_HTTP;
+use crate::messages::FailoverAction;
 
 #[test]
 fn refused_responses_are_counted_not_shown() {
@@ -158,7 +160,7 @@ fn hard_close(st: &mut EngineState, at: Ts) {
     let mut fx = Effects::default();
     st.apply_frame(at, &p.msgs, &p.issues, &mut fx);
     st.apply_link(
-        &crate::engine::LinkUpdate {
+        &crate::messages::LinkUpdate {
             at,
             state: Some(LinkState::Disconnected),
             last_error: Some("connection closed".into()),

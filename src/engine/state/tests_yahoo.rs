@@ -5,7 +5,8 @@
 use super::*;
 use crate::domain::portfolio::{Lot, PortfolioConfig};
 use crate::domain::wire::{parse_frame, ParseLimits};
-use crate::sources::yahoo::YahooResponse;
+use crate::messages::yahoo::YahooResponse;
+use crate::messages::FailoverAction;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
@@ -220,7 +221,7 @@ fn non_finite_msgpack_price_counts_under_its_rule_and_is_not_shown() {
 
 #[test]
 fn previous_close_from_positions_and_daily_bars_checks_the_first_print() {
-    use crate::sources::alpaca::rest::RestUpdate;
+    use crate::messages::rest::RestUpdate;
     // (case, reference source) → the first print of the day at +30% is held.
     for case in [
         "positions lastday_price",

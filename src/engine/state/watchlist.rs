@@ -3,11 +3,12 @@
 //! symbol's messages still in flight are dropped quietly by validation (see
 //! `validate::in_flight`), never counted as failures.
 
-use super::{CommandReply, Effects, EngineState, Outcome, MAX_WATCHLIST};
+use super::{Effects, EngineState, MAX_WATCHLIST};
 use crate::domain::event::{Event, EventKind, Level};
 use crate::domain::types::{Symbol, Ts};
 use crate::domain::validate::UNSUBSCRIBED_IN_FLIGHT_SECS;
 use crate::engine::snapshot::{Mode, SymbolView};
+use crate::messages::{CommandReply, Outcome};
 
 impl EngineState {
     /// Adds and removes symbols (an operator's request), keeping every remaining

@@ -21,13 +21,14 @@
 use super::routing::show;
 use super::{Effects, EngineState};
 use crate::domain::breaker::{BreakerState, Outcome, Permit};
+use crate::domain::chart::ChartQuote;
+use crate::domain::chart::{parse_chart, ChartError};
 use crate::domain::event::{Event, EventKind, Level};
 use crate::domain::router::RouterInput;
 use crate::domain::types::{Source, Symbol};
 use crate::domain::validate::Verdict;
 use crate::engine::snapshot::PricePoint;
-use crate::sources::yahoo::chart::{parse_chart, ChartError};
-use crate::sources::yahoo::{ChartQuote, YahooResponse};
+use crate::messages::yahoo::YahooResponse;
 use std::collections::HashMap;
 
 /// Yahoo bookkeeping that is not part of the snapshot's view.

@@ -2,7 +2,8 @@
 //! decimal's own digits (never via f64), so `126.55` reads back as 126.55.
 
 use crate::domain::types::{Source, Symbol, Ts};
-use crate::engine::snapshot::{LinkState, Snapshot};
+use crate::engine::snapshot::Snapshot;
+use crate::messages::LinkState;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::value::RawValue;
@@ -194,5 +195,5 @@ pub struct AlertsBody {
     pub alerts: crate::domain::alerts::AlertsView,
     /// Newest first.
     pub history: Vec<crate::domain::alerts::AlertRecord>,
-    pub notifications: crate::outputs::notify::NotifyView,
+    pub notifications: crate::messages::notify::NotifyView,
 }

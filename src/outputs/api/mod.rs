@@ -9,8 +9,10 @@ mod dto;
 mod ops;
 
 use crate::engine::snapshot::Snapshot;
-use crate::engine::state::{CommandReply, Outcome};
-use crate::engine::{Command, Request};
+use crate::messages::command::CommandReply;
+use crate::messages::command::Outcome;
+use crate::messages::Command;
+use crate::messages::Request;
 use crate::plumbing::channels::try_send_counted;
 use crate::plumbing::channels::Meters;
 use axum::http::StatusCode;

@@ -6,8 +6,8 @@
 use super::dto::{status_of, HealthStatus};
 use super::{command, ApiState};
 use crate::domain::types::{parse_symbol, Ts};
-use crate::engine::state::FailoverAction;
-use crate::engine::Command;
+use crate::messages::command::FailoverAction;
+use crate::messages::Command;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -44,7 +44,7 @@ pub struct StocksHealth {
 #[serde(rename_all = "camelCase")]
 pub struct AlpacaSide {
     pub connected: bool,
-    pub state: crate::engine::snapshot::LinkState,
+    pub state: crate::messages::LinkState,
     pub last_error: Option<String>,
     pub last_message_at: Option<Ts>,
 }
@@ -120,7 +120,9 @@ pub(super) async fn failover(
 }
 
 pub(super) async fn reset_breaker(State(s): State<ApiState>, Path(name): Path<String>) -> Reply {
-    use crate::engine::state::{ALPACA_REST, ALPACA_STREAM, YAHOO_HTTP};
+    use crate::messages::command::ALPACA_REST;
+    use crate::messages::command::ALPACA_STREAM;
+    use crate::messages::command::YAHOO_HTTP;
     if ![YAHOO_HTTP, ALPACA_STREAM, ALPACA_REST].contains(&name.as_str()) {
         return (
             StatusCode::NOT_FOUND,

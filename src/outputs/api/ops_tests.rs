@@ -2,7 +2,7 @@
 
 use super::tests::{done, fake_engine, get_json, sample};
 use super::*;
-use crate::engine::state::FailoverAction;
+use crate::messages::command::FailoverAction;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use tower::ServiceExt;

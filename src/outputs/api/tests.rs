@@ -4,7 +4,9 @@ use super::*;
 use crate::domain::types::Ts;
 use crate::domain::wire::{parse_frame, ParseLimits};
 use crate::engine::snapshot::{Mode, Perf};
-use crate::engine::state::{CommandReply, Effects, EngineState, Outcome, StateConfig};
+use crate::engine::state::{Effects, EngineState, StateConfig};
+use crate::messages::command::CommandReply;
+use crate::messages::command::Outcome;
 use crate::plumbing::channels::Meters;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -58,15 +60,15 @@ fn state(snap: Snapshot, token: Option<&str>) -> ApiState {
 /// hands the commands on for the test to look at (before answering, so a test that
 /// has its response can already see the command).
 pub(super) fn fake_engine(
-    mut rx: mpsc::Receiver<crate::engine::Request>,
+    mut rx: mpsc::Receiver<crate::messages::Request>,
     answer: impl Fn(&Command) -> CommandReply + Send + 'static,
 ) -> mpsc::UnboundedReceiver<Command> {
     let (seen_tx, seen) = mpsc::unbounded_channel();
     tokio::spawn(async move {
-        while let Some(crate::engine::Request { command, reply }) = rx.recv().await {
+        while let Some(crate::messages::Request { command, reply }) = rx.recv().await {
             let a = answer(&command);
             let _ = seen_tx.send(command);
-            crate::engine::Request::answer(reply, a);
+            crate::messages::Request::answer(reply, a);
         }
     });
     seen
@@ -214,7 +216,7 @@ async fn reconnect_sends_a_command_and_is_guarded_by_the_token() {
     assert!(String::from_utf8_lossy(&body).contains("did not answer within 2 s"));
     assert!(matches!(
         crx.try_recv(),
-        Ok(crate::engine::Request {
+        Ok(crate::messages::Request {
             command: Command::ReconnectAlpaca,
             reply: Some(_)
         })
@@ -284,7 +286,7 @@ async fn answers_follow_the_engines_decision() {
 #[tokio::test]
 async fn an_engine_that_drops_the_request_is_unavailable() {
     let (snap_tx, rx) = watch::channel(Arc::new(sample()));
-    let (ctx, mut crx) = mpsc::channel::<crate::engine::Request>(4);
+    let (ctx, mut crx) = mpsc::channel::<crate::messages::Request>(4);
     tokio::spawn(async move {
         // Takes the request and drops its reply channel, as an engine that stopped would.
         let _ = crx.recv().await;

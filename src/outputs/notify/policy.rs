@@ -14,10 +14,11 @@
 //!   token is free again, the first one goes to a "N notifications suppressed" summary.
 
 use super::RateLimit;
-use super::{ChannelConfig, ChannelView, Notification, NotifyConfig, NotifyEvent, NotifyView};
+use super::{ChannelConfig, Notification, NotifyConfig};
 use crate::domain::alerts::{AlertChange, AlertState, Severity};
 use crate::domain::event::Level;
 use crate::domain::types::Ts;
+use crate::messages::notify::{ChannelView, NotifyEvent, NotifyView};
 use std::collections::HashMap;
 
 /// A token bucket on the caller's clock. Hand-rolled (20 lines) rather than a crate

@@ -4,6 +4,7 @@
 use super::policy::{Dispatch, Policy};
 use super::*;
 use crate::domain::alerts::{AlertSource, AlertState, Severity};
+use crate::domain::event::Level;
 use AlertState::{Firing, Pending, Resolved};
 
 fn t(secs: i64) -> Ts {

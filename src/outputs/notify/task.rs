@@ -9,13 +9,14 @@
 //! its end of the channel.
 
 use super::policy::{Dispatch, Dispatches, Policy};
-use super::{send, ChannelConfig, NotifyConfig, NotifyEvent, NotifyReport, Target};
+use super::{send, ChannelConfig, NotifyConfig, Target};
 use crate::domain::alerts::AlertChange;
 use crate::domain::clock::Clock;
 use crate::domain::event::Level;
-use crate::engine::FeedEvent;
+use crate::messages::notify::{NotifyEvent, NotifyReport};
+use crate::messages::FeedEvent;
 use crate::plumbing::channels::{send_wait, Meter};
-use crate::sources::yahoo::client::{build_client, HttpClientConfig};
+use crate::plumbing::http::{build_client, HttpClientConfig};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;

@@ -9,7 +9,7 @@ mod schema;
 pub mod writer;
 
 pub use schema::SCHEMA_VERSION;
-pub use writer::{spawn_writer, StoreMsg, WriterHandle, WriterStats};
+pub use writer::{spawn_writer, WriterHandle, WriterStats};
 
 use crate::domain::event::Event;
 use crate::domain::types::Ts;
@@ -295,7 +295,7 @@ impl Store {
 /// `<XDG data dir>/tapewatch/tapewatch.db` (e.g. `~/.local/share/tapewatch/tapewatch.db`),
 /// or `None` when no home directory can be found.
 pub fn default_db_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "tapewatch").map(|d| d.data_dir().join("tapewatch.db"))
+    crate::plumbing::paths::database_file()
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 use super::{Store, StoreError};
 use crate::domain::event::Event;
+use crate::messages::store::StoreMsg;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -21,20 +22,6 @@ use tokio::sync::{mpsc, oneshot};
 /// answered promptly and a crash loses at most one uncommitted batch that nobody was
 /// told was safe. It also bounds the memory the writer holds beyond the channel itself.
 pub const MAX_BATCH: usize = 512;
-
-/// What the rest of the program sends to the writer.
-#[derive(Debug)]
-pub enum StoreMsg {
-    Event(Event),
-    Transition(crate::domain::router::Transition),
-    /// A closed SLO minute (live runs only).
-    SloMinute(crate::domain::slo::MinuteBucket),
-    /// An alert history entry.
-    Alert(crate::domain::alerts::AlertRecord),
-    /// Answered once everything received before it is committed. If that commit failed,
-    /// the sender is dropped instead, so the waiter sees a `RecvError` rather than a lie.
-    Flush(oneshot::Sender<()>),
-}
 
 /// Counters the writer updates as it goes; read them from any thread.
 #[derive(Debug, Default)]

@@ -7,7 +7,7 @@ use super::testutil::render_text;
 use crate::domain::alerts::{Actor, AlertEngine, AlertRecord, Signals};
 use crate::domain::slo::{MessageCounts, SecondSample, SloConfig, SloTracker};
 use crate::engine::snapshot::Snapshot;
-use crate::engine::Command;
+use crate::messages::Command;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Both sources down for 90 s (C1 firing, H1 inhibited by it), validation failing

@@ -36,8 +36,9 @@ pub use state::{bell_due, on_key, Action, Page, UiState};
 pub use theme::{Role, Theme, ThemeError};
 
 use crate::engine::snapshot::{Mode, Snapshot};
-use crate::engine::state::CommandReply;
-use crate::engine::{Command, Request};
+use crate::messages::command::CommandReply;
+use crate::messages::Command;
+use crate::messages::Request;
 use anyhow::Context;
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::stream::FuturesUnordered;

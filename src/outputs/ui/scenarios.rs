@@ -9,7 +9,8 @@ use crate::domain::stats::WindowedLatency;
 use crate::domain::types::{Source, Symbol, Ts};
 use crate::domain::validate::Validator;
 use crate::domain::wire::{Quote, Trade};
-use crate::engine::snapshot::{LatencyPanel, LinkState, Mode, PricePoint, Snapshot, YahooView};
+use crate::engine::snapshot::{LatencyPanel, Mode, PricePoint, Snapshot, YahooView};
+use crate::messages::LinkState;
 use rust_decimal::Decimal;
 
 fn d(s: &str) -> Decimal {

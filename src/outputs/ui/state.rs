@@ -4,8 +4,8 @@
 use crate::domain::alerts::{Actor, AlertState, Severity};
 use crate::domain::types::{parse_symbol, Symbol, Ts};
 use crate::engine::snapshot::Snapshot;
-use crate::engine::state::FailoverAction;
-use crate::engine::Command;
+use crate::messages::command::FailoverAction;
+use crate::messages::Command;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 /// The screen's pages, switched with `Tab` and `1`–`4`.
@@ -87,7 +87,7 @@ pub struct UiState {
     pub alert_selected: usize,
     /// Render latency (snapshot received to frame drawn) over the last minute, measured
     /// by the shell and shown in the latency panel.
-    pub render_latency_us: crate::engine::snapshot::LatencyView,
+    pub render_latency_us: crate::domain::stats::LatencyView,
 }
 
 impl UiState {

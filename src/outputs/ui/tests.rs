@@ -3,7 +3,8 @@
 
 use super::testutil::{buffer_text, render_buffer, render_text, sample_now, sample_snapshot};
 use super::*;
-use crate::engine::snapshot::{LinkState, ReplayView};
+use crate::engine::snapshot::ReplayView;
+use crate::messages::LinkState;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
@@ -368,7 +369,7 @@ async fn tab_shows_the_health_page_and_f_asks_for_a_failover() {
     assert!(matches!(
         h.cmd_rx.try_recv(),
         Ok(Request {
-            command: Command::Failover(crate::engine::state::FailoverAction::Toggle),
+            command: Command::Failover(crate::messages::command::FailoverAction::Toggle),
             reply: Some(_)
         })
     ));

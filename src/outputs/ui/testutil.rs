@@ -6,9 +6,9 @@ use super::theme::Theme;
 use super::view;
 use crate::domain::event::{Event, EventKind, Level};
 use crate::domain::types::{Source, Symbol, Ts};
-use crate::engine::snapshot::{
-    AlpacaView, ChannelStat, Counters, LinkState, Mode, Perf, Snapshot, SymbolView,
-};
+use crate::engine::snapshot::{AlpacaView, Counters, Mode, Perf, Snapshot, SymbolView};
+use crate::messages::LinkState;
+use crate::plumbing::channels::ChannelStat;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::Terminal;

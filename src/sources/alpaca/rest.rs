@@ -11,18 +11,18 @@ mod poller;
 #[path = "rest_tests.rs"]
 pub(crate) mod tests;
 
-pub use poller::{RestPoller, RestUpdate};
+use crate::messages::rest::RestError;
+pub use poller::RestPoller;
 
 use crate::domain::market::clock::{parse_clock, MarketClock};
 use crate::domain::portfolio::{Account, BrokerPosition};
-use crate::sources::yahoo::client::describe_error;
+use crate::plumbing::http::describe_error;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, RETRY_AFTER};
 use secrecy::{ExposeSecret, SecretString};
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
-use thiserror::Error;
 use tokio::time::Instant;
 
 /// The paper-trading host; `APCA_API_BASE_URL` points elsewhere (the live host).
@@ -60,56 +60,6 @@ impl RestConfig {
             max_requests_per_min: 200,
             request_timeout_secs: 10,
             rate_limit_backoff_secs: 60,
-        }
-    }
-}
-
-/// Every message names the endpoint; none contains a key.
-#[derive(Clone, Debug, PartialEq, Eq, Error)]
-pub enum RestError {
-    #[error("Alpaca Trading API {endpoint}: HTTP {status}, not authorized: check APCA_API_KEY_ID/APCA_API_SECRET_KEY (paper keys work only with the paper host in APCA_API_BASE_URL)")]
-    Unauthorized { endpoint: &'static str, status: u16 },
-    #[error("Alpaca Trading API {endpoint}: HTTP 429, rate limited; {}", retry_words(*.retry_after_secs))]
-    RateLimited {
-        endpoint: &'static str,
-        retry_after_secs: Option<u64>,
-    },
-    #[error("Alpaca Trading API {endpoint}: HTTP {status}: {body}")]
-    Http {
-        endpoint: &'static str,
-        status: u16,
-        /// The start of the body, keys scrubbed.
-        body: String,
-    },
-    #[error("Alpaca Trading API {endpoint}: {reason}")]
-    Transport {
-        endpoint: &'static str,
-        reason: String,
-    },
-    #[error("Alpaca Trading API {endpoint}: unexpected response: {message}")]
-    Decode {
-        endpoint: &'static str,
-        message: String,
-    },
-    #[error("Alpaca Trading API: {0} contains characters an HTTP header cannot carry")]
-    BadCredential(&'static str),
-}
-
-fn retry_words(secs: Option<u64>) -> String {
-    match secs {
-        Some(s) => format!("Alpaca asks to retry after {s} s"),
-        None => "no Retry-After given".to_string(),
-    }
-}
-
-impl RestError {
-    /// The pause Alpaca asked for, when this is a 429.
-    pub fn retry_after_secs(&self) -> Option<Option<u64>> {
-        match self {
-            RestError::RateLimited {
-                retry_after_secs, ..
-            } => Some(*retry_after_secs),
-            _ => None,
         }
     }
 }
@@ -195,7 +145,7 @@ impl RateWindow {
 }
 
 /// The three GETs, sharing the app's one `reqwest` client
-/// ([`crate::sources::yahoo::client::build_client`]).
+/// ([`crate::plumbing::http::build_client`]).
 #[derive(Clone)]
 pub struct RestClient {
     http: reqwest::Client,

@@ -5,59 +5,15 @@
 //! breaker holds, never exceeds `max_requests_per_min`, and after a 429 waits what
 //! Alpaca asked (or `rate_limit_backoff_secs`). I/O only: judging is the engine's.
 
-use super::{RateWindow, RestClient, RestConfig, RestError};
+use super::{RateWindow, RestClient, RestConfig};
 use crate::domain::clock::Clock;
-use crate::domain::market::clock::MarketClock;
-use crate::domain::portfolio::{Account, BrokerPosition};
 use crate::domain::types::Ts;
+use crate::messages::rest::{RestError, RestUpdate};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
-
-/// What the poller tells the engine; `at` is the injected clock's time when the
-/// answer (or failure) arrived.
-// A few updates every 15 s: boxing the account would buy nothing but `Box` in every match.
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug)]
-pub enum RestUpdate {
-    Account {
-        at: Ts,
-        result: Result<Account, RestError>,
-    },
-    Positions {
-        at: Ts,
-        result: Result<Vec<BrokerPosition>, RestError>,
-    },
-    Clock {
-        at: Ts,
-        result: Result<MarketClock, RestError>,
-    },
-    /// Sent after every round: the share of `limit` requests used over the last minute.
-    RateLimit { at: Ts, used_pct: f64, limit: u32 },
-}
-
-impl RestUpdate {
-    pub fn at(&self) -> Ts {
-        match self {
-            RestUpdate::Account { at, .. }
-            | RestUpdate::Positions { at, .. }
-            | RestUpdate::Clock { at, .. }
-            | RestUpdate::RateLimit { at, .. } => *at,
-        }
-    }
-
-    /// The failure this update reports, if any (for the engine's breaker).
-    pub fn error(&self) -> Option<&RestError> {
-        match self {
-            RestUpdate::Account { result, .. } => result.as_ref().err(),
-            RestUpdate::Positions { result, .. } => result.as_ref().err(),
-            RestUpdate::Clock { result, .. } => result.as_ref().err(),
-            RestUpdate::RateLimit { .. } => None,
-        }
-    }
-}
 
 pub struct RestPoller {
     client: RestClient,

@@ -6,7 +6,7 @@ use crate::domain::portfolio::Side;
 use rust_decimal::Decimal;
 
 fn http() -> reqwest::Client {
-    crate::sources::yahoo::client::build_client(&Default::default()).unwrap()
+    crate::plumbing::http::build_client(&Default::default()).unwrap()
 }
 
 fn d(s: &str) -> Decimal {

@@ -10,11 +10,14 @@ use super::protocol::{Channels, Phase, Session};
 use crate::domain::clock::Clock;
 use crate::domain::types::{Symbol, Ts};
 use crate::domain::wire::{Msg, ParseLimits};
-use crate::engine::snapshot::LinkState;
-use crate::engine::{AlpacaBatch, FeedEvent, Payload};
+use crate::messages::AlpacaBatch;
+use crate::messages::Fault;
+use crate::messages::FeedEvent;
+use crate::messages::LinkState;
+use crate::messages::Payload;
+use crate::messages::StreamControl;
 use crate::plumbing::channels::Meter;
 use crate::sources::fixture::record::Recorder;
-use crate::sources::fixture::Fault;
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use secrecy::SecretString;
 use std::sync::Arc;
@@ -51,17 +54,6 @@ pub struct StreamConfig {
     pub handshake_timeout: Duration,
     pub policy: BackoffPolicy,
     pub limits: ParseLimits,
-}
-
-/// What the engine (on an operator's command) can ask of the stream task.
-#[derive(Debug)]
-pub enum StreamControl {
-    Reconnect,
-    SetWatchlist(Vec<Symbol>),
-    /// The engine's upstream circuit breaker for stream connects is open: make no
-    /// connection attempt before this time (`None` lifts the hold). A manual
-    /// reconnect overrides it.
-    Hold(Option<Ts>),
 }
 
 /// Why one connection ended.

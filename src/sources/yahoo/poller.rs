@@ -4,10 +4,11 @@
 //! a [`FeedEvent::Yahoo`]. It does I/O only; parsing and judging are the engine's.
 
 use super::client::{chart_url, fetch_chart, DEFAULT_BASE_URL};
-use super::YahooResponse;
 use crate::domain::clock::Clock;
-use crate::domain::types::{Symbol, Ts};
-use crate::engine::FeedEvent;
+use crate::messages::yahoo::Cadence;
+use crate::messages::yahoo::PollPlan;
+use crate::messages::yahoo::YahooResponse;
+use crate::messages::FeedEvent;
 use crate::plumbing::channels::{send_wait, Meter};
 use futures_util::future::BoxFuture;
 use futures_util::stream::{FuturesUnordered, StreamExt};
@@ -39,50 +40,6 @@ impl Default for PollerConfig {
             jitter_ms: 500,
             request_timeout_secs: 10,
         }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Cadence {
-    /// Yahoo is the source on screen: a round every `active_interval_secs`.
-    Active,
-    /// Kept warm for the cross-check: a round every `standby_interval_secs`.
-    Standby,
-    Off,
-}
-
-/// What the engine wants from Yahoo right now; the engine publishes it on a watch channel.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PollPlan {
-    pub symbols: Vec<Symbol>,
-    pub cadence: Cadence,
-    /// The Yahoo circuit breaker is open until then: send nothing before it.
-    pub hold_until: Option<Ts>,
-    /// Half-open: at most this many requests per round while this plan stands (the
-    /// first symbols of the list); the engine replaces the plan once it has judged
-    /// the probe.
-    pub max_requests: Option<usize>,
-}
-
-impl PollPlan {
-    pub fn off() -> PollPlan {
-        PollPlan {
-            symbols: Vec::new(),
-            cadence: Cadence::Off,
-            hold_until: None,
-            max_requests: None,
-        }
-    }
-
-    /// How long the breaker still holds at `now`, if it does.
-    fn held_for(&self, now: Ts) -> Option<Duration> {
-        let ms = self.hold_until?.millis_since(now);
-        (ms > 0).then(|| Duration::from_millis(u64::try_from(ms).unwrap_or(0)))
-    }
-
-    /// True when a round under way must stop: polling is off or the breaker opened.
-    fn forbids_requests(&self, now: Ts) -> bool {
-        self.cadence == Cadence::Off || self.held_for(now).is_some()
     }
 }
 
@@ -298,6 +255,7 @@ fn reschedule(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::types::{Symbol, Ts};
     use Cadence::{Active, Off, Standby};
 
     #[test]

@@ -4,7 +4,8 @@
 
 use super::{countdown, kv, sep};
 use crate::domain::types::Ts;
-use crate::engine::snapshot::{LinkState, Snapshot};
+use crate::engine::snapshot::Snapshot;
+use crate::messages::LinkState;
 use crate::outputs::ui::chrome::link_role;
 use crate::outputs::ui::format;
 use crate::outputs::ui::theme::{Role, Theme};

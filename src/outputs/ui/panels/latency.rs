@@ -4,7 +4,9 @@
 //! over the last minute; a sparkline of feed p99 per minute, and Yahoo's figures in
 //! one line when it has served.
 
-use crate::engine::snapshot::{LatencyView, Snapshot};
+use crate::engine::snapshot::Snapshot;
+
+use crate::domain::stats::LatencyView;
 use crate::outputs::ui::format;
 use crate::outputs::ui::theme::{Role, Theme};
 use ratatui::layout::Rect;

@@ -88,7 +88,7 @@ pub(super) fn build<'a>(
     now: Ts,
     theme: &Theme,
     width: u16,
-    render: &crate::engine::snapshot::LatencyView,
+    render: &crate::domain::stats::LatencyView,
 ) -> Panel<'a> {
     let (rows, body) = match kind {
         Kind::Connection => {

@@ -2,9 +2,13 @@
 //! outside streaming, the per-frame trace line, and performing the handshake's actions on the socket (the
 //! auth message is built here, at the last moment, so the secret lives nowhere else).
 
-use super::{End, Idle, StreamControl, StreamTask};
-use crate::engine::snapshot::LinkState;
-use crate::engine::{AlpacaBatch, FeedEvent, LinkUpdate, Payload};
+use super::{End, Idle, StreamTask};
+use crate::messages::AlpacaBatch;
+use crate::messages::FeedEvent;
+use crate::messages::LinkState;
+use crate::messages::LinkUpdate;
+use crate::messages::Payload;
+use crate::messages::StreamControl;
 use crate::plumbing::channels::send_wait;
 use crate::sources::alpaca::backoff::{Backoff, Failure};
 use crate::sources::alpaca::protocol::Action;

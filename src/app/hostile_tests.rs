@@ -97,9 +97,9 @@ cost = "150.25"
 "#;
 
 const THEMES: [&str; 3] = [
-    include_str!("../themes/default.toml"),
-    include_str!("../themes/light.toml"),
-    include_str!("../themes/mono.toml"),
+    include_str!("../../themes/default.toml"),
+    include_str!("../../themes/light.toml"),
+    include_str!("../../themes/mono.toml"),
 ];
 
 /// One edit to a seed: at a position (taken modulo the length), overwrite, insert or
@@ -201,7 +201,7 @@ fn fixture_file(b: &[u8]) {
 fn yahoo(status: u16, b: &[u8]) {
     let t = text(b);
     check_bounded("Yahoo chart", t.len(), || {
-        crate::sources::yahoo::chart::parse_chart(status, &t).is_ok()
+        crate::domain::chart::parse_chart(status, &t).is_ok()
     });
 }
 fn trading(b: &[u8]) {

@@ -77,7 +77,7 @@ fn fixture_lines_and_headers() {
 fn yahoo_and_trading_api_bodies() {
     use crate::sources::alpaca::rest::{decode_account, decode_clock, decode_positions};
     for body in [arrays(), objects()] {
-        let e = crate::sources::yahoo::chart::parse_chart(200, &body).unwrap_err();
+        let e = crate::domain::chart::parse_chart(200, &body).unwrap_err();
         assert!(
             e.to_string().contains("nested deeper than 32 levels"),
             "{e}"
