@@ -8,7 +8,7 @@
 //! Credentials: MOCK_ALPACA_KEY / MOCK_ALPACA_SECRET, else the MockConfig defaults.
 
 #[allow(dead_code, unused_imports)]
-#[path = "../tests/support/mock_alpaca.rs"]
+#[path = "../tests/it/support/mock_alpaca.rs"]
 mod mock_alpaca;
 
 use mock_alpaca::{MockAlpaca, MockConfig, FEEDS};

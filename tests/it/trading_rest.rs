@@ -3,9 +3,7 @@
 //! Unauthorized that never shows the secret, 429/500/malformed/slow answers, and
 //! the poller's cadence, request cap, 429 back-off, breaker hold and cancellation.
 
-#[allow(dead_code)]
-#[path = "support/mock_trading.rs"]
-mod mock_trading;
+use crate::support::mock_trading;
 
 use mock_trading::{MockTrading, Mode, KEY_ID, SECRET_KEY};
 use rust_decimal::Decimal;

@@ -6,14 +6,12 @@
 //! Every child is killed when its guard drops and every wait has a deadline, so a
 //! misbehaving binary fails the test instead of hanging it.
 
-mod support;
-
+use crate::support::mock_alpaca::{MockAlpaca, MockConfig};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
-use support::mock_alpaca::{MockAlpaca, MockConfig};
 
 /// Long enough for a debug build to start on a loaded machine.
 const START_WITHIN: Duration = Duration::from_secs(30);

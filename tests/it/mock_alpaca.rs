@@ -1,12 +1,10 @@
 //! The mock Alpaca stream server's own tests: a raw tokio-tungstenite client on
 //! 127.0.0.1 checks each documented behaviour and each failure switch.
 
-mod support;
-
+use crate::support::mock_alpaca::{MockAlpaca, MockConfig, Stall, SubscriptionSet};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::time::Duration;
-use support::mock_alpaca::{MockAlpaca, MockConfig, Stall, SubscriptionSet};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -106,7 +104,5 @@ async fn expect_abrupt_end(ws: &mut Ws) {
     }
 }
 
-#[path = "mock_alpaca/failures.rs"]
 mod failures;
-#[path = "mock_alpaca/protocol.rs"]
 mod protocol;

@@ -54,7 +54,7 @@ mod session;
 #[path = "mock_alpaca/subs.rs"]
 mod subs;
 
-pub use subs::{Channel, SubscriptionSet};
+pub use subs::SubscriptionSet;
 
 use serde_json::Value;
 use std::collections::HashMap;
@@ -314,11 +314,6 @@ impl MockAlpaca {
     /// The current set of the session that authenticated last (`None` before any).
     pub fn subscription_of_last_session(&self) -> Option<SubscriptionSet> {
         self.shared.lock().last_subscription.clone()
-    }
-
-    /// Headers of the last upgrade request (refused ones too), names lowercase.
-    pub fn upgrade_headers_of_last_connection(&self) -> Vec<(String, String)> {
-        self.shared.lock().last_upgrade_headers.clone()
     }
 
     /// One header of the last upgrade request, by case-insensitive name.

@@ -3,17 +3,13 @@
 //! routed price and reconciled; a 429 opens the `alpaca_rest` breaker, which holds the
 //! poller back.
 
-mod support;
+use crate::support::mock_trading;
 
-#[allow(dead_code)]
-#[path = "support/mock_trading.rs"]
-mod mock_trading;
-
+use crate::support::mock_alpaca::{MockAlpaca, MockConfig};
 use mock_trading::{MockTrading, Mode as TradingMode, KEY_ID, SECRET_KEY};
 use secrecy::SecretString;
 use std::sync::Arc;
 use std::time::Duration;
-use support::mock_alpaca::{MockAlpaca, MockConfig};
 use tapewatch::app::pipeline::{self, Running, Setup};
 use tapewatch::domain::breaker::BreakerState;
 use tapewatch::domain::portfolio::PositionsSource;

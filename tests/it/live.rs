@@ -11,12 +11,10 @@
 //! jumps when every task waits on a timer, never ahead of a frame already sent (see
 //! the mock's module docs).
 
-mod support;
-
+use crate::support::clock::TokioClock;
+use crate::support::mock_alpaca::{MockAlpaca, MockConfig, Stall};
 use std::sync::Arc;
 use std::time::Duration;
-use support::clock::TokioClock;
-use support::mock_alpaca::{MockAlpaca, MockConfig, Stall};
 use tapewatch::app::pipeline::{self, Running, Setup};
 use tapewatch::domain::types::{Symbol, Ts};
 use tapewatch::domain::wire::ParseLimits;
@@ -171,9 +169,6 @@ async fn connection_milestones_use_the_runbook_log_lines() {
     r.cancel.cancel();
 }
 
-#[path = "live/control.rs"]
 mod control;
-#[path = "live/errors.rs"]
 mod errors;
-#[path = "live/liveness.rs"]
 mod liveness;

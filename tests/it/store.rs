@@ -213,12 +213,13 @@ fn writer_with_nothing_to_do_ends_when_the_sender_is_dropped() {
 const CRASH_DB_ENV: &str = "TAPEWATCH_TEST_CRASH_DB";
 const CRASH_EVENTS: usize = 1_500;
 
-/// Child half of `flushed_events_survive_a_crash`: does nothing unless the parent set
-/// the env var; then writes, flushes and aborts without any cleanup.
+/// Child half of `flushed_events_survive_a_crash`, run only as its child process
+/// (hence ignored): writes, flushes and aborts without any cleanup.
 #[test]
+#[ignore = "the child process of flushed_events_survive_a_crash, which runs it"]
 fn crash_child() {
     let Some(path) = std::env::var_os(CRASH_DB_ENV) else {
-        return;
+        panic!("run by flushed_events_survive_a_crash, with {CRASH_DB_ENV} set");
     };
     let mut store = Store::open(Path::new(&path)).unwrap();
     let sid = store.begin_session(Ts(0), "crash").unwrap();
@@ -237,7 +238,13 @@ fn flushed_events_survive_a_crash() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("crash.db");
     let status = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "store::crash_child",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CRASH_DB_ENV, &path)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -272,9 +279,15 @@ fn unwritable_path_error_names_the_path() {
     assert!(msg.starts_with(&junk.display().to_string()), "{msg}");
 }
 
-/// The only test in this binary that installs the global subscriber.
 #[test]
 fn logging_init_writes_a_log_file_and_refuses_a_second_install() {
+    crate::support::isolated::run("store::logging_child", &[]);
+}
+
+/// Installs the global subscriber, so it runs alone in a child process.
+#[test]
+#[ignore = "installs the global log subscriber; run in a child process by logging_init_writes_a_log_file_and_refuses_a_second_install"]
+fn logging_child() {
     let dir = tempfile::tempdir().unwrap();
     let log_dir = dir.path().join("logs");
     let guard = tapewatch::app::logging::init(tapewatch::app::logging::LogOptions {

@@ -2,9 +2,7 @@
 //! server: rounds, the concurrency bound, cadence changes, the breaker's hold and
 //! half-open cap, every failure body, transport failures and cancellation.
 
-#[allow(dead_code)]
-#[path = "support/mock_yahoo.rs"]
-mod mock_yahoo;
+use crate::support::mock_yahoo;
 
 use mock_yahoo::{MockYahoo, Mode};
 use std::sync::{Arc, Mutex};

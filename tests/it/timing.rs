@@ -11,16 +11,12 @@
 //!
 //! "On screen" is the published snapshot: every watchlist row priced, from Yahoo.
 
-mod support;
+use crate::support::mock_yahoo;
 
-#[allow(dead_code)]
-#[path = "support/mock_yahoo.rs"]
-mod mock_yahoo;
-
+use crate::support::mock_alpaca::{MockAlpaca, MockConfig};
 use mock_yahoo::MockYahoo;
 use std::sync::Arc;
 use std::time::Duration;
-use support::mock_alpaca::{MockAlpaca, MockConfig};
 use tapewatch::app::pipeline::{self, Running, Setup};
 use tapewatch::domain::clock::{Clock, SystemClock};
 use tapewatch::domain::router::RouterState;
@@ -97,7 +93,7 @@ fn start(alpaca: &MockAlpaca, yahoo: &MockYahoo) -> Running {
 }
 
 async fn until(r: &mut Running, what: &str, pred: impl Fn(&Snapshot) -> bool) -> Arc<Snapshot> {
-    support::wait::until(r, WAIT, what, pred).await
+    crate::support::wait::until(r, WAIT, what, pred).await
 }
 
 fn all_from(s: &Snapshot, src: Source) -> bool {

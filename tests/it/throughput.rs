@@ -1,12 +1,10 @@
 //! Loopback throughput, mock server → socket → engine, in JSON and msgpack.
 //! A measurement, not a pass/fail timing: run it in release and read the figures:
-//! `cargo test --release --test throughput -- --ignored --nocapture`
+//! `cargo test --release --test it throughput -- --ignored --nocapture`
 
-mod support;
-
+use crate::support::mock_alpaca::{MockAlpaca, MockConfig};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::mock_alpaca::{MockAlpaca, MockConfig};
 use tapewatch::app::pipeline::{self, Setup};
 use tapewatch::domain::types::Symbol;
 use tapewatch::domain::wire::ParseLimits;

@@ -4,12 +4,10 @@
 //! auth-failure path alike. The secrets are distinctive strings, so a leak in any
 //! encoding that keeps the text (JSON, log lines, SQLite pages) is found.
 
-mod support;
-
+use crate::support::clock::TokioClock;
+use crate::support::mock_alpaca::{MockAlpaca, MockConfig};
 use std::sync::Arc;
 use std::time::Duration;
-use support::clock::TokioClock;
-use support::mock_alpaca::{MockAlpaca, MockConfig};
 use tapewatch::app::pipeline::{self, Setup};
 use tapewatch::domain::types::{Symbol, Ts};
 use tapewatch::domain::wire::ParseLimits;
@@ -56,7 +54,7 @@ fn assert_clean(what: &str, bytes: &[u8]) {
 /// Every GET route the API registers, read from its source so a new route is
 /// covered without editing this test.
 fn get_routes() -> Vec<String> {
-    let src = include_str!("../src/outputs/api/mod.rs");
+    let src = include_str!("../../src/outputs/api/mod.rs");
     let routes: Vec<String> = src
         .split(".route(\"")
         .skip(1)
@@ -106,12 +104,18 @@ async fn until_done(r: &mut pipeline::Running, done: impl Fn(&Snapshot) -> bool)
     }
 }
 
-/// Paused tokio time (see tests/live.rs): the writers (store, log, recording) run
-/// on their own threads and are only joined at the end, never waited on in between.
+#[test]
+fn the_secret_reaches_no_log_event_row_fixture_or_response() {
+    crate::support::isolated::run("secrets::secret_child", &[("TAPEWATCH_LOG", "trace")]);
+}
+
+/// Installs the global subscriber at trace level, so it runs alone in a child process.
+/// Paused tokio time (see `live`): the writers (store, log, recording) run on their
+/// own threads and are only joined at the end, never waited on in between.
 #[tokio::test(start_paused = true)]
-async fn the_secret_reaches_no_log_event_row_fixture_or_response() {
+#[ignore = "installs the global log subscriber; run in a child process by the_secret_reaches_no_log_event_row_fixture_or_response"]
+async fn secret_child() {
     let dir = tempfile::tempdir().unwrap();
-    std::env::set_var("TAPEWATCH_LOG", "trace");
     let log = tapewatch::app::logging::init(tapewatch::app::logging::LogOptions {
         dir: Some(dir.path().join("logs")),
         stderr: false,

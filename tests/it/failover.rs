@@ -3,16 +3,12 @@
 //! Knobs are shortened (1 s activation delay and grace) so the test takes seconds;
 //! the default-knob timings are checked on the router's own clock in its table tests.
 
-mod support;
+use crate::support::mock_yahoo;
 
-#[allow(dead_code)]
-#[path = "support/mock_yahoo.rs"]
-mod mock_yahoo;
-
+use crate::support::mock_alpaca::{MockAlpaca, MockConfig};
 use mock_yahoo::MockYahoo;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::mock_alpaca::{MockAlpaca, MockConfig};
 use tapewatch::app::pipeline::{self, Running, Setup};
 use tapewatch::domain::router::{RouterConfig, RouterState};
 use tapewatch::domain::types::{Source, Symbol};
@@ -75,7 +71,7 @@ fn start(alpaca: &MockAlpaca, yahoo: &MockYahoo) -> Running {
 }
 
 async fn until(r: &mut Running, what: &str, pred: impl Fn(&Snapshot) -> bool) -> Arc<Snapshot> {
-    support::wait::until(r, WAIT, what, pred).await
+    crate::support::wait::until(r, WAIT, what, pred).await
 }
 
 fn all_from(s: &Snapshot, src: Source) -> bool {

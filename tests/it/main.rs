@@ -1,0 +1,24 @@
+//! The integration tests, as one binary (so the helpers in `support` compile once
+//! and link once): each module is one area, run against the real engine, real
+//! sockets on 127.0.0.1 and mock servers that speak the real protocols.
+
+mod support;
+
+mod architecture;
+mod cli;
+mod deploy;
+mod failover;
+mod fixture_gen;
+mod headless;
+mod live;
+mod metrics;
+mod mock_alpaca;
+mod notify;
+mod positions_live;
+mod replay;
+mod secrets;
+mod store;
+mod throughput;
+mod timing;
+mod trading_rest;
+mod yahoo_live;
