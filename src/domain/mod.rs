@@ -12,7 +12,9 @@ pub mod portfolio;
 pub mod router;
 pub mod slo;
 pub mod stats;
+// The test binary's counting allocator must implement `GlobalAlloc`, an unsafe trait.
 #[cfg(test)]
+#[allow(unsafe_code)]
 pub(crate) mod test_alloc;
 pub mod types;
 pub mod validate;

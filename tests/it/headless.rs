@@ -119,11 +119,15 @@ fn wait_exit(g: &mut Guard, within: Duration) -> ExitStatus {
     }
 }
 
-fn send_signal(g: &Guard, sig: libc::c_int) {
-    let pid = libc::pid_t::try_from(g.0.id()).unwrap();
-    // SAFETY: kill(2) on our own child's pid; it is not reaped until the guard drops.
-    let rc = unsafe { libc::kill(pid, sig) };
-    assert_eq!(rc, 0, "kill({pid}, {sig}) failed");
+/// Sends `sig` ("INT", "TERM") with kill(1): our own child's pid, which is not
+/// reaped until the guard drops.
+fn send_signal(g: &Guard, sig: &str) {
+    let pid = g.0.id().to_string();
+    let status = std::process::Command::new("kill")
+        .args(["-s", sig, &pid])
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -s {sig} {pid} failed");
 }
 
 fn is_subscription(v: &serde_json::Value) -> bool {
@@ -131,7 +135,7 @@ fn is_subscription(v: &serde_json::Value) -> bool {
 }
 
 /// The demo at real time takes ten minutes: a signal lands mid-replay.
-fn interrupted_replay(sig: libc::c_int, code: i32) {
+fn interrupted_replay(sig: &str, code: i32) {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = tapewatch(dir.path());
     cmd.args(["--speed", "1"]);
@@ -160,12 +164,12 @@ fn interrupted_replay(sig: libc::c_int, code: i32) {
 
 #[test]
 fn sigint_during_a_headless_replay_prints_a_partial_summary_and_exits_130() {
-    interrupted_replay(libc::SIGINT, 130);
+    interrupted_replay("INT", 130);
 }
 
 #[test]
 fn sigterm_during_a_headless_replay_prints_a_partial_summary_and_exits_143() {
-    interrupted_replay(libc::SIGTERM, 143);
+    interrupted_replay("TERM", 143);
 }
 
 #[test]
@@ -254,7 +258,7 @@ fn sigterm_ends_a_live_headless_run_with_a_final_summary() {
     });
     until_line(&rx, START_WITHIN, "subscription event", is_subscription);
     mock.push_trades(5, 5);
-    send_signal(&child, libc::SIGTERM);
+    send_signal(&child, "TERM");
     let status = wait_exit(&mut child, EXIT_WITHIN);
     let tail = rest(&rx);
     let err = stderr.join().unwrap();
