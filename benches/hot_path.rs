@@ -12,7 +12,12 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
 use tapewatch::domain::types::{Symbol, Ts};
-use tapewatch::domain::wire::msgpack::{json_frame_to_msgpack, parse_msgpack_frame_into};
+use tapewatch::domain::wire::msgpack::parse_msgpack_frame_into;
+
+/// The tests' JSON→msgpack converter, shared by path (rmpv is a dev-dependency).
+#[path = "../tests/it/support/mock_alpaca/msgpack_encode.rs"]
+mod msgpack_encode;
+use msgpack_encode::json_frame_to_msgpack;
 use tapewatch::domain::wire::{parse_frame_into, ParseLimits};
 use tapewatch::engine::snapshot::{Mode, Perf};
 use tapewatch::engine::state::{Effects, EngineState, StateConfig};

@@ -245,7 +245,7 @@ proptest! {
     #[test]
     fn msgpack_frames(i in any::<usize>(), e in edits(), raw in bytes()) {
         msgpack(&raw);
-        let seed = crate::domain::wire::msgpack::json_frame_to_msgpack(&pick(frame_seeds(), i))
+        let seed = crate::domain::wire::msgpack::encode::json_frame_to_msgpack(&pick(frame_seeds(), i))
             .unwrap_or_default();
         msgpack(&mutate(&seed, &e));
     }

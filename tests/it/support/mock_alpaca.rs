@@ -47,6 +47,8 @@
 mod codec;
 #[path = "mock_alpaca/gen.rs"]
 mod gen;
+#[path = "mock_alpaca/msgpack_encode.rs"]
+pub mod msgpack_encode;
 #[path = "mock_alpaca/protocol.rs"]
 mod protocol;
 #[path = "mock_alpaca/session.rs"]

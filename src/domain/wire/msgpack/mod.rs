@@ -2,14 +2,13 @@
 //! each a msgpack array of maps with the JSON keys, every `t` a timestamp extension
 //! (type -1) and numbers as msgpack ints or floats of any width. This module owns
 //! the binary frame decoder ([`parse_msgpack_frame_into`], same contract as the JSON
-//! [`parse_frame_into`](super::parse_frame_into)) and the JSON→msgpack converter
-//! ([`json_frame_to_msgpack`]) used by the mock server, tests and benches.
+//! [`parse_frame_into`](super::parse_frame_into)). The JSON→msgpack converter the
+//! tests use lives with the mock server (`tests/it/support/mock_alpaca`).
 //!
 //! Messages are built by the JSON parser's own accumulator (`fields::Acc`), so both
 //! encodings give identical [`Msg`]s for the same content.
 
 mod elem;
-mod encode;
 mod read;
 
 use super::parse::{push_issue, push_outcome, FrameError, ParseIssue, ParseLimits, ParsedFrame};
@@ -17,7 +16,10 @@ use super::Msg;
 use elem::{read_elem, Fault};
 use read::{Bad, Rd, Tok};
 
-pub use encode::{json_frame_to_msgpack, MsgpackError};
+/// The tests' JSON→msgpack converter (a dev-dependency on `rmpv`), included by path.
+#[cfg(test)]
+#[path = "../../../../tests/it/support/mock_alpaca/msgpack_encode.rs"]
+pub(crate) mod encode;
 
 /// [`parse_msgpack_frame_into`] into a fresh [`ParsedFrame`], for tests and simple callers.
 pub fn parse_msgpack_frame(bytes: &[u8], limits: &ParseLimits) -> ParsedFrame {

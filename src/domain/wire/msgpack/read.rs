@@ -1,8 +1,11 @@
-//! A bounds-checked msgpack token reader over one frame's bytes. It never
-//! allocates and never recurses: container headers are returned as counts and
-//! skipping counts pending items, so hostile nesting cannot exhaust the stack and
-//! every step consumes at least one byte (a lying length just runs out of input).
+//! A bounds-checked msgpack token reader over one frame's bytes, on `rmp`'s
+//! marker decoding. It never allocates and never recurses: container headers are
+//! returned as counts and skipping counts pending items, so hostile nesting cannot
+//! exhaust the stack and every step consumes at least one byte (a lying length
+//! just runs out of input). Element-level errors stay the caller's: a bad message
+//! is skipped whole and costs only itself.
 
+use rmp::Marker;
 use std::fmt;
 
 /// One msgpack item. Containers are headers only; their items follow.
@@ -112,73 +115,67 @@ impl<'a> Rd<'a> {
 
     pub(super) fn next(&mut self) -> Result<Tok<'a>, Bad> {
         let at = self.pos;
-        let m = self.u8()?;
-        Ok(match m {
-            0x00..=0x7f => Tok::UInt(u64::from(m)),
-            0x80..=0x8f => Tok::Map(u32::from(m & 0x0f)),
-            0x90..=0x9f => Tok::Array(u32::from(m & 0x0f)),
-            0xa0..=0xbf => Tok::Str(self.take(usize::from(m & 0x1f))?),
-            0xc0 => Tok::Nil,
-            0xc1 => return Err(Bad::Reserved { at }),
-            0xc2 => Tok::Bool(false),
-            0xc3 => Tok::Bool(true),
-            0xc4 => {
-                let n = self.u8()?;
-                Tok::Bin(self.take(usize::from(n))?)
-            }
-            0xc5 => {
-                let n = self.u16()?;
-                Tok::Bin(self.take(usize::from(n))?)
-            }
-            0xc6 => {
-                let n = self.u32()?;
-                Tok::Bin(self.take(n as usize)?)
-            }
-            0xc7 => {
+        Ok(match Marker::from_u8(self.u8()?) {
+            Marker::FixPos(n) => Tok::UInt(u64::from(n)),
+            Marker::FixNeg(n) => Tok::NegInt(i64::from(n)),
+            Marker::FixMap(n) => Tok::Map(u32::from(n)),
+            Marker::FixArray(n) => Tok::Array(u32::from(n)),
+            Marker::FixStr(n) => Tok::Str(self.take(usize::from(n))?),
+            Marker::Null => Tok::Nil,
+            Marker::Reserved => return Err(Bad::Reserved { at }),
+            Marker::False => Tok::Bool(false),
+            Marker::True => Tok::Bool(true),
+            Marker::Bin8 => Tok::Bin(self.take_u8_len()?),
+            Marker::Bin16 => Tok::Bin(self.take_u16_len()?),
+            Marker::Bin32 => Tok::Bin(self.take_u32_len()?),
+            Marker::Str8 => Tok::Str(self.take_u8_len()?),
+            Marker::Str16 => Tok::Str(self.take_u16_len()?),
+            Marker::Str32 => Tok::Str(self.take_u32_len()?),
+            Marker::Ext8 => {
                 let n = self.u8()?;
                 self.ext(usize::from(n))?
             }
-            0xc8 => {
+            Marker::Ext16 => {
                 let n = self.u16()?;
                 self.ext(usize::from(n))?
             }
-            0xc9 => {
+            Marker::Ext32 => {
                 let n = self.u32()?;
                 self.ext(n as usize)?
             }
-            0xca => Tok::F32(f32::from_be_bytes(self.arr()?)),
-            0xcb => Tok::F64(f64::from_be_bytes(self.arr()?)),
-            0xcc => Tok::UInt(u64::from(self.u8()?)),
-            0xcd => Tok::UInt(u64::from(self.u16()?)),
-            0xce => Tok::UInt(u64::from(self.u32()?)),
-            0xcf => Tok::UInt(u64::from_be_bytes(self.arr()?)),
-            0xd0 => Self::signed(i64::from(i8::from_be_bytes(self.arr()?))),
-            0xd1 => Self::signed(i64::from(i16::from_be_bytes(self.arr()?))),
-            0xd2 => Self::signed(i64::from(i32::from_be_bytes(self.arr()?))),
-            0xd3 => Self::signed(i64::from_be_bytes(self.arr()?)),
-            0xd4 => self.ext(1)?,
-            0xd5 => self.ext(2)?,
-            0xd6 => self.ext(4)?,
-            0xd7 => self.ext(8)?,
-            0xd8 => self.ext(16)?,
-            0xd9 => {
-                let n = self.u8()?;
-                Tok::Str(self.take(usize::from(n))?)
-            }
-            0xda => {
-                let n = self.u16()?;
-                Tok::Str(self.take(usize::from(n))?)
-            }
-            0xdb => {
-                let n = self.u32()?;
-                Tok::Str(self.take(n as usize)?)
-            }
-            0xdc => Tok::Array(u32::from(self.u16()?)),
-            0xdd => Tok::Array(self.u32()?),
-            0xde => Tok::Map(u32::from(self.u16()?)),
-            0xdf => Tok::Map(self.u32()?),
-            0xe0..=0xff => Tok::NegInt(i64::from(m as i8)),
+            Marker::FixExt1 => self.ext(1)?,
+            Marker::FixExt2 => self.ext(2)?,
+            Marker::FixExt4 => self.ext(4)?,
+            Marker::FixExt8 => self.ext(8)?,
+            Marker::FixExt16 => self.ext(16)?,
+            Marker::F32 => Tok::F32(f32::from_be_bytes(self.arr()?)),
+            Marker::F64 => Tok::F64(f64::from_be_bytes(self.arr()?)),
+            Marker::U8 => Tok::UInt(u64::from(self.u8()?)),
+            Marker::U16 => Tok::UInt(u64::from(self.u16()?)),
+            Marker::U32 => Tok::UInt(u64::from(self.u32()?)),
+            Marker::U64 => Tok::UInt(u64::from_be_bytes(self.arr()?)),
+            Marker::I8 => Self::signed(i64::from(i8::from_be_bytes(self.arr()?))),
+            Marker::I16 => Self::signed(i64::from(i16::from_be_bytes(self.arr()?))),
+            Marker::I32 => Self::signed(i64::from(i32::from_be_bytes(self.arr()?))),
+            Marker::I64 => Self::signed(i64::from_be_bytes(self.arr()?)),
+            Marker::Array16 => Tok::Array(u32::from(self.u16()?)),
+            Marker::Array32 => Tok::Array(self.u32()?),
+            Marker::Map16 => Tok::Map(u32::from(self.u16()?)),
+            Marker::Map32 => Tok::Map(self.u32()?),
         })
+    }
+
+    fn take_u8_len(&mut self) -> Result<&'a [u8], Bad> {
+        let n = self.u8()?;
+        self.take(usize::from(n))
+    }
+    fn take_u16_len(&mut self) -> Result<&'a [u8], Bad> {
+        let n = self.u16()?;
+        self.take(usize::from(n))
+    }
+    fn take_u32_len(&mut self) -> Result<&'a [u8], Bad> {
+        let n = self.u32()?;
+        self.take(n as usize)
     }
 
     /// Skips the items of a container whose header `tok` was just read (a no-op

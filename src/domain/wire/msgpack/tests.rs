@@ -2,6 +2,7 @@
 //! `json_frame_to_msgpack`, parses into exactly the messages the JSON parser gives;
 //! then each timestamp width, and every kind of bad input.
 
+use super::encode::json_frame_to_msgpack;
 use super::*;
 use crate::domain::types::Ts;
 use crate::domain::wire::parse_frame;

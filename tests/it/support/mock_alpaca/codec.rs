@@ -8,7 +8,7 @@ use tokio_tungstenite::tungstenite::Message;
 /// the encoder rejects goes out as text, so tests still see what was pushed.
 pub fn server_frame(json: &str, msgpack: bool) -> Message {
     if msgpack {
-        if let Ok(bytes) = tapewatch::domain::wire::msgpack::json_frame_to_msgpack(json) {
+        if let Ok(bytes) = super::msgpack_encode::json_frame_to_msgpack(json) {
             return Message::binary(bytes);
         }
     }

@@ -3,8 +3,11 @@
 //! fraction or exponent), and every string under a `t` key as a timestamp
 //! extension (-1): the 96-bit form when there are sub-second nanoseconds, else the
 //! 64-bit form (96-bit also for instants before 1970 or past 2514).
+//!
+//! Only the tests, the benches and the mock server encode msgpack, so this lives
+//! with the mock and `rmpv` is a dev-dependency. It is self-contained (no
+//! `crate::` paths): the library's unit tests and the bench include it by path.
 
-use crate::domain::types::Ts;
 use rmpv::Value;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use std::fmt;
@@ -34,11 +37,11 @@ pub fn json_frame_to_msgpack(json: &str) -> Result<Vec<u8>, MsgpackError> {
     Ok(out)
 }
 
-/// The timestamp extension payload for `ts`.
-pub(super) fn timestamp_ext(ts: Ts) -> Value {
+/// The timestamp extension payload for an instant `nanos_since_epoch`.
+fn timestamp_ext(nanos_since_epoch: i64) -> Value {
     const NANOS_PER_SEC: i64 = 1_000_000_000;
-    let secs = ts.as_nanos().div_euclid(NANOS_PER_SEC);
-    let nanos = ts.as_nanos().rem_euclid(NANOS_PER_SEC) as u64;
+    let secs = nanos_since_epoch.div_euclid(NANOS_PER_SEC);
+    let nanos = nanos_since_epoch.rem_euclid(NANOS_PER_SEC) as u64;
     let data = if nanos == 0 && (0..1 << 34).contains(&secs) {
         secs.unsigned_abs().to_be_bytes().to_vec()
     } else {
@@ -86,7 +89,9 @@ impl<'de> Visitor<'de> for ToValue {
         if !self.is_t {
             return Ok(Value::from(v));
         }
-        Ts::parse_rfc3339(v)
+        chrono::DateTime::parse_from_rfc3339(v)
+            .ok()
+            .and_then(|t| t.timestamp_nanos_opt())
             .map(timestamp_ext)
             .ok_or_else(|| E::custom(format!("field t: {v:?} is not an RFC 3339 timestamp")))
     }
