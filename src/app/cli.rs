@@ -2,6 +2,7 @@
 
 use crate::sources::fixture::replay::Speed;
 use clap::Parser;
+use secrecy::SecretString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -15,7 +16,8 @@ use std::path::PathBuf;
     long_about = "tapewatch watches an Alpaca market-data stream (with Yahoo Finance as fallback), \
 validates every tick, and shows prices, connection state and events in the terminal. \
 With no Alpaca credentials configured and no --replay, it replays its built-in demo session.\n\n\
-Credentials come from APCA_API_KEY_ID and APCA_API_SECRET_KEY, or from the config file."
+Credentials come from APCA_API_KEY_ID and APCA_API_SECRET_KEY (the Alpaca SDKs' variables), \
+or from the config file."
 )]
 pub struct Cli {
     /// Run headless: no terminal UI; one JSON object per line on stdout for each notable
@@ -58,6 +60,35 @@ pub struct Cli {
     /// Colour theme: the name of a file in themes/ (default, light, mono).
     #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,
+
+    /// Alpaca API key id (overrides alpaca.key_id).
+    #[arg(long, value_name = "KEY_ID", env = "APCA_API_KEY_ID", hide_env_values = true, value_parser = secret)]
+    pub key_id: Option<SecretString>,
+
+    /// Alpaca API secret key (overrides alpaca.secret_key). Set the variable, not the
+    /// flag: every user on the machine can read a flag in the process list.
+    #[arg(long, value_name = "SECRET", env = "APCA_API_SECRET_KEY", hide_env_values = true, value_parser = secret)]
+    pub secret_key: Option<SecretString>,
+
+    /// Alpaca stream host, e.g. ws://127.0.0.1:8765; the feed's path is added
+    /// (overrides alpaca.stream_url).
+    #[arg(long, value_name = "URL", env = "APCA_API_STREAM_URL", value_parser = non_empty)]
+    pub stream_url: Option<String>,
+
+    /// Alpaca Trading API host (overrides alpaca.trading_url; default the paper host).
+    #[arg(long, value_name = "URL", env = "APCA_API_BASE_URL", value_parser = non_empty)]
+    pub trading_url: Option<String>,
+}
+
+/// Held in a `secrecy` type from the moment it is parsed: `Debug` shows no secret.
+/// An empty value (an exported but empty variable) counts as not set.
+fn secret(s: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(s.trim()))
+}
+
+/// An empty value counts as not set, as the SDKs treat an empty variable.
+fn non_empty(s: &str) -> Result<String, String> {
+    Ok(s.trim().to_string())
 }
 
 fn parse_speed(s: &str) -> Result<Speed, String> {

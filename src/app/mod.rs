@@ -1,16 +1,18 @@
 //! Wiring: turns the command line and config into running tasks (feed, engine,
 //! store writer, API, UI or headless printer), and takes them down again in order.
 
+use crate::app::db::database_path;
+use crate::app::db::db_open_error;
+use crate::app::db::DbChoice;
+use crate::app::live::credentials;
+use crate::app::live::stream_config;
 use crate::domain::clock::{Clock, SystemClock};
-use crate::domain::wire::ParseLimits;
 use crate::engine::snapshot::Mode;
 use crate::engine::EngineExit;
 use crate::outputs::api::{self, ApiState};
 use crate::outputs::{headless, store, ui};
 use crate::plumbing::channels::{STDOUT_CAPACITY, STORE_CAPACITY};
-use crate::sources::alpaca::backoff::BackoffPolicy;
-use crate::sources::alpaca::protocol::Channels;
-use crate::sources::alpaca::stream::{Encoding, StreamConfig};
+use crate::sources::alpaca::stream::StreamConfig;
 use crate::sources::fixture::reader::FixtureReader;
 use crate::sources::fixture::replay::Speed;
 use crate::sources::fixture::DEMO_FIXTURE;
@@ -21,16 +23,16 @@ use pipeline::{Running, Setup};
 
 pub mod cli;
 pub mod config;
+mod db;
 #[cfg(test)]
 mod hostile_tests;
+pub mod live;
 pub mod logging;
 pub mod pipeline;
 use clap::Parser;
-use secrecy::SecretString;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// A mistake in what the user asked for (exit code 2), as opposed to a failure.
@@ -67,23 +69,11 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Alpaca credentials: the SDKs' environment variables win over the config file.
-fn credentials(settings: &Settings) -> Option<(SecretString, SecretString)> {
-    let env = |k: &str| {
-        std::env::var(k)
-            .ok()
-            .filter(|v| !v.is_empty())
-            .map(SecretString::from)
-    };
-    let key = env("APCA_API_KEY_ID").or_else(|| settings.key_id.clone())?;
-    let secret = env("APCA_API_SECRET_KEY").or_else(|| settings.secret_key.clone())?;
-    Some((key, secret))
-}
-
 /// Runs to the end; the exit code is 0, or 130/143 for a replay a signal cut short.
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let cfg_path = config::locate(cli.config.as_deref());
-    let settings = config::load(cfg_path.as_deref())?;
+    let mut settings = config::load(cfg_path.as_deref())?;
+    live::apply_cli(&cli, &mut settings);
     let mode = if cli.replay.is_some() {
         Mode::Replay
     } else if credentials(&settings).is_some() {
@@ -131,106 +121,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     rt.block_on(run_async(cli, settings, mode, source, theme, db))
 }
 
-/// The database file and what named it (the flag, the config key, or the default),
-/// for its errors.
-struct DbChoice {
-    path: PathBuf,
-    named_by: String,
-}
-
-fn database_path(
-    cli: &Cli,
-    settings: &Settings,
-    cfg_path: Option<&std::path::Path>,
-) -> Result<DbChoice> {
-    let (path, named_by) = match (&cli.db, &settings.db, store::default_db_path()) {
-        (Some(p), _, _) => (p.clone(), "--db".to_string()),
-        (None, Some(p), _) => {
-            let file = cfg_path.map_or_else(|| "config".into(), |c| c.display().to_string());
-            (p.clone(), format!("{file}: storage.db"))
-        }
-        (None, None, Some(p)) => (p, "database".to_string()),
-        (None, None, None) => {
-            return Err(UsageError(
-                "no data directory found for the database; pass --db FILE".into(),
-            )
-            .into())
-        }
-    };
-    Ok(DbChoice { path, named_by })
-}
-
-/// A database file that cannot be opened is a usage error (exit 2) like any other
-/// file the user names; a failure once it is open (a migration, a write) is not.
-fn db_open_error(e: store::StoreError, named_by: &str) -> anyhow::Error {
-    use store::StoreError as E;
-    match e {
-        E::CreateDir { .. } | E::Open { .. } | E::NotWal { .. } | E::TooNew { .. } => {
-            UsageError(format!("{named_by} {e}")).into()
-        }
-        other => other.into(),
-    }
-}
-
 /// Where the data comes from.
 enum Source {
     Replay(FixtureReader),
     Live(StreamConfig),
 }
 
-/// The stream URL: `APCA_API_STREAM_URL` or `alpaca.stream_url` replaces the host,
-/// and the feed picks the path (`v2/test` for the test feed).
-pub fn stream_url(base: Option<&str>, feed: &str) -> String {
-    let base = base.unwrap_or(DEFAULT_STREAM_HOST).trim_end_matches('/');
-    if base.contains("/v2/") || base.contains("/v1beta") {
-        return base.to_string();
-    }
-    format!("{base}/v2/{feed}")
-}
-
 /// The longest SLO window (30 days) in minutes: what a live run loads at start.
 const SLO_HISTORY_MINUTES: i64 = 30 * 1_440;
-
-const DEFAULT_STREAM_HOST: &str = "wss://stream.data.alpaca.markets";
-
-fn stream_config(
-    settings: &Settings,
-    key_id: SecretString,
-    secret_key: SecretString,
-) -> StreamConfig {
-    let st = &settings.stream;
-    let env_url = std::env::var("APCA_API_STREAM_URL")
-        .ok()
-        .filter(|v| !v.is_empty());
-    let base = env_url.as_deref().or(st.stream_url.as_deref());
-    StreamConfig {
-        url: stream_url(base, &settings.feed),
-        feed: settings.feed.clone(),
-        key_id,
-        secret_key,
-        channels: Channels {
-            trades: st.trades,
-            quotes: st.quotes,
-            bars: st.bars,
-        },
-        watchlist: settings.watchlist.clone(),
-        encoding: if st.msgpack {
-            Encoding::Msgpack
-        } else {
-            Encoding::Json
-        },
-        ping_interval: Duration::from_secs(st.ping_interval_secs),
-        pong_timeout: Duration::from_secs(st.pong_timeout_secs),
-        message_timeout: Duration::from_secs(st.message_timeout_secs),
-        handshake_timeout: Duration::from_secs(10),
-        policy: BackoffPolicy {
-            base_delay_ms: st.reconnect_base_delay_ms as i64,
-            max_delay_ms: st.reconnect_max_delay_ms as i64,
-            ..BackoffPolicy::default()
-        },
-        limits: ParseLimits::default(),
-    }
-}
 
 fn theme_dirs() -> Vec<PathBuf> {
     let mut dirs = vec![PathBuf::from("themes")];
@@ -312,10 +210,7 @@ async fn run_async(
     };
     if let (Mode::Live, Some((key_id, secret_key))) = (mode, credentials(&settings)) {
         let mut rest = crate::sources::alpaca::rest::RestConfig::new(key_id, secret_key);
-        let env_url = std::env::var("APCA_API_BASE_URL")
-            .ok()
-            .filter(|u| !u.is_empty());
-        if let Some(url) = env_url.or_else(|| settings.trading_url.clone()) {
+        if let Some(url) = settings.trading_url.clone() {
             rest.base_url = url.trim_end_matches('/').to_string();
         }
         rest.poll_interval_secs = settings.trading_poll_secs;

@@ -50,16 +50,37 @@ fn help_explains_every_flag() {
     let out = Command::cargo_bin("tapewatch")
         .unwrap()
         .arg("--help")
+        .env("APCA_API_SECRET_KEY", "HELP-SECRET-VALUE")
         .output()
         .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     for flag in [
-        "--no-ui", "--replay", "--speed", "--config", "--db", "--listen", "--hold", "--theme",
+        "--no-ui",
+        "--replay",
+        "--speed",
+        "--config",
+        "--db",
+        "--listen",
+        "--hold",
+        "--theme",
+        "--key-id",
+        "--secret-key",
+        "--stream-url",
+        "--trading-url",
     ] {
         assert!(text.contains(flag), "--help lacks {flag}:\n{text}");
     }
-    assert!(text.contains("APCA_API_KEY_ID"));
+    // The SDKs' variables are declared on their flags, and a set secret is not shown.
+    for var in [
+        "[env: APCA_API_KEY_ID",
+        "[env: APCA_API_SECRET_KEY",
+        "[env: APCA_API_STREAM_URL",
+        "[env: APCA_API_BASE_URL",
+    ] {
+        assert!(text.contains(var), "--help lacks {var}:\n{text}");
+    }
+    assert!(!text.contains("HELP-SECRET-VALUE"), "{text}");
 }
 
 #[test]
@@ -283,4 +304,28 @@ fn an_existing_record_file_says_the_os_error_once() {
         "os error",
     );
     assert_eq!(std::fs::read_to_string(&existing).unwrap(), "keep me\n");
+}
+
+/// An exported but empty SDK variable counts as not set, as the SDKs treat it: the
+/// run is a replay (no credentials), not an error about an empty flag.
+#[test]
+fn empty_sdk_variables_count_as_not_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tapewatch(dir.path())
+        .env("APCA_API_KEY_ID", "")
+        .env("APCA_API_SECRET_KEY", "")
+        .env("APCA_API_STREAM_URL", "")
+        .env("APCA_API_BASE_URL", "")
+        .args(["--no-ui", "--replay", "tests/data/mini.jsonl", "--db"])
+        .arg(dir.path().join("t.db"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(lines(&out.stdout)
+        .iter()
+        .any(|l| l.get("summary").is_some()));
 }

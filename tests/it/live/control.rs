@@ -260,8 +260,10 @@ async fn the_test_feed_watches_fakepaca_and_warns_about_other_symbols() {
     ];
     for (toml, want, warns) in cases {
         let settings = tapewatch::app::config::parse(toml, "c.toml").unwrap();
-        let url =
-            tapewatch::app::stream_url(Some(&format!("ws://{}", mock.addr())), &settings.feed);
+        let url = tapewatch::app::live::stream_url(
+            Some(&format!("ws://{}", mock.addr())),
+            &settings.feed,
+        );
         assert!(url.ends_with("/v2/test"), "{url}");
         let watch: Vec<&str> = settings.watchlist.iter().map(|s| s.as_str()).collect();
         let mut setup = Setup::new(Mode::Live);
