@@ -4,8 +4,8 @@
 use crate::domain::event::Event;
 use crate::domain::stats::LatencyView;
 use crate::domain::types::{Source, Symbol, Ts};
+use crate::messages::health::ChannelStat;
 use crate::messages::LinkState;
-use crate::plumbing::channels::ChannelStat;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::BTreeMap;

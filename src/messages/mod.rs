@@ -5,6 +5,7 @@
 
 pub mod command;
 pub mod feed;
+pub mod health;
 pub mod notify;
 pub mod rest;
 pub mod store;

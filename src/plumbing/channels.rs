@@ -12,7 +12,7 @@
 //!
 //! Snapshots travel on a `watch` channel, which by design holds only the latest.
 
-use serde::Serialize;
+use crate::messages::health::ChannelStat;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -186,17 +186,4 @@ mod tests {
             Err(TrySendError::Closed("t"))
         );
     }
-}
-
-/// One bounded channel's health: its written overflow policy and how often it hit it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ChannelStat {
-    pub name: &'static str,
-    pub capacity: usize,
-    pub policy: &'static str,
-    /// Times a sender found the channel full.
-    pub full: u64,
-    /// Items lost to the policy (only for drop policies).
-    pub dropped: u64,
 }

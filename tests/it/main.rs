@@ -17,6 +17,7 @@ mod live;
 mod metrics;
 mod mock_alpaca;
 mod notify;
+mod notify_hooks;
 mod positions_live;
 mod replay;
 mod secrets;

@@ -2,7 +2,7 @@
 //! engine's feed channel, and a fresh `/v2/clock` answer is shared with the stream task
 //! so both agree on market hours.
 
-use super::SharedClock;
+use super::live::SharedClock;
 use crate::domain::clock::Clock;
 use crate::domain::types::Ts;
 use crate::messages::FeedEvent;

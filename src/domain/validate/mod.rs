@@ -66,6 +66,7 @@ mod in_flight;
 mod other;
 mod reject;
 mod rules;
+mod trade_ids;
 mod view;
 
 pub use breaker::ManualReset;
@@ -80,10 +81,10 @@ use crate::domain::wire::{Bar, Quote, Trade};
 use breaker::{Limits, PriceBreaker, Step};
 use cross::{CrossState, Freshness};
 use reject::push_event;
-use rules::{exchange_code, TradeIds};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::VecDeque;
+use trade_ids::{exchange_code, TradeIds};
 
 /// How many recent rejections (and trips) the validator keeps for the view.
 pub const RECENT_RING: usize = 100;
@@ -391,6 +392,8 @@ impl Validator {
 mod tests;
 #[cfg(test)]
 mod tests_breaker;
+#[cfg(test)]
+mod tests_ids;
 #[cfg(test)]
 mod tests_prop;
 #[cfg(test)]

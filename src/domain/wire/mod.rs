@@ -4,6 +4,7 @@
 
 pub mod depth;
 mod fields;
+mod json_fields;
 pub mod msgpack;
 pub mod parse;
 
@@ -311,5 +312,7 @@ impl Msg {
     }
 }
 
+#[cfg(test)]
+mod bad_input_tests;
 #[cfg(test)]
 mod tests;

@@ -379,3 +379,6 @@ pub fn bell_due(rung: &mut Vec<&'static str>, snap: &Snapshot) -> bool {
 #[cfg(test)]
 #[path = "keys_tests.rs"]
 mod keys_tests;
+#[cfg(test)]
+#[path = "page_keys_tests.rs"]
+mod page_keys_tests;
