@@ -337,3 +337,45 @@ fn the_path_reader_reads_groups() {
         ]
     );
 }
+
+/// Small modules: every Rust file stays within 400 lines, so each can be read whole.
+#[test]
+fn every_file_stays_within_400_lines() {
+    const MAX_LINES: usize = 400;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut all = Vec::new();
+    for dir in ["src", "tests", "benches", "examples"] {
+        rust_files(&root.join(dir), &mut all);
+    }
+    let long: Vec<String> = all
+        .iter()
+        .filter_map(|f| {
+            let n = std::fs::read_to_string(f).ok()?.lines().count();
+            (n > MAX_LINES).then(|| format!("{}: {n} lines", f.display()))
+        })
+        .collect();
+    assert!(
+        long.is_empty(),
+        "files over {MAX_LINES} lines:\n{}",
+        long.join("\n")
+    );
+}
+
+/// Every module opens with a `//!` header that says what it owns.
+#[test]
+fn every_module_says_what_it_owns() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut all = Vec::new();
+    for dir in ["src", "tests", "benches", "examples"] {
+        rust_files(&root.join(dir), &mut all);
+    }
+    let bare: Vec<String> = all
+        .iter()
+        .filter(|f| {
+            let text = std::fs::read_to_string(f).unwrap_or_default();
+            !text.trim_start().starts_with("//!")
+        })
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(bare.is_empty(), "no //! header:\n{}", bare.join("\n"));
+}

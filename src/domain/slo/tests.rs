@@ -1,3 +1,6 @@
+//! SLO tracker tests: budgets against the whole window, burn rates over each
+//! window, and the minute buckets persisted and reloaded.
+
 use super::*;
 
 const MIN_MS: i64 = 60_000;
