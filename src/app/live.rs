@@ -29,6 +29,9 @@ pub fn apply_cli(cli: &Cli, settings: &mut Settings) {
     if let Some(u) = cli.trading_url.clone().filter(|u| !u.is_empty()) {
         settings.trading_url = Some(u);
     }
+    if let Some(u) = cli.data_url.clone().filter(|u| !u.is_empty()) {
+        settings.data_url = Some(u);
+    }
 }
 
 /// Alpaca credentials, when both halves are set.

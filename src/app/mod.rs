@@ -213,6 +213,9 @@ async fn run_async(
         if let Some(url) = settings.trading_url.clone() {
             rest.base_url = url.trim_end_matches('/').to_string();
         }
+        if let Some(url) = settings.data_url.clone() {
+            rest.data_url = url.trim_end_matches('/').to_string();
+        }
         rest.poll_interval_secs = settings.trading_poll_secs;
         setup.rest = Some(rest);
     }

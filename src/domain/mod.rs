@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod breaker;
 pub mod chart;
 pub mod clock;
+pub mod conditions;
 pub mod event;
 pub mod market;
 pub mod portfolio;

@@ -136,6 +136,7 @@ impl Engine {
             }
             FeedEvent::ReplayEnd => {}
             FeedEvent::Notify(r) => self.state.apply_notify(r, &mut fx),
+            FeedEvent::ConditionLists(c) => self.state.condition_lists(&c, &mut fx),
         }
         self.dirty = true;
         self.forward(fx);

@@ -71,9 +71,13 @@ pub struct SymbolView {
     pub prev_close: Option<Decimal>,
     pub bid: Option<Decimal>,
     pub ask: Option<Decimal>,
-    /// Shares traded, summed over the trades seen this session.
+    /// Shares traded, summed over the trades seen this session that count for volume
+    /// (their sale conditions say so), less cancelled ones.
     pub volume: i64,
     pub trades: u64,
+    /// High/low, late and non-eligible prints, the recent prints with their conditions
+    /// (see `domain::conditions`).
+    pub tape: crate::domain::conditions::book::TapeView,
 }
 
 impl SymbolView {
@@ -92,6 +96,7 @@ impl SymbolView {
             ask: None,
             volume: 0,
             trades: 0,
+            tape: Default::default(),
         }
     }
     pub fn change(&self) -> Option<Decimal> {

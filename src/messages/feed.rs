@@ -118,6 +118,9 @@ pub enum FeedEvent {
     },
     /// The fixture is exhausted.
     ReplayEnd,
+    /// Alpaca's trade-condition lists per tape, compared with the built-in tables
+    /// (once, at a live start), or why a list could not be fetched.
+    ConditionLists(Vec<(char, Result<crate::domain::conditions::TableCheck, String>)>),
     /// The notifier's counters and what it has to report.
     Notify(crate::messages::notify::NotifyReport),
 }

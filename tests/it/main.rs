@@ -24,5 +24,6 @@ mod secrets;
 mod store;
 mod throughput;
 mod timing;
+mod trade_conditions;
 mod trading_rest;
 mod yahoo_live;

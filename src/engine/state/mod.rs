@@ -4,10 +4,12 @@
 
 mod alerting;
 mod commands;
+mod condition_lists;
 mod holdings;
 mod ingest;
 mod link;
 mod notifying;
+mod prints;
 mod reliability;
 mod routing;
 mod watchlist;
@@ -110,6 +112,8 @@ pub struct EngineState {
     alerting: alerting::Alerting,
     reliability: reliability::Reliability,
     notifications: crate::messages::notify::NotifyView,
+    /// Per-symbol print books behind Last, high/low and volume (see `prints`).
+    prints: prints::Prints,
 }
 
 impl EngineState {
@@ -123,6 +127,11 @@ impl EngineState {
             }
         }
         let symbols: Vec<Symbol> = watchlist.iter().map(|v| v.symbol.clone()).collect();
+        let prints = prints::Prints::new(
+            &symbols,
+            cfg.validation.late_print_tolerance_secs,
+            &cfg.feed,
+        );
         EngineState {
             mode: cfg.mode,
             started_at: cfg.started_at,
@@ -174,6 +183,7 @@ impl EngineState {
             alerting: alerting::Alerting::new(),
             reliability: reliability::Reliability::new(Default::default()),
             notifications: Default::default(),
+            prints,
         }
     }
 

@@ -106,6 +106,7 @@ impl EngineState {
                 .collect();
             let list: Vec<Symbol> = self.watchlist.iter().map(|v| v.symbol.clone()).collect();
             self.validator.sync_symbols(&list);
+            self.prints.sync_symbols(&list);
             fx.watchlist = Some(list.clone());
             Ok((list, text.clone()))
         } else {

@@ -7,6 +7,7 @@
 mod auth;
 mod dto;
 mod ops;
+mod tape_dto;
 
 use crate::engine::snapshot::Snapshot;
 use crate::messages::command::CommandReply;
