@@ -24,16 +24,11 @@ fn d(s: &str) -> Decimal {
 }
 
 /// A trade `secs` after T0, received `recv_secs` after T0.
-fn trade(
-    st: &mut EngineState,
-    fx: &mut Effects,
-    id: u64,
-    p: &str,
-    s: i64,
-    c: &str,
-    secs: i64,
-    recv_secs: i64,
-) {
+/// (id, price, size, conditions)
+type Print<'a> = (u64, &'a str, i64, &'a str);
+
+fn trade(st: &mut EngineState, fx: &mut Effects, print: Print, secs: i64, recv_secs: i64) {
+    let (id, p, s, c) = print;
     let t0 = Ts::parse_rfc3339(T0).unwrap();
     let ts = t0.plus_millis(secs * 1_000);
     let f = format!(
@@ -60,9 +55,20 @@ fn view(st: &EngineState) -> (Option<Decimal>, i64, Option<Decimal>, Option<Deci
 #[test]
 fn only_prints_the_tape_counts_move_last() {
     let (mut st, mut fx) = (state(), Effects::default());
-    trade(&mut st, &mut fx, 1, "100", 100, r#""@""#, 0, 0);
+    trade(&mut st, &mut fx, (1, "100", 100, r#""@""#), 0, 0);
     // (id, price, size, conditions, stamped, then Last, volume, high, low)
-    let cases: &[(u64, &str, i64, &str, i64, &str, i64, &str, &str)] = &[
+    type Step<'a> = (
+        u64,
+        &'a str,
+        i64,
+        &'a str,
+        i64,
+        &'a str,
+        i64,
+        &'a str,
+        &'a str,
+    );
+    let cases: &[Step] = &[
         (2, "101", 10, r#""@","I""#, 1, "100", 110, "100", "100"),
         (3, "99", 100, r#""@","T""#, 2, "100", 210, "100", "100"),
         (4, "102", 100, r#""@","Z""#, 3, "100", 310, "102", "100"),
@@ -75,7 +81,7 @@ fn only_prints_the_tape_counts_move_last() {
         (10, "102", 100, r#""@""#, 8, "102", 810, "103", "95"),
     ];
     for &(id, p, s, c, secs, last, vol, hi, lo) in cases {
-        trade(&mut st, &mut fx, id, p, s, c, secs, secs.max(8));
+        trade(&mut st, &mut fx, (id, p, s, c), secs, secs.max(8));
         assert_eq!(
             view(&st),
             (Some(d(last)), vol, Some(d(hi)), Some(d(lo))),
@@ -95,9 +101,9 @@ fn only_prints_the_tape_counts_move_last() {
 #[test]
 fn an_off_market_average_price_print_neither_trips_the_breaker_nor_moves_high() {
     let (mut st, mut fx) = (state(), Effects::default());
-    trade(&mut st, &mut fx, 1, "100", 100, r#""@""#, 0, 0);
-    trade(&mut st, &mut fx, 2, "150", 5000, r#""W""#, 1, 1);
-    trade(&mut st, &mut fx, 3, "150", 5000, r#""@","4""#, 2, 2);
+    trade(&mut st, &mut fx, (1, "100", 100, r#""@""#), 0, 0);
+    trade(&mut st, &mut fx, (2, "150", 5000, r#""W""#), 1, 1);
+    trade(&mut st, &mut fx, (3, "150", 5000, r#""@","4""#), 2, 2);
     assert_eq!(
         view(&st),
         (Some(d("100")), 10_100, Some(d("100")), Some(d("100")))
@@ -109,8 +115,8 @@ fn an_off_market_average_price_print_neither_trips_the_breaker_nor_moves_high() 
 #[test]
 fn cancels_and_corrections_recompute_last_high_low_and_volume() {
     let (mut st, mut fx) = (state(), Effects::default());
-    trade(&mut st, &mut fx, 1, "100", 100, r#""@""#, 0, 0);
-    trade(&mut st, &mut fx, 2, "104", 200, r#""@""#, 1, 1);
+    trade(&mut st, &mut fx, (1, "100", 100, r#""@""#), 0, 0);
+    trade(&mut st, &mut fx, (2, "104", 200, r#""@""#), 1, 1);
     assert_eq!(
         view(&st),
         (Some(d("104")), 300, Some(d("104")), Some(d("100")))
@@ -157,16 +163,8 @@ fn a_stream_of_old_prints_warns_once_with_the_typical_lag() {
     let (mut st, mut fx) = (state(), Effects::default());
     let two_days = 2 * 86_400;
     for i in 0..120 {
-        trade(
-            &mut st,
-            &mut fx,
-            i + 1,
-            "100",
-            100,
-            r#""@""#,
-            i as i64,
-            two_days + i as i64,
-        );
+        let (secs, recv) = (i as i64, two_days + i as i64);
+        trade(&mut st, &mut fx, (i + 1, "100", 100, r#""@""#), secs, recv);
     }
     let warns: Vec<_> = fx
         .events
