@@ -233,19 +233,37 @@ pub fn spell(tape: &str, conditions: &str) -> Vec<(String, Option<&'static str>)
         .collect()
 }
 
-/// Whether a quote with these conditions may set the shown bid/ask.
+const fn build_quotes(rows: &[QuoteRow]) -> [u8; 128] {
+    let mut t = [0u8; 128];
+    let mut i = 0;
+    while i < rows.len() {
+        let b = rows[i].code.as_bytes();
+        if b.len() == 1 && b[0] < 128 {
+            t[b[0] as usize] = KNOWN | if rows[i].nbbo_eligible { 1 } else { 0 };
+        }
+        i += 1;
+    }
+    t
+}
+
+static CTA_QUOTES: [u8; 128] = build_quotes(cta::QUOTE);
+static UTP_QUOTES: [u8; 128] = build_quotes(utp::QUOTE);
+
+/// Whether a quote with these conditions may set the shown bid/ask: none of its codes
+/// is one the table marks non-firm or not NBBO-eligible (unknown codes pass).
 #[inline]
 pub fn quote_sets_nbbo(tape: &str, conditions: &str) -> bool {
-    if conditions.is_empty() {
-        return true;
-    }
-    let table = Plan::of_tape(tape).quote_table();
-    conditions.split(',').all(|c| {
-        table
-            .iter()
-            .find(|r| r.code == c)
-            .is_none_or(|r| r.nbbo_eligible)
-    })
+    let table = match tape.as_bytes() {
+        [b'C'] => &UTP_QUOTES,
+        _ => &CTA_QUOTES,
+    };
+    conditions
+        .as_bytes()
+        .split(|&b| b == b',')
+        .all(|code| match code {
+            [b] if *b < 128 => table[*b as usize] != KNOWN,
+            _ => true,
+        })
 }
 
 /// A print stamped more than `tolerance_ns` before the print that set Last.
