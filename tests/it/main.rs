@@ -22,6 +22,7 @@ mod positions_live;
 mod replay;
 mod secrets;
 mod store;
+mod subcommands;
 mod throughput;
 mod timing;
 mod trading_rest;

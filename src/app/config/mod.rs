@@ -1,6 +1,7 @@
 //! The TOML config file: where it is found, what it may contain, and the errors that
 //! name the file, the key and what was expected. Secrets load into `secrecy` types.
 
+pub mod effective;
 mod holdings;
 mod money;
 mod notify;
