@@ -293,11 +293,13 @@ async fn run_async(
             }
         }
     });
-    let api_task = tokio::spawn(api::serve(
-        listener,
-        api::router(api_state),
+    let hub = api::stream::StreamHub::start(
+        snap_rx.clone(),
+        settings.max_stream_clients,
         cancel.child_token(),
-    ));
+    );
+    let app = api::stream::router(&api_state, hub).merge(api::router(api_state));
+    let api_task = tokio::spawn(api::serve(listener, app, cancel.child_token()));
     let printer = out_rx
         .map(|rx| headless::spawn_printer(rx, stdout_closed.clone()))
         .transpose()

@@ -40,7 +40,10 @@ pub fn to_toml(s: &Settings) -> String {
         root.insert("watchlist".into(), Value::Array(list));
     }
     root.insert("alpaca".into(), alpaca(s));
-    let mut api = vec![("listen", text(&s.listen.to_string()))];
+    let mut api = vec![
+        ("listen", text(&s.listen.to_string())),
+        ("max_stream_clients", int(s.max_stream_clients as u64)),
+    ];
     if s.api_token.is_some() {
         api.push(("token", text(REDACTED)));
     }

@@ -105,6 +105,8 @@ pub struct ApiConfig {
     pub listen: Option<String>,
     /// Bearer token for mutating endpoints; required to listen beyond loopback.
     pub token: Option<SecretString>,
+    /// How many `tapewatch attach` clients `/api/stream` serves at once (default 8).
+    pub max_stream_clients: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -131,6 +133,8 @@ pub struct Settings {
     pub feed: String,
     pub listen: SocketAddr,
     pub api_token: Option<SecretString>,
+    /// `api.max_stream_clients`.
+    pub max_stream_clients: usize,
     pub theme: String,
     pub db: Option<PathBuf>,
     pub key_id: Option<SecretString>,
@@ -304,6 +308,16 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
             format!("{listen_text:?} is not a socket address (expected e.g. \"{DEFAULT_LISTEN}\")"),
         )
     })?;
+    let max_stream_clients = match cfg.api.max_stream_clients {
+        None => crate::outputs::api::stream::DEFAULT_MAX_CLIENTS,
+        Some(n) if (1..=1_000).contains(&n) => n,
+        Some(n) => {
+            return Err(invalid(
+                "api.max_stream_clients",
+                format!("{n} is outside 1..=1000"),
+            ))
+        }
+    };
     let theme = cfg.ui.theme.unwrap_or_else(|| "default".into());
     if theme.is_empty() || theme.contains(['/', '\\']) {
         return Err(invalid(
@@ -345,6 +359,7 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
         feed,
         listen,
         api_token: cfg.api.token,
+        max_stream_clients,
         theme,
         db: cfg.storage.db,
         key_id: cfg.alpaca.key_id,
