@@ -2,7 +2,8 @@
 //! and the critical bell.
 
 use super::scenarios::health_snapshot;
-use super::state::{bell_due, on_key, Action, Page, UiState, SNOOZE_MINUTES};
+use super::bell::bell_due;
+use super::state::{on_key, Action, Page, UiState, SNOOZE_MINUTES};
 use super::testutil::render_text;
 use crate::domain::alerts::{Actor, AlertEngine, AlertRecord, Signals};
 use crate::domain::slo::{MessageCounts, SecondSample, SloConfig, SloTracker};
