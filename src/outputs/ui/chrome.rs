@@ -222,10 +222,10 @@ fn status_lines<'a>(snap: &'a Snapshot, theme: &Theme) -> (Line<'a>, Line<'a>) {
     (main, Line::from(spans))
 }
 
-pub(super) fn draw_status(
+pub(super) fn draw_status<'a>(
     frame: &mut Frame,
     rect: Rect,
-    snap: &Snapshot,
+    snap: &'a Snapshot,
     ui: &UiState,
     theme: &Theme,
 ) {
@@ -262,6 +262,9 @@ pub(super) fn draw_status(
             ));
         }
     }
+    // Whole words and numbers or nothing: a cut `backfill` or count reads wrong.
+    let fit = |l: Line<'a>| super::columns::whole_spans(l, rect.width);
+    let (main, chans) = (fit(main), fit(chans));
     if snap.channels.is_empty() {
         frame.render_widget(Paragraph::new(main), rect);
     } else if rect.height >= 2 {
@@ -272,7 +275,7 @@ pub(super) fn draw_status(
         let mut spans = main.spans;
         spans.push(Span::styled(" │", theme.style(Role::Border)));
         spans.extend(chans.spans);
-        frame.render_widget(Paragraph::new(Line::from(spans)), rect);
+        frame.render_widget(Paragraph::new(fit(Line::from(spans))), rect);
     }
 }
 
@@ -313,7 +316,15 @@ const HELP: [(&str, &str); 19] = [
 ];
 
 pub(super) fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
-    let width = 64.min(area.width);
+    // As wide as the longest entry (keys column, text, borders), so nothing is cut
+    // on a screen that has the room; a narrower one ends entries in an ellipsis.
+    let need = HELP
+        .iter()
+        .map(|(_, what)| super::columns::text_width(what) + 17 + 2)
+        .max()
+        .unwrap_or(0);
+    let width = need.min(area.width);
+    let text_w = width.saturating_sub(17 + 2);
     let height = u16::try_from(HELP.len() + 2)
         .unwrap_or(u16::MAX)
         .min(area.height);
@@ -328,7 +339,10 @@ pub(super) fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
         .map(|(keys, what)| {
             Line::from(vec![
                 Span::styled(format!(" {keys:<16}"), theme.style(Role::Accent)),
-                Span::styled(*what, theme.style(Role::Text)),
+                Span::styled(
+                    super::columns::ellipsize(what, text_w),
+                    theme.style(Role::Text),
+                ),
             ])
         })
         .collect();

@@ -85,6 +85,48 @@ pub fn fit_parts(
     ratatui::text::Line::from(spans)
 }
 
+/// Spans wider than this are sentences, cut with an ellipsis; narrower ones are
+/// words, numbers and names, kept whole or dropped.
+const SENTENCE_COLS: u16 = 16;
+
+/// The spans of `line` that fit in `width` cells whole: a span that would be cut is
+/// dropped with everything after it, and so is a label left without its value (a
+/// span ending in a space, like `msgs `). Status lines are built so each span is a
+/// word, a number or a name.
+pub fn whole_spans(line: ratatui::text::Line<'_>, width: u16) -> ratatui::text::Line<'_> {
+    let (style, alignment) = (line.style, line.alignment);
+    let done = |spans| ratatui::text::Line {
+        spans,
+        style,
+        alignment,
+    };
+    let mut used = 0u16;
+    let mut kept = Vec::with_capacity(line.spans.len());
+    for span in line.spans {
+        let w = text_width(&span.content);
+        if used.saturating_add(w) > width {
+            // A sentence (a notice, a question) ends in an ellipsis instead.
+            if w > SENTENCE_COLS && width - used > 1 {
+                let room = width - used;
+                kept.push(ratatui::text::Span::styled(
+                    ellipsize(&span.content, room),
+                    span.style,
+                ));
+                return done(kept);
+            }
+            break;
+        }
+        used += w;
+        kept.push(span);
+    }
+    if kept.len() < kept.capacity() {
+        while kept.last().is_some_and(|s| s.content.ends_with(' ')) {
+            kept.pop();
+        }
+    }
+    done(kept)
+}
+
 /// `text` cut to `width` display cells, ending in `…` when cut.
 pub fn ellipsize(text: &str, width: u16) -> String {
     let width = usize::from(width);
@@ -144,6 +186,26 @@ mod tests {
         // Equal priorities: the rightmost goes first.
         let pair = [need(5, 0), need(5, 3), need(5, 3)];
         assert_eq!(fit(13, &pair, 1, 0), vec![0, 1]);
+    }
+
+    #[test]
+    fn status_spans_are_kept_whole_or_dropped() {
+        use ratatui::text::{Line, Span};
+        let line = || {
+            Line::from(vec![
+                Span::raw(" q quit"),
+                Span::raw("  msgs "),
+                Span::raw("6,511"),
+                Span::raw("  backfill"),
+            ])
+        };
+        let text = |l: Line<'_>| l.spans.iter().map(|s| s.content.to_string()).collect::<String>();
+        assert_eq!(text(whole_spans(line(), 100)), " q quit  msgs 6,511  backfill");
+        assert_eq!(text(whole_spans(line(), 22)), " q quit  msgs 6,511");
+        // The number does not fit: its label goes with it.
+        assert_eq!(text(whole_spans(line(), 16)), " q quit");
+        let notice = Line::from(Span::raw(" TSLA has a position (150 shares)"));
+        assert_eq!(text(whole_spans(notice, 12)), " TSLA has a…");
     }
 
     #[test]

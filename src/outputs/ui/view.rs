@@ -170,7 +170,13 @@ fn draw_events(frame: &mut Frame, rect: Rect, snap: &Snapshot, theme: &Theme) {
             if let Some(tag) = tag {
                 spans.push(Span::styled(tag, theme.style(Role::Accent)));
             }
-            spans.push(Span::styled(e.message.as_str(), theme.style(Role::Text)));
+            // A message longer than the row ends in an ellipsis rather than mid-word.
+            let used: u16 = spans.iter().map(|s| super::columns::text_width(&s.content)).sum();
+            let room = rect.width.saturating_sub(2).saturating_sub(used);
+            spans.push(Span::styled(
+                super::columns::ellipsize(&e.message, room),
+                theme.style(Role::Text),
+            ));
             Line::from(spans)
         })
         .collect();
