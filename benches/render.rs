@@ -26,7 +26,9 @@ const DAY_START_MINUTE: i32 = 29_915_460;
 /// 50 symbols, each with a full ring of bars (a random-ish walk), a price, a
 /// previous close and a quote.
 fn snapshot() -> Snapshot {
-    let symbols: Vec<Symbol> = (0..50).map(|i| Symbol::from(format!("SYM{i:02}"))).collect();
+    let symbols: Vec<Symbol> = (0..50)
+        .map(|i| Symbol::from(format!("SYM{i:02}")))
+        .collect();
     let start = minute_start(DAY_START_MINUTE);
     let st = EngineState::new(StateConfig {
         mode: Mode::Demo,
@@ -46,11 +48,16 @@ fn snapshot() -> Snapshot {
         let mut p = base;
         for m in 0..minutes {
             // A deterministic wiggle: a cent step up or down by minute and symbol.
-            let step = if (m * 7 + k as i32 * 3) % 5 < 2 { -1 } else { 1 };
+            let step = if (m * 7 + k as i32 * 3) % 5 < 2 {
+                -1
+            } else {
+                1
+            };
             p += Decimal::new(step, 2);
             let t = minute_start(DAY_START_MINUTE + m);
             v.bars.trade(t.plus_millis(1_000), p, 100);
-            v.bars.trade(t.plus_millis(30_000), p + Decimal::new(2, 2), 50);
+            v.bars
+                .trade(t.plus_millis(30_000), p + Decimal::new(2, 2), 50);
         }
         v.price = Some(p);
         v.prev_close = Some(base);
@@ -83,7 +90,9 @@ fn bench_render(c: &mut Criterion) {
     on_key(&mut symbol_view, key(KeyCode::Char('c')), &snap);
     g.bench_function("symbol_view_200x60_candles", |b| {
         b.iter(|| {
-            terminal.draw(|f| draw(f, &snap, &symbol_view, &theme)).unwrap();
+            terminal
+                .draw(|f| draw(f, &snap, &symbol_view, &theme))
+                .unwrap();
         })
     });
     g.finish();

@@ -217,7 +217,10 @@ mod tests {
                 assert!(p.horizon(due).unwrap() >= t, "{f}x {ms}ms");
                 // ...and not late by more than a microsecond of wall time.
                 let just_before = due.saturating_sub(Duration::from_micros(1));
-                assert!(p.horizon(just_before).unwrap() <= t.plus_millis(1), "{f}x {ms}ms");
+                assert!(
+                    p.horizon(just_before).unwrap() <= t.plus_millis(1),
+                    "{f}x {ms}ms"
+                );
             }
         }
     }
@@ -230,7 +233,11 @@ mod tests {
         assert_eq!(p.horizon(s(100.0)), Some(at(30)));
         assert_eq!(p.due_at(at(31)), None);
         p.pause(s(50.0), at(0));
-        assert_eq!(p.horizon(s(100.0)), Some(at(30)), "a second pause changes nothing");
+        assert_eq!(
+            p.horizon(s(100.0)),
+            Some(at(30)),
+            "a second pause changes nothing"
+        );
         p.resume(s(100.0));
         assert_eq!(p.horizon(s(101.0)), Some(at(40)));
     }
@@ -253,7 +260,11 @@ mod tests {
         let cases = [
             (Speed::Factor(1.0), Speed::Factor(2.0), Speed::Factor(0.5)),
             (Speed::Factor(4.0), Speed::Factor(5.0), Speed::Factor(2.0)),
-            (Speed::Factor(20.0), Speed::Factor(30.0), Speed::Factor(10.0)),
+            (
+                Speed::Factor(20.0),
+                Speed::Factor(30.0),
+                Speed::Factor(10.0),
+            ),
             (Speed::Factor(1000.0), Speed::Max, Speed::Factor(300.0)),
             (Speed::Factor(0.25), Speed::Factor(0.5), Speed::Factor(0.25)),
             (Speed::Factor(0.1), Speed::Factor(0.25), Speed::Factor(0.1)),

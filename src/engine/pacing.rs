@@ -196,7 +196,11 @@ impl Engine {
                     pace::slower(from)
                 };
                 if to == from {
-                    let limit = if action == ReplayAction::Faster { "fastest" } else { "slowest" };
+                    let limit = if action == ReplayAction::Faster {
+                        "fastest"
+                    } else {
+                        "slowest"
+                    };
                     return CommandReply::refused(format!(
                         "Replay speed unchanged: {from} is the {limit}"
                     ));

@@ -48,7 +48,12 @@ async fn todays_bars_come_from_every_page() {
     let seen = mock.seen();
     assert_eq!(seen.len(), 2, "{seen:?}");
     let q = &seen[0].1;
-    for part in ["timeframe=1Min", "start=2026-11-17T09%3A00%3A00", "feed=iex", "limit=10000"] {
+    for part in [
+        "timeframe=1Min",
+        "start=2026-11-17T09%3A00%3A00",
+        "feed=iex",
+        "limit=10000",
+    ] {
         assert!(q.contains(part), "{part} missing from {q}");
     }
     assert!(seen[1].1.contains("page_token=cGFnZTI"), "{:?}", seen[1]);

@@ -328,8 +328,16 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
     let notify = notify::build(cfg.notify, &invalid)?;
     let (portfolio, trading_poll_secs) = holdings::portfolio(cfg.portfolio, &invalid)?;
     for (key, url, example) in [
-        ("alpaca.trading_url", &cfg.alpaca.trading_url, "https://paper-api.alpaca.markets"),
-        ("alpaca.data_url", &cfg.alpaca.data_url, "https://data.alpaca.markets"),
+        (
+            "alpaca.trading_url",
+            &cfg.alpaca.trading_url,
+            "https://paper-api.alpaca.markets",
+        ),
+        (
+            "alpaca.data_url",
+            &cfg.alpaca.data_url,
+            "https://data.alpaca.markets",
+        ),
     ] {
         if let Some(u) = url.as_deref() {
             if !(u.starts_with("https://") || u.starts_with("http://")) {

@@ -102,7 +102,10 @@ pub fn start_live(
                 Some((client, rx))
             }
             Err(e) => {
-                state.config_warning(format!("Charts start empty: no bars backfill: {e}"), &mut setup.early);
+                state.config_warning(
+                    format!("Charts start empty: no bars backfill: {e}"),
+                    &mut setup.early,
+                );
                 None
             }
         }

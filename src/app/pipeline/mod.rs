@@ -245,7 +245,15 @@ pub fn start(reader: FixtureReader, mut setup: Setup, speed: Speed) -> std::io::
         reopen,
     });
     let signal = restart.as_ref().map(|r| Arc::clone(&r.signal));
-    let e = spawn_engine(state, &mut setup, (Some(speed), signal), None, None, None, None);
+    let e = spawn_engine(
+        state,
+        &mut setup,
+        (Some(speed), signal),
+        None,
+        None,
+        None,
+        None,
+    );
     let opts = ReplayOptions {
         restart,
         ..ReplayOptions::default()

@@ -42,7 +42,10 @@ impl TimeFrame {
 /// Folds minute bars (oldest first) into `frame` bars aligned to multiples of its
 /// length since the epoch (so 5-minute bars start at :00, :05, ...). A folded bar's
 /// source is the least trusted of its minutes, so Yahoo's share stays visible.
-pub fn aggregate<'a>(bars: impl Iterator<Item = &'a MinuteBar>, frame: TimeFrame) -> Vec<MinuteBar> {
+pub fn aggregate<'a>(
+    bars: impl Iterator<Item = &'a MinuteBar>,
+    frame: TimeFrame,
+) -> Vec<MinuteBar> {
     let n = frame.minutes();
     let mut out: Vec<MinuteBar> = Vec::new();
     for b in bars {

@@ -269,7 +269,11 @@ impl BarSeries {
         let start = self.closed.partition_point(|b| b.minute < since_minute);
         self.closed
             .range(start..)
-            .chain(self.forming.iter().filter(move |b| b.minute >= since_minute))
+            .chain(
+                self.forming
+                    .iter()
+                    .filter(move |b| b.minute >= since_minute),
+            )
             .map(|b| (b.minute, b.close))
     }
 }

@@ -58,8 +58,24 @@ fn trades_build_minute_bars() {
     assert_eq!(
         ohlcv(&s),
         vec![
-            (0, "10.00".into(), "10.50".into(), "9.80".into(), "9.80".into(), 161, T),
-            (1, "10.10".into(), "10.10".into(), "10.10".into(), "10.10".into(), 5, T),
+            (
+                0,
+                "10.00".into(),
+                "10.50".into(),
+                "9.80".into(),
+                "9.80".into(),
+                161,
+                T
+            ),
+            (
+                1,
+                "10.10".into(),
+                "10.10".into(),
+                "10.10".into(),
+                "10.10".into(),
+                5,
+                T
+            ),
         ]
     );
     assert_eq!(s.forming().map(|b| b.minute), Some(m(1)));
@@ -70,13 +86,17 @@ fn each_minute_keeps_its_most_trusted_source() {
     use BarSource::{Alpaca as A, Trades as T, Yahoo as Y};
     // (steps, expected (minute, close, source) per bar)
     type Step = (i32, &'static str, BarSource);
-    let cases: Vec<(Vec<Step>, Vec<(i32, &str, BarSource)>)> = vec![
+    type Case = (Vec<Step>, Vec<Step>);
+    let cases: Vec<Case> = vec![
         // Alpaca's bar replaces the trades' bar of its minute.
         (vec![(0, "10", T), (0, "11", A)], vec![(0, "11", A)]),
         // Trades never overwrite Alpaca's bar.
         (vec![(0, "11", A), (0, "12", T)], vec![(0, "11", A)]),
         // Yahoo fills a gap but never overwrites Alpaca's data...
-        (vec![(0, "10", T), (0, "9", Y), (1, "9.5", Y)], vec![(0, "10", T), (1, "9.5", Y)]),
+        (
+            vec![(0, "10", T), (0, "9", Y), (1, "9.5", Y)],
+            vec![(0, "10", T), (1, "9.5", Y)],
+        ),
         // ...and trades take a Yahoo minute over.
         (vec![(0, "9", Y), (0, "10", T)], vec![(0, "10", T)]),
         // Yahoo updates its own minute; older minutes slot in, in order.
@@ -85,7 +105,10 @@ fn each_minute_keeps_its_most_trusted_source() {
             vec![(2, "8", Y), (3, "8.5", A), (5, "9.2", Y)],
         ),
         // Corrections (`u`) of a closed minute replace it.
-        (vec![(0, "10", A), (1, "10", T), (0, "10.2", A)], vec![(0, "10.2", A), (1, "10", T)]),
+        (
+            vec![(0, "10", A), (1, "10", T), (0, "10.2", A)],
+            vec![(0, "10.2", A), (1, "10", T)],
+        ),
     ];
     for (i, (steps, want)) in cases.into_iter().enumerate() {
         let mut s = BarSeries::default();
@@ -99,8 +122,10 @@ fn each_minute_keeps_its_most_trusted_source() {
             .bars()
             .map(|b| (b.minute - m(0), b.close.to_string(), b.source))
             .collect();
-        let want: Vec<(i32, String, BarSource)> =
-            want.into_iter().map(|(k, c, s)| (k, c.to_string(), s)).collect();
+        let want: Vec<(i32, String, BarSource)> = want
+            .into_iter()
+            .map(|(k, c, s)| (k, c.to_string(), s))
+            .collect();
         assert_eq!(got, want, "case {i}");
     }
 }
@@ -134,7 +159,7 @@ fn the_ring_is_bounded_and_costs_what_the_docs_say() {
     // 80 bytes a bar: a full day of 100 symbols is under 10 MB.
     assert_eq!(std::mem::size_of::<MinuteBar>(), 80);
     assert_eq!(BYTES_PER_SYMBOL, 76_800);
-    assert!(100 * BYTES_PER_SYMBOL < 10_000_000);
+    const { assert!(100 * BYTES_PER_SYMBOL < 10_000_000) };
 }
 
 #[test]
@@ -144,7 +169,10 @@ fn snapshots_share_finished_bars_until_a_minute_closes() {
     s.trade(at(1, 0), d("1"), 1);
     let published = s.clone();
     s.trade(at(1, 30), d("2"), 1);
-    assert!(Arc::ptr_eq(&s.closed, &published.closed), "same minute: no copy");
+    assert!(
+        Arc::ptr_eq(&s.closed, &published.closed),
+        "same minute: no copy"
+    );
     s.trade(at(2, 0), d("3"), 1);
     assert!(!Arc::ptr_eq(&s.closed, &published.closed));
     assert_eq!(published.len(), 2, "what was published does not change");
@@ -171,7 +199,13 @@ fn time_frames_fold_minutes_on_aligned_boundaries() {
     // m(0) is a multiple of 5 and of 15 (29_000_000 = 15 × 1_933_333 + 5): check.
     let base = m(0) - m(0).rem_euclid(15);
     assert_eq!(base, m(-5));
-    for (k, c, src) in [(-1, "1", T), (0, "2", T), (3, "5", Y), (4, "4", T), (5, "3", T)] {
+    for (k, c, src) in [
+        (-1, "1", T),
+        (0, "2", T),
+        (3, "5", Y),
+        (4, "4", T),
+        (5, "3", T),
+    ] {
         s.bar(bar(k, c, c, c, c, 10, src));
     }
     let five = aggregate(s.bars(), TimeFrame::M5);
@@ -179,7 +213,15 @@ fn time_frames_fold_minutes_on_aligned_boundaries() {
         .iter()
         .map(|b| {
             let t = |x: Decimal| x.to_string();
-            (b.minute - m(0), t(b.open), t(b.high), t(b.low), t(b.close), b.volume, b.source)
+            (
+                b.minute - m(0),
+                t(b.open),
+                t(b.high),
+                t(b.low),
+                t(b.close),
+                b.volume,
+                b.source,
+            )
         })
         .collect();
     assert_eq!(

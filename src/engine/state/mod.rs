@@ -136,7 +136,11 @@ pub struct EngineState {
     reliability: reliability::Reliability,
     notifications: crate::messages::notify::NotifyView,
     /// Recently removed symbols: (symbol, previous close, bars), newest last.
-    departed: VecDeque<(Symbol, Option<rust_decimal::Decimal>, crate::domain::bars::BarSeries)>,
+    departed: VecDeque<(
+        Symbol,
+        Option<rust_decimal::Decimal>,
+        crate::domain::bars::BarSeries,
+    )>,
 }
 
 impl EngineState {

@@ -37,7 +37,10 @@ fn a_held_symbol_cannot_be_removed_and_says_why() {
         reply.message,
         "Watchlist change refused: AAPL has a position (150 shares); a symbol with a position is always watched, so its P&L stays priced"
     );
-    assert_eq!(st.watched_symbols(), vec![Symbol::from("AAPL"), Symbol::from("MSFT")]);
+    assert_eq!(
+        st.watched_symbols(),
+        vec![Symbol::from("AAPL"), Symbol::from("MSFT")]
+    );
     // A symbol without a position goes as before.
     let reply = st.watchlist_command(&[], &["MSFT".into()], &mut fx);
     assert!(reply.is_ok(), "{}", reply.message);
@@ -46,22 +49,34 @@ fn a_held_symbol_cannot_be_removed_and_says_why() {
 #[test]
 fn a_position_outside_the_watchlist_is_watched() {
     let mut st = state(&["MSFT"]);
-    let fx = st.set_lots(vec![lot("NVDA", "10"), lot("MSFT", "1")], PortfolioConfig::default());
-    assert_eq!(st.watched_symbols(), vec![Symbol::from("MSFT"), Symbol::from("NVDA")]);
+    let fx = st.set_lots(
+        vec![lot("NVDA", "10"), lot("MSFT", "1")],
+        PortfolioConfig::default(),
+    );
+    assert_eq!(
+        st.watched_symbols(),
+        vec![Symbol::from("MSFT"), Symbol::from("NVDA")]
+    );
     assert_eq!(
         fx.watchlist,
         Some(vec![Symbol::from("MSFT"), Symbol::from("NVDA")]),
         "a live stream is told to subscribe it"
     );
     assert_eq!(fx.backfill, vec![Symbol::from("NVDA")]);
-    assert!(fx.events.iter().any(|e| e.message.contains("Watching NVDA")));
+    assert!(fx
+        .events
+        .iter()
+        .any(|e| e.message.contains("Watching NVDA")));
 }
 
 #[test]
 fn a_symbol_added_back_keeps_its_previous_close_and_bars() {
     let mut st = state(&["AAPL", "NFLX"]);
     let at = t0().plus_millis(1_000);
-    st.apply_yahoo(&resp(at, "NFLX", 200, chart("NFLX", "880.00", at, "870.00")), &mut Effects::default());
+    st.apply_yahoo(
+        &resp(at, "NFLX", 200, chart("NFLX", "880.00", at, "870.00")),
+        &mut Effects::default(),
+    );
     trade(&mut st, at.plus_millis(10), "NFLX", 1, "881.00");
     let before = snap(&st);
     assert_eq!(row(&before, "NFLX").prev_close, Some(d("870.00")));
@@ -72,7 +87,11 @@ fn a_symbol_added_back_keeps_its_previous_close_and_bars() {
     let after = snap(&st);
     let v = row(&after, "NFLX");
     assert_eq!(v.price, None, "no price until a new one arrives");
-    assert_eq!(v.prev_close, Some(d("870.00")), "Chg can show with the first price");
+    assert_eq!(
+        v.prev_close,
+        Some(d("870.00")),
+        "Chg can show with the first price"
+    );
     assert_eq!(v.bars.len(), 1);
     trade(&mut st, at.plus_millis(2_000), "NFLX", 2, "882.00");
     let v = row(&snap(&st), "NFLX").clone();
@@ -87,7 +106,10 @@ fn trades_and_alpaca_bars_fill_the_ring_and_a_backfill_lands_in_it() {
     trade(&mut st, at.plus_millis(500), "AAPL", 2, "228.30");
     let s = snap(&st);
     let b = row(&s, "AAPL").bars.forming().copied().unwrap();
-    assert_eq!((b.open, b.high, b.close, b.volume), (d("228.10"), d("228.30"), d("228.30"), 10));
+    assert_eq!(
+        (b.open, b.high, b.close, b.volume),
+        (d("228.10"), d("228.30"), d("228.30"), 10)
+    );
     assert_eq!(b.source, BarSource::Trades);
     // Earlier minutes from the backfill.
     let m = minute_of(at).unwrap();
@@ -110,7 +132,9 @@ fn trades_and_alpaca_bars_fill_the_ring_and_a_backfill_lands_in_it() {
         &mut fx,
     );
     assert_eq!(row(&snap(&st), "AAPL").bars.len(), 3);
-    assert!(fx.events[0].message.contains("Backfilled 2 one-minute bars"));
+    assert!(fx.events[0]
+        .message
+        .contains("Backfilled 2 one-minute bars"));
     st.apply_backfill(
         BarsBackfill {
             at: at.plus_millis(700),

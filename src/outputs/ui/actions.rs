@@ -103,8 +103,8 @@ impl UiState {
         let moved = if t.reference.is_zero() {
             String::new()
         } else {
-            let pct = (t.held_price - t.reference) * rust_decimal::Decimal::ONE_HUNDRED
-                / t.reference;
+            let pct =
+                (t.held_price - t.reference) * rust_decimal::Decimal::ONE_HUNDRED / t.reference;
             format!(
                 " ({} from {})",
                 super::format::pct(pct.round_dp(2)),

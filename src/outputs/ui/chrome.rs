@@ -145,7 +145,9 @@ pub(super) fn draw_header(
         frame.render_widget(Paragraph::new(line), rect);
         // The replay's progress through the fixture, left of its position.
         if let Some(ratio) = snap.replay.as_ref().and_then(progress) {
-            let width = u16::try_from(free.saturating_sub(2)).unwrap_or(0).min(PROGRESS_COLS);
+            let width = u16::try_from(free.saturating_sub(2))
+                .unwrap_or(0)
+                .min(PROGRESS_COLS);
             if width >= 8 {
                 let x = rect.right().saturating_sub(right_w + width + 1);
                 let gauge = LineGauge::default()

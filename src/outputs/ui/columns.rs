@@ -199,8 +199,16 @@ mod tests {
                 Span::raw("  backfill"),
             ])
         };
-        let text = |l: Line<'_>| l.spans.iter().map(|s| s.content.to_string()).collect::<String>();
-        assert_eq!(text(whole_spans(line(), 100)), " q quit  msgs 6,511  backfill");
+        let text = |l: Line<'_>| {
+            l.spans
+                .iter()
+                .map(|s| s.content.to_string())
+                .collect::<String>()
+        };
+        assert_eq!(
+            text(whole_spans(line(), 100)),
+            " q quit  msgs 6,511  backfill"
+        );
         assert_eq!(text(whole_spans(line(), 22)), " q quit  msgs 6,511");
         // The number does not fit: its label goes with it.
         assert_eq!(text(whole_spans(line(), 16)), " q quit");

@@ -127,7 +127,11 @@ mod tests {
                 (Some((0, 1, 80, 15)), None, Some((0, 16, 80, 7))),
             ),
             // 60×15: the watchlist alone.
-            (Rect::new(0, 1, 60, 13), 12, (Some((0, 1, 60, 13)), None, None)),
+            (
+                Rect::new(0, 1, 60, 13),
+                12,
+                (Some((0, 1, 60, 13)), None, None),
+            ),
             // 120×40: table, chart, log stacked.
             (
                 Rect::new(0, 1, 120, 37),

@@ -219,7 +219,11 @@ where
 /// of freezing. A replay or the demo runs on the fixture's clock, which only the
 /// engine moves (at the replay's speed, paused or finished): extrapolating it by
 /// wall time would run ahead, then jump back at the next snapshot.
-pub fn display_now(mode: Mode, snap_now: crate::domain::types::Ts, since_ms: i64) -> Option<crate::domain::types::Ts> {
+pub fn display_now(
+    mode: Mode,
+    snap_now: crate::domain::types::Ts,
+    since_ms: i64,
+) -> Option<crate::domain::types::Ts> {
     (mode == Mode::Live).then(|| snap_now.plus_millis(since_ms))
 }
 

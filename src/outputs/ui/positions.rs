@@ -129,7 +129,10 @@ fn summary(snap: &Snapshot, theme: &Theme, width: u16) -> Line<'static> {
             role,
         )]);
     }
-    parts.push(vec![("source ".into(), Role::Muted), (source.into(), Role::Text)]);
+    parts.push(vec![
+        ("source ".into(), Role::Muted),
+        (source.into(), Role::Text),
+    ]);
     let api = if !snap.rest.enabled {
         ("no credentials".to_string(), Role::Muted)
     } else if let Some(e) = &snap.rest.last_error {
@@ -207,8 +210,10 @@ fn total_cells(t: &Totals) -> [Text; 9] {
         blank(),
         (money(t.market_value), Role::Text),
         (signed_money(t.unrealized_pl), pl),
-        t.unrealized_pl_pct
-            .map_or_else(|| (format::MISSING.into(), Role::Muted), |x| (format::pct(x), pl)),
+        t.unrealized_pl_pct.map_or_else(
+            || (format::MISSING.into(), Role::Muted),
+            |x| (format::pct(x), pl),
+        ),
         t.day_pl.map_or_else(
             || (format::MISSING.into(), Role::Muted),
             |x| (signed_money(x), pl_role(Some(x))),
@@ -316,7 +321,11 @@ pub(super) fn draw_positions(
         keep.iter()
             .map(|&i| {
                 let l = Line::from(COLUMNS[i].0);
-                Cell::from(if i == 0 { l } else { l.alignment(Alignment::Right) })
+                Cell::from(if i == 0 {
+                    l
+                } else {
+                    l.alignment(Alignment::Right)
+                })
             })
             .chain(std::iter::once(Cell::from("Risk"))),
     )

@@ -27,14 +27,8 @@ const SIDE_BY_SIDE: u16 = 100;
 /// The area under a table of `table_rows` rows (header included), if big enough.
 pub(super) fn area_below(body: Rect, table_rows: u16) -> Option<Rect> {
     let left = body.height.checked_sub(table_rows + 1)?;
-    (left >= MIN_ROWS && body.width >= MIN_COLS).then(|| {
-        Rect::new(
-            body.x,
-            body.y + body.height - left,
-            body.width,
-            left,
-        )
-    })
+    (left >= MIN_ROWS && body.width >= MIN_COLS)
+        .then(|| Rect::new(body.x, body.y + body.height - left, body.width, left))
 }
 
 pub(super) fn draw(frame: &mut Frame, area: Rect, snap: &Snapshot, theme: &Theme) {
@@ -45,7 +39,12 @@ pub(super) fn draw(frame: &mut Frame, area: Rect, snap: &Snapshot, theme: &Theme
             ..area
         };
         draw_equity(frame, curve, snap, theme);
-        draw_pl_bars(frame, Rect::new(curve.right(), area.y, bars_w, area.height), snap, theme);
+        draw_pl_bars(
+            frame,
+            Rect::new(curve.right(), area.y, bars_w, area.height),
+            snap,
+            theme,
+        );
     } else {
         draw_equity(frame, area, snap, theme);
     }
@@ -110,7 +109,11 @@ fn draw_equity(frame: &mut Frame, area: Rect, snap: &Snapshot, theme: &Theme) {
     };
     let y_labels = [money(lo), money(hi)];
     // A money label cut by the chart's label column would be a wrong number.
-    let label_w = y_labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let label_w = y_labels
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
     if label_w > usize::from(inner.width / 3) {
         return;
     }
@@ -157,7 +160,11 @@ fn draw_pl_bars(frame: &mut Frame, area: Rect, snap: &Snapshot, theme: &Theme) {
                     (
                         dollars.abs().to_u64().unwrap_or(0),
                         format!("{sign}{whole}"),
-                        if pl >= Decimal::ZERO { Role::Up } else { Role::Down },
+                        if pl >= Decimal::ZERO {
+                            Role::Up
+                        } else {
+                            Role::Down
+                        },
                     )
                 }
                 None => (0, "no price".to_string(), Role::Warn),
@@ -167,7 +174,11 @@ fn draw_pl_bars(frame: &mut Frame, area: Rect, snap: &Snapshot, theme: &Theme) {
                 .value(value)
                 .text_value(text)
                 .style(theme.style(role))
-                .value_style(theme.style(role).add_modifier(ratatui::style::Modifier::REVERSED))
+                .value_style(
+                    theme
+                        .style(role)
+                        .add_modifier(ratatui::style::Modifier::REVERSED),
+                )
         })
         .collect();
     let chart = BarChart::default()

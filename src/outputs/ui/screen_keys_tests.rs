@@ -91,24 +91,35 @@ fn b_asks_before_accepting_a_held_price_and_shows_the_move() {
     let mut snap = sample_snapshot();
     let sym = snap.watchlist[6].symbol.clone(); // TSLA at 163.57
     snap.watchlist[6].held = Some("204.46".parse().unwrap());
-    snap.validation.tripped.push(crate::domain::validate::TrippedView {
-        symbol: sym.clone(),
-        reason: "price movement 25% exceeds 20% threshold".into(),
-        tripped_at: snap.now,
-        age_ms: 0,
-        reference: "163.57".parse().unwrap(),
-        held_price: "204.46".parse().unwrap(),
-        held_prints: 1,
-    });
+    snap.validation
+        .tripped
+        .push(crate::domain::validate::TrippedView {
+            symbol: sym.clone(),
+            reason: "price movement 25% exceeds 20% threshold".into(),
+            tripped_at: snap.now,
+            age_ms: 0,
+            reference: "163.57".parse().unwrap(),
+            held_price: "204.46".parse().unwrap(),
+            held_prints: 1,
+        });
     let mut ui = UiState {
         selected: 6,
         ..UiState::default()
     };
-    assert_eq!(on_key(&mut ui, key(KeyCode::Char('b')), &snap), Some(Action::Edit));
+    assert_eq!(
+        on_key(&mut ui, key(KeyCode::Char('b')), &snap),
+        Some(Action::Edit)
+    );
     let q = ui.confirm.as_ref().unwrap().question.clone();
-    assert_eq!(q, "Accept TSLA at the held 204.46 (+25.00% from 163.57)? y yes · n no");
+    assert_eq!(
+        q,
+        "Accept TSLA at the held 204.46 (+25.00% from 163.57)? y yes · n no"
+    );
     // Any other key cancels, and says so; nothing is sent.
-    assert_eq!(on_key(&mut ui, key(KeyCode::Char('q')), &snap), Some(Action::Edit));
+    assert_eq!(
+        on_key(&mut ui, key(KeyCode::Char('q')), &snap),
+        Some(Action::Edit)
+    );
     assert!(ui.confirm.is_none());
     assert!(ui.notice.as_deref().unwrap().contains("cancelled"));
     on_key(&mut ui, key(KeyCode::Char('b')), &snap);
@@ -144,13 +155,19 @@ fn d_refuses_a_symbol_with_a_position_and_says_why() {
         snap.portfolio.totals.incomplete.as_deref(),
         Some("incomplete: 1 position unpriced")
     );
-    assert_eq!(snap.portfolio.risk.incomplete, snap.portfolio.totals.incomplete);
+    assert_eq!(
+        snap.portfolio.risk.incomplete,
+        snap.portfolio.totals.incomplete
+    );
 }
 
 #[test]
 fn ages_run_on_the_wall_live_and_on_the_fixture_clock_in_a_replay() {
     let now = Ts::from_secs(1_000);
-    assert_eq!(super::display_now(Mode::Live, now, 2_500), Some(now.plus_millis(2_500)));
+    assert_eq!(
+        super::display_now(Mode::Live, now, 2_500),
+        Some(now.plus_millis(2_500))
+    );
     // The demo and replays used to be extrapolated by wall time too, so the clock ran
     // ahead of the fixture and jumped back at the next snapshot.
     assert_eq!(super::display_now(Mode::Demo, now, 2_500), None);

@@ -213,7 +213,9 @@ pub fn on_key(state: &mut UiState, key: KeyEvent, snap: &Snapshot) -> Option<Act
         KeyCode::Left if chart_open => return state.select_mark(snap, false),
         KeyCode::Right if chart_open => return state.select_mark(snap, true),
         KeyCode::Char(' ') => return state.replay_control(ReplayAction::TogglePause),
-        KeyCode::Char('+') | KeyCode::Char('=') => return state.replay_control(ReplayAction::Faster),
+        KeyCode::Char('+') | KeyCode::Char('=') => {
+            return state.replay_control(ReplayAction::Faster)
+        }
         KeyCode::Char('-') => return state.replay_control(ReplayAction::Slower),
         KeyCode::Char('R') => return state.replay_control(ReplayAction::Restart),
         KeyCode::Char('?') => Action::ToggleHelp,

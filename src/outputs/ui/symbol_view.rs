@@ -111,10 +111,14 @@ pub(super) fn draw_symbol_view(
     else {
         return;
     };
-    let opts = ui.symbol_view.as_ref().map(|s| s.chart).unwrap_or(ChartOpts {
-        full: true,
-        ..ChartOpts::default()
-    });
+    let opts = ui
+        .symbol_view
+        .as_ref()
+        .map(|s| s.chart)
+        .unwrap_or(ChartOpts {
+            full: true,
+            ..ChartOpts::default()
+        });
     draw_chart_panel(frame, rect, snap, ui, v, &opts, theme);
 }
 
@@ -145,7 +149,8 @@ pub(super) fn draw_chart_panel(
             theme.style(Role::Accent),
         ));
     if text_width(&hint) + text_width(v.symbol.as_str()) + 6 < rect.width {
-        block = block.title(Line::from(Span::styled(hint, theme.style(Role::Muted))).right_aligned());
+        block =
+            block.title(Line::from(Span::styled(hint, theme.style(Role::Muted))).right_aligned());
     }
     if ui.symbol_view.is_some() {
         block = block.title_bottom(page_tabs(ui, theme));

@@ -6,11 +6,11 @@
 
 use super::chart::ChartOpts;
 use super::chrome::{draw_header, draw_help, draw_status, status_rows};
-use super::layout;
-use super::symbol_view::draw_chart_panel;
 use super::format;
 use super::health::draw_health;
+use super::layout;
 use super::state::{Page, UiState};
+use super::symbol_view::draw_chart_panel;
 use super::theme::{Role, Theme};
 use super::watchlist::draw_watchlist;
 use crate::domain::event::Level;
@@ -171,7 +171,10 @@ fn draw_events(frame: &mut Frame, rect: Rect, snap: &Snapshot, theme: &Theme) {
                 spans.push(Span::styled(tag, theme.style(Role::Accent)));
             }
             // A message longer than the row ends in an ellipsis rather than mid-word.
-            let used: u16 = spans.iter().map(|s| super::columns::text_width(&s.content)).sum();
+            let used: u16 = spans
+                .iter()
+                .map(|s| super::columns::text_width(&s.content))
+                .sum();
             let room = rect.width.saturating_sub(2).saturating_sub(used);
             spans.push(Span::styled(
                 super::columns::ellipsize(&e.message, room),

@@ -109,12 +109,16 @@ fn cells(s: &SymbolView, now: Ts) -> [Text; 10] {
     };
     // A stale price is the last known one, not a live one: it must look different.
     let live = |role| if s.stale { Role::Stale } else { role };
-    let last = s.price.map_or_else(missing, |p| (format::price(p), live(Role::Text)));
+    let last = s
+        .price
+        .map_or_else(missing, |p| (format::price(p), live(Role::Text)));
     let chg = match (change, s.price) {
         (Some(c), Some(p)) => (format::signed(c, p), dir),
         _ => missing(),
     };
-    let pct = s.change_pct().map_or_else(missing, |p| (format::pct(p), dir));
+    let pct = s
+        .change_pct()
+        .map_or_else(missing, |p| (format::pct(p), dir));
     let source = match s.source {
         Some(Source::Alpaca) => ("Alpaca".to_string(), Role::Muted),
         // The fallback being in use is worth noticing.
@@ -215,8 +219,16 @@ pub(super) fn draw_watchlist(
         })
         .collect();
     // A note, when any row has one, keeps room for its start ("⚠ held").
-    let note_min = if notes.iter().any(|n| !n.is_empty()) { 8 } else { 4 };
-    let keep = columns::fit(inner.width, &needs, 1, MARKER + note_min);
+    let note_min = if notes.iter().any(|n| !n.is_empty()) {
+        8
+    } else {
+        4
+    };
+    let mut keep = columns::fit(inner.width, &needs, 1, MARKER + note_min);
+    // No bars anywhere (nothing received yet): no empty sparkline column.
+    if snap.watchlist.iter().all(|v| v.bars.is_empty()) {
+        keep.retain(|&i| Col::ALL[i] != Col::Spark);
+    }
     let used: u16 = keep.iter().map(|&i| needs[i].width + 1).sum::<u16>() + MARKER;
     let note_width = inner.width.saturating_sub(used);
     let mut widths: Vec<Constraint> = keep
@@ -265,7 +277,13 @@ pub(super) fn draw_watchlist(
     let x = inner.x + MARKER + keep[..pos].iter().map(|&i| needs[i].width + 1).sum::<u16>();
     let first_row_y = inner.y + 1;
     let visible = usize::from(inner.height.saturating_sub(1));
-    for (k, v) in snap.watchlist.iter().enumerate().skip(state.offset()).take(visible) {
+    for (k, v) in snap
+        .watchlist
+        .iter()
+        .enumerate()
+        .skip(state.offset())
+        .take(visible)
+    {
         let y = first_row_y + u16::try_from(k - state.offset()).unwrap_or(u16::MAX);
         let area = Rect::new(x, y, SPARK_MINUTES, 1).intersection(inner);
         spark::draw_row(frame, area, v, now, theme);

@@ -58,7 +58,10 @@ fn sensitive(v: &SecretString, name: &str) -> Result<HeaderValue, String> {
 impl BarsClient {
     pub fn new(cfg: BarsConfig, http: reqwest::Client) -> Result<BarsClient, String> {
         let mut headers = HeaderMap::new();
-        headers.insert("APCA-API-KEY-ID", sensitive(&cfg.key_id, "APCA_API_KEY_ID")?);
+        headers.insert(
+            "APCA-API-KEY-ID",
+            sensitive(&cfg.key_id, "APCA_API_KEY_ID")?,
+        );
         headers.insert(
             "APCA-API-SECRET-KEY",
             sensitive(&cfg.secret_key, "APCA_API_SECRET_KEY")?,
@@ -88,7 +91,12 @@ impl BarsClient {
         Ok(bars)
     }
 
-    async fn page(&self, symbol: &Symbol, start: Ts, token: Option<&str>) -> Result<String, String> {
+    async fn page(
+        &self,
+        symbol: &Symbol,
+        start: Ts,
+        token: Option<&str>,
+    ) -> Result<String, String> {
         let endpoint = format!("/v2/stocks/{symbol}/bars");
         let url = format!("{}{endpoint}", self.cfg.data_url.trim_end_matches('/'));
         let mut query: Vec<(&str, String)> = vec![
@@ -108,7 +116,12 @@ impl BarsClient {
         let mut resp = match tokio::time::timeout(timeout, send).await {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => return Err(format!("{endpoint}: {}", describe_error(&e))),
-            Err(_) => return Err(format!("{endpoint}: timed out after {} s", timeout.as_secs())),
+            Err(_) => {
+                return Err(format!(
+                    "{endpoint}: timed out after {} s",
+                    timeout.as_secs()
+                ))
+            }
         };
         let status = resp.status().as_u16();
         let mut body = Vec::new();

@@ -25,8 +25,11 @@ pub struct MockBars {
     task: JoinHandle<()>,
 }
 
+/// (symbol, query) of each request seen.
+type Seen = Arc<Mutex<Vec<(String, String)>>>;
+
 async fn bars(
-    State(seen): State<Arc<Mutex<Vec<(String, String)>>>>,
+    State(seen): State<Seen>,
     Path(symbol): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
@@ -35,7 +38,12 @@ async fn bars(
     if let Ok(mut s) = seen.lock() {
         s.push((symbol.clone(), query.clone()));
     }
-    let key = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let key = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    };
     if key("APCA-API-KEY-ID") != KEY_ID || key("APCA-API-SECRET-KEY") != SECRET_KEY {
         return (StatusCode::UNAUTHORIZED, r#"{"message":"unauthorized."}"#).into_response();
     }

@@ -2,10 +2,10 @@
 //! One bar per cell (two per candle, body and gap), newest on the right, so the
 //! volume bars beneath line up with the price above them.
 
+use super::super::columns::text_width;
 use super::super::format;
 use super::super::theme::{Role, Theme};
 use super::marks;
-use super::super::columns::text_width;
 use super::ChartOpts;
 use crate::domain::bars::{aggregate, minute_start, BarSource, MinuteBar};
 use crate::engine::snapshot::SymbolView;
