@@ -81,6 +81,11 @@ pub struct Cli {
     /// Alpaca Trading API host (overrides alpaca.trading_url; default the paper host).
     #[arg(long, value_name = "URL", env = "APCA_API_BASE_URL", value_parser = non_empty)]
     pub trading_url: Option<String>,
+
+    /// Alpaca market-data REST host for the charts' bars backfill (overrides
+    /// alpaca.data_url; default https://data.alpaca.markets).
+    #[arg(long, value_name = "URL", env = "APCA_API_DATA_URL", value_parser = non_empty)]
+    pub data_url: Option<String>,
 }
 
 /// What to do instead of (or as a spelling of) the default run.

@@ -219,7 +219,30 @@ async fn run_async(
             rest.base_url = url.trim_end_matches('/').to_string();
         }
         rest.poll_interval_secs = settings.trading_poll_secs;
+        setup.bars = Some(crate::sources::alpaca::bars::BarsConfig {
+            data_url: settings
+                .data_url
+                .clone()
+                .unwrap_or_else(|| crate::sources::alpaca::bars::DEFAULT_DATA_URL.into()),
+            feed: settings.feed.clone(),
+            key_id: rest.key_id.clone(),
+            secret_key: rest.secret_key.clone(),
+            request_timeout_secs: rest.request_timeout_secs,
+        });
         setup.rest = Some(rest);
+    }
+    if mode != Mode::Live {
+        setup.replay_span_ms = match cli.replay.as_deref() {
+            Some(path) => crate::sources::fixture::span::file_span_ms(path),
+            None => crate::sources::fixture::span::bytes_span_ms(DEMO_FIXTURE),
+        };
+    }
+    // The TUI can replay again from the start (`R`); a headless replay reads once.
+    if !headless && mode != Mode::Live {
+        setup.reopen = Some(match cli.replay.clone() {
+            Some(path) => Box::new(move || FixtureReader::open(&path)),
+            None => Box::new(|| FixtureReader::from_static("demo", DEMO_FIXTURE)),
+        });
     }
     let exporter = Arc::new(crate::outputs::exposition::Exporter::new()?);
     setup.latency_sink = Some(exporter.latency_sink());

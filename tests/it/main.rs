@@ -8,6 +8,7 @@
 mod support;
 
 mod architecture;
+mod backfill;
 mod cli;
 mod deploy;
 mod failover;
@@ -20,6 +21,7 @@ mod notify;
 mod notify_hooks;
 mod positions_live;
 mod replay;
+mod replay_clock;
 mod secrets;
 mod store;
 mod subcommands;

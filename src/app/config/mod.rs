@@ -82,6 +82,8 @@ pub struct AlpacaConfig {
     pub secret_key: Option<SecretString>,
     /// The Trading API (account, positions, clock); APCA_API_BASE_URL overrides it.
     pub trading_url: Option<String>,
+    /// Market data over REST (the charts' bars backfill); APCA_API_DATA_URL overrides it.
+    pub data_url: Option<String>,
     /// iex, sip, delayed_sip or test.
     pub feed: Option<String>,
     /// Host (and optionally path) of the stream; APCA_API_STREAM_URL overrides it.
@@ -149,6 +151,8 @@ pub struct Settings {
     pub trading_poll_secs: u64,
     /// The Trading API base URL from the config (the environment may override it).
     pub trading_url: Option<String>,
+    /// The market-data REST base URL from the config (the environment may override it).
+    pub data_url: Option<String>,
     /// Notification channels (none unless configured).
     pub notify: crate::outputs::notify::NotifyConfig,
     /// Valid but probably unintended settings, for the event log at start.
@@ -338,12 +342,25 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
     let lots = holdings::lots(cfg.positions, &invalid)?;
     let notify = notify::build(cfg.notify, &invalid)?;
     let (portfolio, trading_poll_secs) = holdings::portfolio(cfg.portfolio, &invalid)?;
-    if let Some(u) = cfg.alpaca.trading_url.as_deref() {
-        if !(u.starts_with("https://") || u.starts_with("http://")) {
-            return Err(invalid(
-                "alpaca.trading_url",
-                format!("{u:?} is not an http(s) URL (expected e.g. \"https://paper-api.alpaca.markets\")"),
-            ));
+    for (key, url, example) in [
+        (
+            "alpaca.trading_url",
+            &cfg.alpaca.trading_url,
+            "https://paper-api.alpaca.markets",
+        ),
+        (
+            "alpaca.data_url",
+            &cfg.alpaca.data_url,
+            "https://data.alpaca.markets",
+        ),
+    ] {
+        if let Some(u) = url.as_deref() {
+            if !(u.starts_with("https://") || u.starts_with("http://")) {
+                return Err(invalid(
+                    key,
+                    format!("{u:?} is not an http(s) URL (expected e.g. \"{example}\")"),
+                ));
+            }
         }
     }
     Ok(Settings {
@@ -352,6 +369,7 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
         portfolio,
         trading_poll_secs,
         trading_url: cfg.alpaca.trading_url.clone(),
+        data_url: cfg.alpaca.data_url.clone(),
         resilience,
         origin: origin.to_string(),
         watchlist,
