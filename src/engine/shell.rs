@@ -59,6 +59,7 @@ impl Engine {
             Command::ChangeWatchlist { add, remove } => {
                 st.watchlist_command(&add, &remove, &mut fx)
             }
+            Command::Replay(action) => self.replay_command(action),
         };
         self.forward(fx);
         reply
@@ -134,9 +135,10 @@ impl Engine {
             FeedEvent::FixtureIssue { line, reason } => {
                 self.state.fixture_issue(line, &reason, &mut fx)
             }
-            FeedEvent::ReplayEnd => {}
+            FeedEvent::ReplayEnd | FeedEvent::ReplayRestarted { .. } => {}
             FeedEvent::Notify(r) => self.state.apply_notify(r, &mut fx),
             FeedEvent::ConditionLists(c) => self.state.condition_lists(&c, &mut fx),
+            FeedEvent::Backfill(b) => self.state.apply_backfill(b, &mut fx),
         }
         self.dirty = true;
         self.forward(fx);
@@ -172,6 +174,13 @@ impl Engine {
                         &mut fx,
                     );
                 }
+            }
+        }
+        if !fx.backfill.is_empty() {
+            if let Some(tx) = self.io.backfill_tx.as_ref() {
+                // Drop-newest: a chart that starts empty is not worth stalling for.
+                let list = std::mem::take(&mut fx.backfill);
+                let _ = try_send_counted(tx, &self.io.meters.backfill, list);
             }
         }
         for c in fx.alerts.drain(..) {

@@ -46,6 +46,9 @@ pub enum Command {
         minutes: u32,
         actor: crate::domain::alerts::Actor,
     },
+    /// Pause or resume a replay, change its speed, or start it over (Space, `+`,
+    /// `-`, `R` in the TUI).
+    Replay(crate::messages::replay::ReplayAction),
 }
 
 /// A command on its way to the engine, with where to send the engine's answer.

@@ -1,6 +1,7 @@
 //! The TOML config file: where it is found, what it may contain, and the errors that
 //! name the file, the key and what was expected. Secrets load into `secrecy` types.
 
+pub mod effective;
 mod holdings;
 mod money;
 mod notify;
@@ -81,7 +82,7 @@ pub struct AlpacaConfig {
     pub secret_key: Option<SecretString>,
     /// The Trading API (account, positions, clock); APCA_API_BASE_URL overrides it.
     pub trading_url: Option<String>,
-    /// The market-data host (condition lists); APCA_API_DATA_URL overrides it.
+    /// Market data over REST (the charts' bars backfill, the condition lists); APCA_API_DATA_URL overrides it.
     pub data_url: Option<String>,
     /// iex, sip, delayed_sip or test.
     pub feed: Option<String>,
@@ -106,6 +107,8 @@ pub struct ApiConfig {
     pub listen: Option<String>,
     /// Bearer token for mutating endpoints; required to listen beyond loopback.
     pub token: Option<SecretString>,
+    /// How many `tapewatch attach` clients `/api/stream` serves at once (default 8).
+    pub max_stream_clients: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -132,6 +135,8 @@ pub struct Settings {
     pub feed: String,
     pub listen: SocketAddr,
     pub api_token: Option<SecretString>,
+    /// `api.max_stream_clients`.
+    pub max_stream_clients: usize,
     pub theme: String,
     pub db: Option<PathBuf>,
     pub key_id: Option<SecretString>,
@@ -146,7 +151,7 @@ pub struct Settings {
     pub trading_poll_secs: u64,
     /// The Trading API base URL from the config (the environment may override it).
     pub trading_url: Option<String>,
-    /// The market-data host from the config (the environment may override it).
+    /// The market-data REST base URL from the config (the environment may override it).
     pub data_url: Option<String>,
     /// Notification channels (none unless configured).
     pub notify: crate::outputs::notify::NotifyConfig,
@@ -307,6 +312,16 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
             format!("{listen_text:?} is not a socket address (expected e.g. \"{DEFAULT_LISTEN}\")"),
         )
     })?;
+    let max_stream_clients = match cfg.api.max_stream_clients {
+        None => crate::outputs::api::stream::DEFAULT_MAX_CLIENTS,
+        Some(n) if (1..=1_000).contains(&n) => n,
+        Some(n) => {
+            return Err(invalid(
+                "api.max_stream_clients",
+                format!("{n} is outside 1..=1000"),
+            ))
+        }
+    };
     let theme = cfg.ui.theme.unwrap_or_else(|| "default".into());
     if theme.is_empty() || theme.contains(['/', '\\']) {
         return Err(invalid(
@@ -327,7 +342,7 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
     let lots = holdings::lots(cfg.positions, &invalid)?;
     let notify = notify::build(cfg.notify, &invalid)?;
     let (portfolio, trading_poll_secs) = holdings::portfolio(cfg.portfolio, &invalid)?;
-    for (key, url, eg) in [
+    for (key, url, example) in [
         (
             "alpaca.trading_url",
             &cfg.alpaca.trading_url,
@@ -343,7 +358,7 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
             if !(u.starts_with("https://") || u.starts_with("http://")) {
                 return Err(invalid(
                     key,
-                    format!("{u:?} is not an http(s) URL (expected e.g. \"{eg}\")"),
+                    format!("{u:?} is not an http(s) URL (expected e.g. \"{example}\")"),
                 ));
             }
         }
@@ -362,6 +377,7 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
         feed,
         listen,
         api_token: cfg.api.token,
+        max_stream_clients,
         theme,
         db: cfg.storage.db,
         key_id: cfg.alpaca.key_id,

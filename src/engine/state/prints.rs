@@ -172,6 +172,9 @@ impl EngineState {
                 v.as_of = Some(t.ts);
                 v.stale = route.is_none();
             }
+            // The charts follow the same Last: only prints that set it shape a bar
+            // (Alpaca's own minute bars, when subscribed, replace these anyway).
+            v.bars.trade(t.ts, t.price, t.size);
         }
         if counted & VOL != 0 {
             v.volume = v.volume.saturating_add(t.size);

@@ -7,6 +7,7 @@
 mod auth;
 mod dto;
 mod ops;
+pub mod stream;
 mod tape_dto;
 
 use crate::engine::snapshot::Snapshot;

@@ -1,8 +1,9 @@
 //! The Alerts page: pictures from a driven alert engine and SLO tracker, the a/z keys
 //! and the critical bell.
 
+use super::bell::bell_due;
 use super::scenarios::health_snapshot;
-use super::state::{bell_due, on_key, Action, Page, UiState, SNOOZE_MINUTES};
+use super::state::{on_key, Action, Page, UiState, SNOOZE_MINUTES};
 use super::testutil::render_text;
 use crate::domain::alerts::{Actor, AlertEngine, AlertRecord, Signals};
 use crate::domain::slo::{MessageCounts, SecondSample, SloConfig, SloTracker};

@@ -12,7 +12,7 @@ use crate::messages::LinkState;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, LineGauge, Paragraph};
 use ratatui::Frame;
 
 pub(super) fn link_role(state: LinkState) -> Role {
@@ -90,7 +90,13 @@ pub(super) fn draw_header(
     let bar = theme.header();
     let (time, date) = format::ny_clock(ui.now(snap));
     let replay = snap.replay.as_ref().map(|r| {
-        let state = if r.finished { "done" } else { r.speed.as_str() };
+        let state = if r.finished {
+            "done"
+        } else if r.paused {
+            "PAUSED"
+        } else {
+            r.speed.as_str()
+        };
         format!("{} {state}", format::replay_position(r.position_ms))
     });
     // Drop the least important parts of the clock until it fits next to the left side.
@@ -130,11 +136,41 @@ pub(super) fn draw_header(
     }
     let (left, right) = chosen.unwrap_or_else(|| (header_left(snap, theme, false, false), None));
 
+    let free = usize::from(rect.width)
+        .saturating_sub(left.width() + right.as_ref().map_or(0, |r| r.chars().count()));
     frame.render_widget(Paragraph::new(left).style(bar), rect);
     if let Some(right) = right {
+        let right_w = u16::try_from(right.chars().count()).unwrap_or(u16::MAX);
         let line = Line::from(Span::styled(right, bar)).alignment(Alignment::Right);
         frame.render_widget(Paragraph::new(line), rect);
+        // The replay's progress through the fixture, left of its position.
+        if let Some(ratio) = snap.replay.as_ref().and_then(progress) {
+            let width = u16::try_from(free.saturating_sub(2))
+                .unwrap_or(0)
+                .min(PROGRESS_COLS);
+            if width >= 8 {
+                let x = rect.right().saturating_sub(right_w + width + 1);
+                let gauge = LineGauge::default()
+                    .ratio(ratio)
+                    .label("")
+                    .filled_style(bar.patch(theme.style(Role::Accent)))
+                    .unfilled_style(bar.patch(theme.style(Role::Muted)));
+                frame.render_widget(gauge, Rect::new(x, rect.y, width, 1));
+            }
+        }
     }
+}
+
+/// Widest progress bar in the header.
+const PROGRESS_COLS: u16 = 24;
+
+/// How far through the fixture a replay is (0 to 1), when its length is known.
+fn progress(r: &crate::engine::snapshot::ReplayView) -> Option<f64> {
+    let span = r.span_ms.filter(|s| *s > 0)?;
+    if r.finished {
+        return Some(1.0);
+    }
+    Some((r.position_ms as f64 / span as f64).clamp(0.0, 1.0))
 }
 
 /// Key hints and counters; channel health follows on the same row when it fits,
@@ -188,10 +224,10 @@ fn status_lines<'a>(snap: &'a Snapshot, theme: &Theme) -> (Line<'a>, Line<'a>) {
     (main, Line::from(spans))
 }
 
-pub(super) fn draw_status(
+pub(super) fn draw_status<'a>(
     frame: &mut Frame,
     rect: Rect,
-    snap: &Snapshot,
+    snap: &'a Snapshot,
     ui: &UiState,
     theme: &Theme,
 ) {
@@ -207,9 +243,30 @@ pub(super) fn draw_status(
             main.spans
                 .push(Span::styled(format!("  {n}"), theme.style(Role::Warn)));
         }
+    } else if let Some(c) = &ui.confirm {
+        main = Line::from(Span::styled(
+            format!(" {}", c.question),
+            theme.style(Role::Warn).add_modifier(Modifier::BOLD),
+        ));
     } else if let Some(n) = &ui.notice {
         main = Line::from(Span::styled(format!(" {n}"), theme.style(Role::Warn)));
+    } else if let Some(r) = snap.replay.as_ref() {
+        // Said plainly, where the eye looks for what to do next.
+        if r.finished {
+            main = Line::from(Span::styled(
+                " Replay finished — R to replay, q to quit",
+                theme.style(Role::Accent),
+            ));
+        } else if r.paused {
+            main = Line::from(Span::styled(
+                " Replay paused — Space resumes, + / - speed, R restarts",
+                theme.style(Role::Accent),
+            ));
+        }
     }
+    // Whole words and numbers or nothing: a cut `backfill` or count reads wrong.
+    let fit = |l: Line<'a>| super::columns::whole_spans(l, rect.width);
+    let (main, chans) = (fit(main), fit(chans));
     if snap.channels.is_empty() {
         frame.render_widget(Paragraph::new(main), rect);
     } else if rect.height >= 2 {
@@ -220,7 +277,7 @@ pub(super) fn draw_status(
         let mut spans = main.spans;
         spans.push(Span::styled(" │", theme.style(Role::Border)));
         spans.extend(chans.spans);
-        frame.render_widget(Paragraph::new(Line::from(spans)), rect);
+        frame.render_widget(Paragraph::new(fit(Line::from(spans))), rect);
     }
 }
 
@@ -235,8 +292,12 @@ pub(super) fn status_rows(snap: &Snapshot, theme: &Theme, width: u16) -> u16 {
     }
 }
 
-const HELP: [(&str, &str); 15] = [
+const HELP: [(&str, &str); 19] = [
     ("q, Esc, Ctrl-C", "quit"),
+    ("Enter / Esc", "the selected symbol's chart / back"),
+    ("c, t, ← →", "chart: candles, 1m/5m/15m bars, select a mark"),
+    ("Space, + / -", "replay: pause or resume, faster / slower"),
+    ("R", "replay again from the start"),
     (
         "Tab / 1 - 4",
         "page: 1 Market, 2 Health, 3 Positions, 4 Alerts",
@@ -246,7 +307,7 @@ const HELP: [(&str, &str); 15] = [
     ("s / S", "positions: next sort key / flip the order"),
     ("r", "reconnect Alpaca now (also leaves a stop)"),
     ("f", "force the Yahoo fallback / return to Alpaca"),
-    ("b", "accept the selected symbol's held price"),
+    ("b", "accept the selected symbol's held price (asks)"),
     ("a", "add a symbol to the watchlist"),
     ("d / Delete", "remove the selected symbol"),
     ("↑ / k", "select previous symbol (or alert)"),
@@ -257,7 +318,15 @@ const HELP: [(&str, &str); 15] = [
 ];
 
 pub(super) fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
-    let width = 64.min(area.width);
+    // As wide as the longest entry (keys column, text, borders), so nothing is cut
+    // on a screen that has the room; a narrower one ends entries in an ellipsis.
+    let need = HELP
+        .iter()
+        .map(|(_, what)| super::columns::text_width(what) + 17 + 2)
+        .max()
+        .unwrap_or(0);
+    let width = need.min(area.width);
+    let text_w = width.saturating_sub(17 + 2);
     let height = u16::try_from(HELP.len() + 2)
         .unwrap_or(u16::MAX)
         .min(area.height);
@@ -272,7 +341,10 @@ pub(super) fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
         .map(|(keys, what)| {
             Line::from(vec![
                 Span::styled(format!(" {keys:<16}"), theme.style(Role::Accent)),
-                Span::styled(*what, theme.style(Role::Text)),
+                Span::styled(
+                    super::columns::ellipsize(what, text_w),
+                    theme.style(Role::Text),
+                ),
             ])
         })
         .collect();

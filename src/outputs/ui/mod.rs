@@ -4,13 +4,20 @@
 //! watchlist in `watchlist`, page 2 in `health` and `panels`), key handling in [`state`],
 //! colours in [`theme`].
 
+mod actions;
 mod alerts;
+mod bell;
+mod chart;
 mod chrome;
+mod columns;
 pub mod format;
 mod health;
+mod layout;
 mod panels;
 pub mod positions;
+mod positions_charts;
 pub mod state;
+mod symbol_view;
 pub mod theme;
 mod view;
 mod watchlist;
@@ -20,11 +27,17 @@ mod alerts_tests;
 #[cfg(test)]
 mod command_tests;
 #[cfg(test)]
+mod demo_tests;
+#[cfg(test)]
+mod demo_testutil;
+#[cfg(test)]
 mod health_tests;
 #[cfg(test)]
 mod positions_tests;
 #[cfg(test)]
 mod scenarios;
+#[cfg(test)]
+mod screen_keys_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
@@ -32,8 +45,10 @@ mod testutil;
 #[cfg(test)]
 mod theme_tests;
 
-pub use state::{bell_due, on_key, Action, Page, UiState};
+pub use bell::bell_due;
+pub use state::{on_key, Action, Page, UiState};
 pub use theme::{Role, Theme, ThemeError};
+pub use view::draw;
 
 use crate::engine::snapshot::{Mode, Snapshot};
 use crate::messages::command::CommandReply;
@@ -134,12 +149,8 @@ where
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     loop {
-        // Outside replay the engine clock is wall time, so extrapolate it: if the engine
-        // stops publishing, ages keep growing on screen instead of freezing.
-        ui.display_now = (snap.mode != Mode::Replay).then(|| {
-            let elapsed_ms = i64::try_from(received_at.elapsed().as_millis()).unwrap_or(i64::MAX);
-            snap.now.plus_millis(elapsed_ms)
-        });
+        let elapsed_ms = i64::try_from(received_at.elapsed().as_millis()).unwrap_or(i64::MAX);
+        ui.display_now = display_now(snap.mode, snap.now, elapsed_ms);
         if RESTORED_BY_PANIC.swap(false, Ordering::SeqCst) {
             anyhow::bail!("a panic elsewhere in the program ended the terminal UI");
         }
@@ -201,6 +212,19 @@ where
             _ = tick.tick() => {}
         }
     }
+}
+
+/// The time ages are measured against. Live, the engine clock is wall time, so it is
+/// extrapolated: if the engine stops publishing, ages keep growing on screen instead
+/// of freezing. A replay or the demo runs on the fixture's clock, which only the
+/// engine moves (at the replay's speed, paused or finished): extrapolating it by
+/// wall time would run ahead, then jump back at the next snapshot.
+pub fn display_now(
+    mode: Mode,
+    snap_now: crate::domain::types::Ts,
+    since_ms: i64,
+) -> Option<crate::domain::types::Ts> {
+    (mode == Mode::Live).then(|| snap_now.plus_millis(since_ms))
 }
 
 /// Shows why the engine refused a command (as the API's 404/409/503 would say).

@@ -1,10 +1,11 @@
 //! UI-local state (page, selection, overlays) and the pure key → [`Action`] mapping.
 //! Nothing here touches the terminal or the clock, so every key path is unit-tested.
 
-use crate::domain::alerts::{Actor, AlertState, Severity};
+use crate::domain::alerts::Actor;
 use crate::domain::types::{parse_symbol, Symbol, Ts};
 use crate::engine::snapshot::Snapshot;
 use crate::messages::command::FailoverAction;
+use crate::messages::replay::ReplayAction;
 use crate::messages::Command;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -88,6 +89,10 @@ pub struct UiState {
     /// Render latency (snapshot received to frame drawn) over the last minute, measured
     /// by the shell and shown in the latency panel.
     pub render_latency_us: crate::domain::stats::LatencyView,
+    /// The selected symbol's chart, open over the Market page (Enter; Esc closes).
+    pub symbol_view: Option<super::actions::SymbolViewState>,
+    /// A question waiting for y or n (see [`super::actions`]).
+    pub confirm: Option<super::actions::Confirm>,
 }
 
 impl UiState {
@@ -134,6 +139,8 @@ pub enum Action {
     AckAlert(String),
     /// Snooze the selected alert's notifications for [`SNOOZE_MINUTES`] (`z`).
     SnoozeAlert(String),
+    /// Pause or resume, speed up or down, or restart a replay.
+    Replay(crate::messages::replay::ReplayAction),
 }
 
 /// How long `z` snoozes an alert.
@@ -164,6 +171,7 @@ impl Action {
                 minutes: SNOOZE_MINUTES,
                 actor: Actor::Tui,
             }),
+            Action::Replay(a) => Some(Command::Replay(*a)),
             Action::SelectPrev
             | Action::SelectNext
             | Action::SelectFirst
@@ -188,12 +196,28 @@ pub fn on_key(state: &mut UiState, key: KeyEvent, snap: &Snapshot) -> Option<Act
     if state.input.is_some() && !(ctrl && key.code == KeyCode::Char('c')) {
         return Some(edit_input(state, key.code));
     }
+    if state.confirm.is_some() && !(ctrl && key.code == KeyCode::Char('c')) {
+        return state.answer_confirm(key.code);
+    }
+    let chart_open = state.symbol_view.is_some() && state.page == Page::Market;
     let action = match key.code {
         KeyCode::Char('c') if ctrl => Action::Quit,
         _ if ctrl => return None,
         KeyCode::Char('q') | KeyCode::Char('Q') => Action::Quit,
         KeyCode::Esc if state.show_help => Action::CloseHelp,
+        KeyCode::Esc if chart_open => return state.close_symbol_view(),
         KeyCode::Esc => Action::Quit,
+        KeyCode::Enter if state.page == Page::Market => return state.open_symbol_view(snap),
+        KeyCode::Char('c') if chart_open => return state.toggle_candles(),
+        KeyCode::Char('t') if chart_open => return state.next_time_frame(),
+        KeyCode::Left if chart_open => return state.select_mark(snap, false),
+        KeyCode::Right if chart_open => return state.select_mark(snap, true),
+        KeyCode::Char(' ') => return state.replay_control(ReplayAction::TogglePause),
+        KeyCode::Char('+') | KeyCode::Char('=') => {
+            return state.replay_control(ReplayAction::Faster)
+        }
+        KeyCode::Char('-') => return state.replay_control(ReplayAction::Slower),
+        KeyCode::Char('R') => return state.replay_control(ReplayAction::Restart),
         KeyCode::Char('?') => Action::ToggleHelp,
         KeyCode::Char('r') => Action::Reconnect,
         KeyCode::Char('f') => Action::ToggleFailover,
@@ -224,20 +248,7 @@ pub fn on_key(state: &mut UiState, key: KeyEvent, snap: &Snapshot) -> Option<Act
             state.sort_descending = !state.sort_descending;
             Action::Edit
         }
-        KeyCode::Char('b') => {
-            // The selection is only visible on the Market page; acting on an unseen
-            // row would reset a breaker the operator did not look at.
-            if state.page != Page::Market {
-                state.notice = Some(
-                    "b resets the selected symbol's breaker: press 1 for the Market page first"
-                        .into(),
-                );
-                return None;
-            }
-            let i = state.selected_in(snap.watchlist.len())?;
-            // Sent even when the row holds nothing: the engine answers either way.
-            Action::ResetSymbolBreaker(snap.watchlist[i].symbol.clone())
-        }
+        KeyCode::Char('b') => return state.ask_reset_breaker(snap),
         KeyCode::Char('a') => {
             state.input = Some(String::new());
             Action::Edit
@@ -255,7 +266,14 @@ pub fn on_key(state: &mut UiState, key: KeyEvent, snap: &Snapshot) -> Option<Act
                     state.notice = Some("the last symbol cannot be removed".into());
                     return None;
                 }
-                Some(i) => Action::RemoveSymbol(snap.watchlist[i].symbol.clone()),
+                Some(i) => {
+                    let sym = &snap.watchlist[i].symbol;
+                    if let Some(why) = super::actions::removal_refusal(snap, sym) {
+                        state.notice = Some(why);
+                        return None;
+                    }
+                    Action::RemoveSymbol(sym.clone())
+                }
                 None => return None,
             }
         }
@@ -349,31 +367,9 @@ fn apply(state: &mut UiState, action: &Action, rows: usize) {
         | Action::ToggleFailover
         | Action::ResetSymbolBreaker(_)
         | Action::AckAlert(_)
-        | Action::SnoozeAlert(_) => {}
+        | Action::SnoozeAlert(_)
+        | Action::Replay(_) => {}
     }
-}
-
-/// Whether a CRITICAL alert has started firing (unacknowledged, not snoozed, not
-/// inhibited) since the last call: the shell rings the terminal bell then. `rung`
-/// remembers the ids already rung for; an alert that resolves and fires again rings
-/// again.
-pub fn bell_due(rung: &mut Vec<&'static str>, snap: &Snapshot) -> bool {
-    let now: Vec<&'static str> = snap
-        .alerts
-        .active
-        .iter()
-        .filter(|a| {
-            a.severity == Severity::Critical
-                && a.state == AlertState::Firing
-                && !a.acked
-                && a.inhibited_by.is_none()
-                && a.snoozed_until.is_none_or(|until| until <= snap.now)
-        })
-        .map(|a| a.id)
-        .collect();
-    let due = now.iter().any(|id| !rung.contains(id));
-    *rung = now;
-    due
 }
 
 #[cfg(test)]

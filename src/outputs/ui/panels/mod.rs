@@ -157,7 +157,7 @@ pub(super) fn draw(
         return;
     }
     match &panel.body {
-        Body::Lines(lines) => frame.render_widget(Paragraph::new(lines.clone()), inner),
+        Body::Lines(lines) => frame.render_widget(Paragraph::new(fit(lines, inner.width)), inner),
         Body::Columns(left, right) => draw_columns(frame, inner, left, right),
         Body::Latency {
             lines,
@@ -180,8 +180,8 @@ fn draw_columns(frame: &mut Frame, rect: Rect, left: &[Line], right: &[Line]) {
             rect.width - half - gap,
             rect.height,
         );
-        frame.render_widget(Paragraph::new(left.to_vec()), l);
-        frame.render_widget(Paragraph::new(right.to_vec()), r);
+        frame.render_widget(Paragraph::new(fit(left, l.width)), l);
+        frame.render_widget(Paragraph::new(fit(right, r.width)), r);
         return;
     }
     // Stacked: each side keeps at least its first line when there are two rows.
@@ -198,7 +198,16 @@ fn draw_columns(frame: &mut Frame, rect: Rect, left: &[Line], right: &[Line]) {
         .chain(&right[..right_rows])
         .cloned()
         .collect();
-    frame.render_widget(Paragraph::new(lines), rect);
+    frame.render_widget(Paragraph::new(fit(&lines, rect.width)), rect);
+}
+
+/// Each line's words and numbers whole or gone, sentences ending in an ellipsis
+/// (a panel narrower than its text used to show `feed ie` for `feed iex`).
+fn fit<'a>(lines: &[Line<'a>], width: u16) -> Vec<Line<'a>> {
+    lines
+        .iter()
+        .map(|l| super::columns::whole_spans(l.clone(), width))
+        .collect()
 }
 
 /// "in 7s" to a deadline, or "due" once it has passed.
