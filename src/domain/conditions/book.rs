@@ -78,7 +78,10 @@ pub struct TapeView {
     pub unmatched_amends: u64,
     /// Quotes kept off the shown bid/ask by their conditions (non-firm, not NBBO-eligible).
     pub non_firm_quotes: u64,
-    /// The last prints, oldest first, at most [`RECENT_KEPT`].
+    /// The last prints, oldest first, at most [`RECENT_KEPT`]. Not serialised with the
+    /// snapshot: a ring shifting with every print would turn `/api/stream`'s patches
+    /// into a rewrite of the list; `/api/symbols` serves them (`recentPrints`).
+    #[serde(skip)]
     pub recent: VecDeque<PrintView>,
 }
 
