@@ -182,16 +182,29 @@ pub fn evaluate(tape: &str, conditions: &str) -> Eligibility {
     };
     let mut acc = LAST | HL | VOL;
     let mut unknown = false;
-    for code in conditions.as_bytes().split(|&b| b == b',') {
-        let e = match code {
-            [] if conditions.is_empty() => continue,
-            [b] if *b < 128 => table[*b as usize],
-            _ => 0,
+    let b = conditions.as_bytes();
+    let mut i = 0;
+    // Codes are one byte each, separated by ','; anything longer is unknown.
+    while i < b.len() {
+        let single = i + 1 == b.len() || b[i + 1] == b',';
+        let e = if single && b[i] < 128 {
+            table[b[i] as usize]
+        } else {
+            0
         };
         if e & KNOWN == 0 {
             unknown = true;
         } else {
             acc = (acc & (e | OOS)) | (e & OOS);
+        }
+        // Past this code and its ','.
+        match b[i..].iter().position(|&c| c == b',') {
+            Some(p) => i += p + 1,
+            None => break,
+        }
+        if i == b.len() {
+            // A trailing ',' is an empty code.
+            unknown = true;
         }
     }
     if unknown {
