@@ -262,7 +262,6 @@ pub fn start(reader: FixtureReader, mut setup: Setup, speed: Speed) -> std::io::
         reader,
         opts,
         e.feed_tx,
-        setup.meters.feed.clone(),
         e.cancel.clone(),
     ) {
         Ok(r) => r,
