@@ -29,6 +29,7 @@ mod hostile_tests;
 pub mod live;
 pub mod logging;
 pub mod pipeline;
+mod subcommands;
 use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,7 +53,11 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    match run(cli) {
+    let next = subcommands::dispatch(cli).and_then(|next| match next {
+        subcommands::Next::Run(cli) => run(*cli),
+        subcommands::Next::Exit(code) => Ok(code),
+    });
+    match next {
         Ok(code) => code,
         Err(e) => {
             eprintln!("tapewatch: {e:#}");
@@ -130,7 +135,7 @@ enum Source {
 /// The longest SLO window (30 days) in minutes: what a live run loads at start.
 const SLO_HISTORY_MINUTES: i64 = 30 * 1_440;
 
-fn theme_dirs() -> Vec<PathBuf> {
+pub(crate) fn theme_dirs() -> Vec<PathBuf> {
     let mut dirs = vec![PathBuf::from("themes")];
     if let Some(p) = crate::plumbing::paths::themes_dir() {
         dirs.push(p);
@@ -311,11 +316,13 @@ async fn run_async(
             }
         }
     });
-    let api_task = tokio::spawn(api::serve(
-        listener,
-        api::router(api_state),
+    let hub = api::stream::StreamHub::start(
+        snap_rx.clone(),
+        settings.max_stream_clients,
         cancel.child_token(),
-    ));
+    );
+    let app = api::stream::router(&api_state, hub).merge(api::router(api_state));
+    let api_task = tokio::spawn(api::serve(listener, app, cancel.child_token()));
     let printer = out_rx
         .map(|rx| headless::spawn_printer(rx, stdout_closed.clone()))
         .transpose()

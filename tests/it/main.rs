@@ -24,6 +24,7 @@ mod replay;
 mod replay_clock;
 mod secrets;
 mod store;
+mod subcommands;
 mod throughput;
 mod timing;
 mod trading_rest;

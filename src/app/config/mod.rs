@@ -1,11 +1,14 @@
 //! The TOML config file: where it is found, what it may contain, and the errors that
 //! name the file, the key and what was expected. Secrets load into `secrecy` types.
 
+mod api;
+pub mod effective;
 mod holdings;
 mod money;
 mod notify;
 mod sections;
 
+pub use api::ApiConfig;
 pub use sections::Resilience;
 
 use crate::domain::types::Symbol;
@@ -102,14 +105,6 @@ pub struct AlpacaConfig {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ApiConfig {
-    pub listen: Option<String>,
-    /// Bearer token for mutating endpoints; required to listen beyond loopback.
-    pub token: Option<SecretString>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct UiConfig {
     pub theme: Option<String>,
 }
@@ -132,6 +127,8 @@ pub struct Settings {
     pub feed: String,
     pub listen: SocketAddr,
     pub api_token: Option<SecretString>,
+    /// `api.max_stream_clients`.
+    pub max_stream_clients: usize,
     pub theme: String,
     pub db: Option<PathBuf>,
     pub key_id: Option<SecretString>,
@@ -300,13 +297,7 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
             "must not be below alpaca.reconnect_base_delay_ms".into(),
         ));
     }
-    let listen_text = cfg.api.listen.unwrap_or_else(|| DEFAULT_LISTEN.into());
-    let listen: SocketAddr = listen_text.parse().map_err(|_| {
-        invalid(
-            "api.listen",
-            format!("{listen_text:?} is not a socket address (expected e.g. \"{DEFAULT_LISTEN}\")"),
-        )
-    })?;
+    let (listen, api_token, max_stream_clients) = api::settings(cfg.api, &invalid)?;
     let theme = cfg.ui.theme.unwrap_or_else(|| "default".into());
     if theme.is_empty() || theme.contains(['/', '\\']) {
         return Err(invalid(
@@ -361,7 +352,8 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
         watchlist_from_config,
         feed,
         listen,
-        api_token: cfg.api.token,
+        api_token,
+        max_stream_clients,
         theme,
         db: cfg.storage.db,
         key_id: cfg.alpaca.key_id,
