@@ -139,7 +139,11 @@ fn a_copy_on_write_keeps_the_ring_at_its_documented_size() {
     for k in 0..(RING_MINUTES as i32 + 5) {
         let published = s.clone();
         s.trade(at(k, 0), d("1"), 1);
-        assert!(s.closed.capacity() <= RING_MINUTES, "minute {k}: {}", s.closed.capacity());
+        assert!(
+            s.closed.capacity() <= RING_MINUTES,
+            "minute {k}: {}",
+            s.closed.capacity()
+        );
         drop(published);
     }
     assert_eq!(s.len(), RING_MINUTES);
