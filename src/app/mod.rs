@@ -130,6 +130,19 @@ enum Source {
 /// The longest SLO window (30 days) in minutes: what a live run loads at start.
 const SLO_HISTORY_MINUTES: i64 = 30 * 1_440;
 
+/// The API's base URL for commands a person runs on this machine: an unspecified
+/// bind address (`0.0.0.0`, `[::]`) is reached on loopback.
+fn api_base(local: std::net::SocketAddr) -> String {
+    let mut addr = local;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr {
+            std::net::SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            std::net::SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    format!("http://{addr}")
+}
+
 fn theme_dirs() -> Vec<PathBuf> {
     let mut dirs = vec![PathBuf::from("themes")];
     if let Some(p) = crate::plumbing::paths::themes_dir() {
@@ -301,7 +314,13 @@ async fn run_async(
     let mut signalled = None;
     let engine_result = match (theme, signals.as_mut()) {
         (Some(theme), _) => {
-            let ui_result = ui::run(snap_rx, theme, cmd_tx, cancel.clone()).await;
+            let opts = ui::UiOptions {
+                keymap: settings.keymap.clone(),
+                mouse: settings.mouse,
+                api_base: api_base(local),
+                theme_dirs: theme_dirs(),
+            };
+            let ui_result = ui::run(snap_rx, theme, cmd_tx, cancel.clone(), opts).await;
             cancel.cancel();
             let r = (&mut engine_task).await;
             ui_result?;

@@ -59,6 +59,7 @@ impl Engine {
             Command::ChangeWatchlist { add, remove } => {
                 st.watchlist_command(&add, &remove, &mut fx)
             }
+            Command::ReplaySpeed { speed } => st.replay_speed_command(&speed, &mut fx),
         };
         self.forward(fx);
         reply

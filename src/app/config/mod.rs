@@ -2,6 +2,7 @@
 //! name the file, the key and what was expected. Secrets load into `secrecy` types.
 
 mod holdings;
+mod keys;
 mod money;
 mod notify;
 mod sections;
@@ -40,6 +41,13 @@ pub enum ConfigError {
         key: &'static str,
         message: String,
     },
+    /// A `[keys]` entry; the key is the action the user wrote (`keys.failover`).
+    #[error("{path}: {key}: {message}")]
+    Key {
+        path: String,
+        key: String,
+        message: String,
+    },
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -72,6 +80,9 @@ pub struct Config {
     /// `[notify]`: webhook and exec notification channels.
     #[serde(default)]
     pub notify: notify::NotifySection,
+    /// `[keys]`: action = key (or keys), rebinding the TUI's keymap.
+    #[serde(default)]
+    pub keys: keys::KeysSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -110,6 +121,8 @@ pub struct ApiConfig {
 #[serde(deny_unknown_fields)]
 pub struct UiConfig {
     pub theme: Option<String>,
+    /// Capture the mouse (clicks, wheel); default true.
+    pub mouse: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -131,6 +144,10 @@ pub struct Settings {
     pub listen: SocketAddr,
     pub api_token: Option<SecretString>,
     pub theme: String,
+    /// The TUI's keys, with `[keys]` applied.
+    pub keymap: crate::outputs::ui::Keymap,
+    /// `ui.mouse`.
+    pub mouse: bool,
     pub db: Option<PathBuf>,
     pub key_id: Option<SecretString>,
     pub secret_key: Option<SecretString>,
@@ -312,6 +329,7 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
             ),
         ));
     }
+    let keymap = keys::build(cfg.keys, origin)?;
     let resilience = sections::build(
         cfg.router,
         cfg.yahoo,
@@ -345,6 +363,8 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
         listen,
         api_token: cfg.api.token,
         theme,
+        keymap,
+        mouse: cfg.ui.mouse.unwrap_or(true),
         db: cfg.storage.db,
         key_id: cfg.alpaca.key_id,
         secret_key: cfg.alpaca.secret_key,

@@ -1,21 +1,20 @@
 //! The screen as a pure function of (snapshot, UI state, theme): header, the current
 //! page (Market: watchlist and event log; Health: see [`super::health`]), status line,
-//! and the help overlay. No clock reads and no I/O, so the rendered buffer is
-//! snapshot-tested at fixed sizes.
+//! and the overlays ([`super::overlays`]). No clock reads and no I/O, so the rendered
+//! buffer is snapshot-tested at fixed sizes.
 
-use super::chrome::{draw_header, draw_help, draw_status, status_rows};
-use super::format;
+use super::chrome::draw_header;
 use super::health::draw_health;
+use super::statusline::{draw_status, status_rows};
 use super::state::{Page, UiState};
 use super::theme::{Role, Theme};
 use super::watchlist::draw_watchlist;
-use crate::domain::event::Level;
 use crate::domain::types::Ts;
 use crate::engine::snapshot::Snapshot;
 use crate::messages::LinkState;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 /// The event log is shown only when it gets at least this many rows (borders included).
@@ -29,8 +28,8 @@ pub fn draw(frame: &mut Frame, snap: &Snapshot, ui: &UiState, theme: &Theme) {
     if area.width == 0 || area.height == 0 {
         return;
     }
-    let rows = snap.watchlist.len();
-    let status_rows = status_rows(snap, theme, area.width);
+    let rows = super::lists::watchlist(snap, ui).len();
+    let status_rows = status_rows(snap, ui, theme, area.width);
     let body_fn: Option<BodyFn> = match ui.page {
         Page::Market => None,
         // The Alpaca error has its place in the connection panel there.
@@ -48,9 +47,7 @@ pub fn draw(frame: &mut Frame, snap: &Snapshot, ui: &UiState, theme: &Theme) {
         if let Some(rect) = areas.status {
             draw_status(frame, rect, snap, ui, theme);
         }
-        if ui.show_help {
-            draw_help(frame, area, theme);
-        }
+        super::overlays::draw(frame, area, areas.status, snap, ui, theme);
         return;
     }
     let err = link_error(snap, ui.now(snap));
@@ -67,28 +64,26 @@ pub fn draw(frame: &mut Frame, snap: &Snapshot, ui: &UiState, theme: &Theme) {
         draw_watchlist(frame, rect, snap, ui, theme);
     }
     if let Some(rect) = areas.log {
-        draw_events(frame, rect, snap, theme);
+        super::events_panel::draw(frame, rect, snap, ui, theme);
     }
     if let Some(rect) = areas.status {
         draw_status(frame, rect, snap, ui, theme);
     }
-    if ui.show_help {
-        draw_help(frame, area, theme);
-    }
+    super::overlays::draw(frame, area, areas.status, snap, ui, theme);
 }
 
-struct Areas {
-    header: Rect,
-    error: Option<Rect>,
-    table: Option<Rect>,
-    log: Option<Rect>,
-    status: Option<Rect>,
+pub(super) struct Areas {
+    pub header: Rect,
+    pub error: Option<Rect>,
+    pub table: Option<Rect>,
+    pub log: Option<Rect>,
+    pub status: Option<Rect>,
 }
 
 /// Row budget, top to bottom: header, optional error line, watchlist, event log, status
 /// (one or two rows).
 /// The watchlist gets what it needs first; the log takes the rest or disappears.
-fn split(area: Rect, rows: usize, want_error: bool, status_rows: u16) -> Areas {
+pub(super) fn split(area: Rect, rows: usize, want_error: bool, status_rows: u16) -> Areas {
     let row_at = |y: u16, h: u16| Rect::new(area.x, y, area.width, h);
     let header = row_at(area.y, 1);
     let mut top = area.y + 1;
@@ -127,7 +122,7 @@ fn split(area: Rect, rows: usize, want_error: bool, status_rows: u16) -> Areas {
 
 /// The last Alpaca error while the link is not fully up, with what happens next:
 /// a live countdown to the retry, or how to leave a stop.
-fn link_error(snap: &Snapshot, now: Ts) -> Option<String> {
+pub(super) fn link_error(snap: &Snapshot, now: Ts) -> Option<String> {
     let a = &snap.alpaca;
     if a.state == LinkState::Subscribed {
         return None;
@@ -144,48 +139,4 @@ fn link_error(snap: &Snapshot, now: Ts) -> Option<String> {
         ));
     }
     Some(text)
-}
-
-fn draw_events(frame: &mut Frame, rect: Rect, snap: &Snapshot, theme: &Theme) {
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.style(Role::Border))
-        .title(Span::styled(" Events ", theme.style(Role::Accent)));
-    let visible = usize::from(rect.height.saturating_sub(2));
-    let lines: Vec<Line> = snap
-        .events
-        .iter()
-        .rev()
-        .take(visible)
-        .map(|e| {
-            let (label, role) = match e.level {
-                Level::Info => ("INFO ", Role::Muted),
-                Level::Warn => ("WARN ", Role::Warn),
-                Level::Error => ("ERROR", Role::Error),
-            };
-            let mut spans = vec![
-                Span::styled(format::ny_time(e.at), theme.style(Role::Muted)),
-                Span::raw(" "),
-                Span::styled(label, theme.style(role)),
-                Span::raw(" "),
-            ];
-            let tag = match (e.source, e.symbol.as_ref()) {
-                (Some(src), Some(sym)) => Some(format!("{} {sym} ", src.key())),
-                (Some(src), None) => Some(format!("{} ", src.key())),
-                (None, Some(sym)) => Some(format!("{sym} ")),
-                (None, None) => None,
-            };
-            if let Some(tag) = tag {
-                spans.push(Span::styled(tag, theme.style(Role::Accent)));
-            }
-            spans.push(Span::styled(e.message.as_str(), theme.style(Role::Text)));
-            Line::from(spans)
-        })
-        .collect();
-    let body = if lines.is_empty() {
-        Paragraph::new(Span::styled("no events yet", theme.style(Role::Muted)))
-    } else {
-        Paragraph::new(lines)
-    };
-    frame.render_widget(body.block(block), rect);
 }

@@ -4,6 +4,8 @@
 //! only ever shown as a note, never as the price.
 
 use super::chrome::page_tabs;
+use super::events_panel;
+use super::interact::ListId;
 use super::format::{self, MISSING};
 use super::state::UiState;
 use super::theme::{Role, Theme};
@@ -29,27 +31,36 @@ pub(super) fn draw_watchlist(
     ui: &UiState,
     theme: &Theme,
 ) {
+    let shown = super::lists::watchlist(snap, ui);
+    let count = if shown.len() == snap.watchlist.len() {
+        format!(" Watchlist ({}) ", snap.watchlist.len())
+    } else {
+        format!(" Watchlist ({} of {}) ", shown.len(), snap.watchlist.len())
+    };
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(theme.style(Role::Border))
-        .title(Span::styled(
-            format!(" Watchlist ({}) ", snap.watchlist.len()),
-            theme.style(Role::Accent),
-        ))
+        .border_style(theme.style(events_panel::border_role(ui, ListId::Watchlist)))
+        .title(Line::from(vec![
+            Span::styled(count, theme.style(Role::Accent)),
+            Span::styled(
+                events_panel::filter_note(ui, ListId::Watchlist),
+                theme.style(Role::Warn),
+            ),
+        ]))
         .title_top(page_tabs(ui, theme));
-    if snap.watchlist.is_empty() {
-        let msg = Paragraph::new(Span::styled(
-            "no symbols in the watchlist",
-            theme.style(Role::Muted),
-        ))
-        .block(block);
+    if shown.is_empty() {
+        let text = if snap.watchlist.is_empty() {
+            "no symbols in the watchlist"
+        } else {
+            "no symbol matches the filter"
+        };
+        let msg = Paragraph::new(Span::styled(text, theme.style(Role::Muted))).block(block);
         frame.render_widget(msg, rect);
         return;
     }
     let wide = rect.width >= WIDE_COLS;
     let now = ui.now(snap);
-    let symbol_width = snap
-        .watchlist
+    let symbol_width = shown
         .iter()
         .map(|s| s.symbol.chars().count())
         .max()
@@ -86,10 +97,7 @@ pub(super) fn draw_watchlist(
         Cell::from(line)
     }))
     .style(theme.style(Role::Muted));
-    let rows = snap
-        .watchlist
-        .iter()
-        .map(|s| watch_row(s, now, wide, theme));
+    let rows = shown.iter().map(|s| watch_row(s, now, wide, theme));
     let table = Table::new(rows, widths)
         .header(header)
         .block(block)
@@ -97,7 +105,7 @@ pub(super) fn draw_watchlist(
         .row_highlight_style(theme.style(Role::SelectedBg))
         .highlight_symbol("▸ ")
         .highlight_spacing(HighlightSpacing::Always);
-    let mut state = TableState::default().with_selected(ui.selected_in(snap.watchlist.len()));
+    let mut state = TableState::default().with_selected(ui.selected_in(shown.len()));
     frame.render_stateful_widget(table, rect, &mut state);
 }
 

@@ -1,0 +1,182 @@
+//! The status line: the keys of where the user is (from the keymap, as many as fit,
+//! the least important dropped first), the message and parse-error counters, and the
+//! channels' health with their counts (all of them, with capacity and policy, are on
+//! the Health page). An open prompt, a notice or a refusal takes the key-hint row:
+//! that is where the eye goes after a key.
+
+use super::dispatch::innermost;
+use super::format;
+use super::interact::{DetailTarget, Overlay, PromptKind};
+use super::keymap_doc::{hints, Hint};
+use super::state::UiState;
+use super::theme::{Role, Theme};
+use crate::engine::snapshot::Snapshot;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
+
+fn counters<'a>(snap: &Snapshot, theme: &Theme) -> Vec<Span<'a>> {
+    let muted = theme.style(Role::Muted);
+    let text = theme.style(Role::Text);
+    let errs = snap.counters.parse_errors;
+    vec![
+        Span::styled(" │ ", theme.style(Role::Border)),
+        Span::styled("msgs ", muted),
+        Span::styled(format::count(snap.counters.messages), text),
+        Span::styled("  parse errs ", muted),
+        Span::styled(
+            format::count(errs),
+            if errs > 0 { theme.style(Role::Warn) } else { text },
+        ),
+    ]
+}
+
+/// The hints that fit in `budget` columns: the least important go first, `?` never.
+fn fitted(mut all: Vec<Hint>, budget: usize) -> Vec<Hint> {
+    let width = |hs: &[Hint]| hs.iter().map(|h| h.keys.width() + h.label.width() + 3).sum::<usize>();
+    while width(&all) > budget {
+        let drop = all
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.label != "help")
+            .max_by_key(|(i, h)| (h.priority, *i))
+            .map(|(i, _)| i);
+        match drop {
+            Some(i) => {
+                all.remove(i);
+            }
+            None => break,
+        }
+    }
+    all
+}
+
+fn main_line<'a>(snap: &Snapshot, ui: &UiState, theme: &Theme, width: u16) -> Line<'a> {
+    let tail = counters(snap, theme);
+    let tail_w: usize = tail.iter().map(|s| s.content.width()).sum();
+    let budget = usize::from(width).saturating_sub(tail_w + 1);
+    let mut all = hints(&ui.ix.keymap, innermost(ui));
+    // a and z act on alerts only.
+    let alert_shown = matches!(
+        ui.ix.overlays.last(),
+        Some(Overlay::Detail(d)) if matches!(d.target, DetailTarget::Alert(_))
+    );
+    if ui.ix.overlays.last().is_some() && !alert_shown {
+        all.retain(|h| h.label != "ack" && h.label != "snooze");
+    }
+    // / only where there is a list to filter.
+    let filterable = ui
+        .ix
+        .focused(ui.page)
+        .is_some_and(super::perform::filterable);
+    if !filterable {
+        all.retain(|h| h.label != "filter");
+    }
+    // Esc only means something on a page when the list in view is filtered.
+    if ui.ix.focused(ui.page).and_then(|l| ui.ix.filter(l)).is_some() {
+        all.insert(0, Hint { keys: "Esc".into(), label: "clear filter", priority: 1 });
+    }
+    let mut spans = vec![Span::raw(" ")];
+    for (i, h) in fitted(all, budget).into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled(h.keys, theme.style(Role::Accent)));
+        spans.push(Span::styled(format!(" {}", h.label), theme.style(Role::Muted)));
+    }
+    spans.extend(tail);
+    Line::from(spans)
+}
+
+/// Channels at their limits first, with their counts; healthy ones as a count.
+fn channels_line<'a>(snap: &Snapshot, theme: &Theme) -> Line<'a> {
+    let muted = theme.style(Role::Muted);
+    let mut spans = vec![Span::styled(" chans ", muted)];
+    let troubled: Vec<_> = snap.channels.iter().filter(|c| c.full > 0 || c.dropped > 0).collect();
+    let ok = snap.channels.len() - troubled.len();
+    for c in troubled {
+        spans.push(Span::styled(c.name, theme.style(Role::Text)));
+        if c.full > 0 {
+            spans.push(Span::styled(format!(" full {}", format::count(c.full)), theme.style(Role::Warn)));
+        }
+        if c.dropped > 0 {
+            spans.push(Span::styled(format!(" dropped {}", format::count(c.dropped)), theme.style(Role::Error)));
+        }
+        spans.push(Span::raw("  "));
+    }
+    if ok > 0 {
+        spans.push(Span::styled(format!("{ok} ok"), theme.style(Role::Ok)));
+    }
+    spans.push(Span::styled("  (page 2)", muted));
+    Line::from(spans)
+}
+
+/// The open prompt's line: its sign, the text with the cursor, and the reason the
+/// text cannot run (or what to type).
+fn prompt_line<'a>(ui: &UiState, theme: &Theme) -> Option<Line<'a>> {
+    let p = ui.ix.prompt.as_ref()?;
+    let (sign, hint) = match p.kind {
+        PromptKind::Palette => (" :".to_string(), "Tab completes · Enter runs · Esc cancels".to_string()),
+        PromptKind::Filter(list) => (" /".to_string(), format!("filter the {}: {}", list.label(), list.filter_hint())),
+        PromptKind::AddSymbol => (" add symbol: ".to_string(), "Enter add · Esc cancel".to_string()),
+    };
+    let text: Vec<char> = p.line.text().chars().collect();
+    let at = p.line.cursor().min(text.len());
+    let before: String = text[..at].iter().collect();
+    let under = text.get(at).map_or(" ".to_string(), |c| c.to_string());
+    let after: String = text.get(at + 1..).map_or(String::new(), |t| t.iter().collect());
+    let accent = theme.style(Role::Accent);
+    let mut spans = vec![
+        Span::styled(sign, accent),
+        Span::styled(before, theme.style(Role::Text)),
+        Span::styled(under, theme.style(Role::Text).add_modifier(ratatui::style::Modifier::REVERSED)),
+        Span::styled(after, theme.style(Role::Text)),
+    ];
+    match &p.error {
+        Some(e) => spans.push(Span::styled(format!("  {e}"), theme.style(Role::Warn))),
+        None => spans.push(Span::styled(format!("  {hint}"), theme.style(Role::Muted))),
+    }
+    Some(Line::from(spans))
+}
+
+pub(super) fn draw_status(frame: &mut Frame, rect: Rect, snap: &Snapshot, ui: &UiState, theme: &Theme) {
+    let chans = channels_line(snap, theme);
+    let beside = rect.height < 2 && !snap.channels.is_empty();
+    // Side by side, the hints leave the channels their room.
+    let budget = if beside {
+        rect.width.saturating_sub(u16::try_from(chans.width() + 2).unwrap_or(u16::MAX))
+    } else {
+        rect.width
+    };
+    let main = match (prompt_line(ui, theme), &ui.notice) {
+        (Some(line), _) => line,
+        (None, Some(n)) => Line::from(Span::styled(format!(" {n}"), theme.style(Role::Warn))),
+        (None, None) => main_line(snap, ui, theme, budget),
+    };
+    if snap.channels.is_empty() {
+        frame.render_widget(Paragraph::new(main), rect);
+    } else if !beside {
+        frame.render_widget(Paragraph::new(main), Rect { height: 1, ..rect });
+        let second = Rect::new(rect.x, rect.y + 1, rect.width, 1);
+        frame.render_widget(Paragraph::new(chans), second);
+    } else {
+        let mut spans = main.spans;
+        spans.push(Span::styled(" │", theme.style(Role::Border)));
+        spans.extend(chans.spans);
+        frame.render_widget(Paragraph::new(Line::from(spans)), rect);
+    }
+}
+
+/// Rows the status line wants at this width: 2 when the channels do not fit beside
+/// every key hint.
+pub(super) fn status_rows(snap: &Snapshot, ui: &UiState, theme: &Theme, width: u16) -> u16 {
+    let all = main_line(snap, ui, theme, u16::MAX);
+    let chans = channels_line(snap, theme);
+    if snap.channels.is_empty() || all.width() + 2 + chans.width() <= usize::from(width) {
+        1
+    } else {
+        2
+    }
+}
