@@ -206,7 +206,7 @@ mod tests {
         }
         assert!(log.len() >= EVENT_RING && log.len() < EVENT_RING + EVENT_CHUNK);
         assert_eq!(log.end_seq(), total);
-        assert_eq!(log.last().map(|e| e.message.as_str()), Some("event 4881"));
+        assert_eq!(log.last().map(|e| e.message.clone()), Some(format!("event {}", total - 1)));
         let first = log.first_seq();
         assert_eq!(
             log.get(first).map(|e| e.message.clone()),

@@ -30,10 +30,6 @@ impl Matcher {
         m
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.words.is_empty() && self.min_level.is_none()
-    }
-
     /// Every word appears in one of `fields`.
     pub fn matches(&self, fields: &[&str]) -> bool {
         self.words.iter().all(|w| {

@@ -158,7 +158,7 @@ fn health_rows_open_the_same_way() {
     let snap = health_snapshot();
     // (keys, what the detail must say)
     let cases = [
-        ("2\n", "connection refused"),
+        ("2\n", "Alpaca reconnected"),
         ("2→\n", "Circuit breaker yahoo_http"),
         ("2→↓↓\n", "curl -X POST http://127.0.0.1:7001/api/breakers/alpaca_rest/reset"),
         ("2→↓↓↓\n", "Price breaker · TSLA"),

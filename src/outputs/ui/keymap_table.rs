@@ -80,6 +80,8 @@ pub(super) static DEFAULTS: &[(KeySpec, Context, Action, &str, u8)] = &[
     (kc(K::End), C::Help, A::Last, "to the end", 0),
     (kc(K::Esc), C::Detail, A::Close, "close the detail", 1),
     (ch('q'), C::Detail, A::Close, "close the detail", 0),
+    (ch('?'), C::Detail, A::Help, "show the keys (this help)", 0),
+    (ch(':'), C::Detail, A::Palette, "command palette", 0),
     (kc(K::Up), C::Detail, A::Up, "previous command (or scroll up)", 2),
     (ch('k'), C::Detail, A::Up, "previous command (or scroll up)", 0),
     (kc(K::Down), C::Detail, A::Down, "next command (or scroll down)", 2),

@@ -5,7 +5,7 @@
 
 use super::actions::Action;
 use super::dispatch::Effect;
-use super::interact::{ListId, Overlay, Prompt, PromptKind, HISTORY_KEPT};
+use super::interact::{ListId, Overlay, PromptKind, HISTORY_KEPT};
 use super::lists;
 use super::palette::{self, Run};
 use super::state::UiState;
