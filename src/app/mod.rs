@@ -173,6 +173,9 @@ async fn run_async(
     // Bind first: a taken port or a refused address should stop us before anything runs.
     let listen = cli.listen.unwrap_or(settings.listen);
     let listener = api::bind(listen, settings.api_token.is_some()).await?;
+    let local = listener
+        .local_addr()
+        .context("cannot read the API's bound address")?;
 
     let mut db = store::Store::open(&db.path).map_err(|e| db_open_error(e, &db.named_by))?;
     // Live runs continue the SLOs and alert history of earlier live runs.
@@ -216,6 +219,7 @@ async fn run_async(
     setup.yahoo = settings.resilience.yahoo.clone();
     setup.portfolio = settings.portfolio.clone();
     setup.notify = settings.notify.clone();
+    setup.api_base = Some(api_base(local));
     setup.lots = if settings.lots.is_empty() && mode == Mode::Demo {
         crate::sources::fixture::gen::demo_lots()
     } else {
@@ -269,9 +273,6 @@ async fn run_async(
         feed: feed_handle,
     } = running;
 
-    let local = listener
-        .local_addr()
-        .context("cannot read the API's bound address")?;
     tracing::info!("HTTP API listening on http://{local}");
     // Cancelled by the printer when the reader of stdout goes away (not a child of
     // `cancel`: every shutdown cancels that).

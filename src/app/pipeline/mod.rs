@@ -65,6 +65,8 @@ pub struct Setup {
     )>,
     /// Notification channels; none by default, in any mode.
     pub notify: crate::outputs::notify::NotifyConfig,
+    /// The HTTP API's base URL, for the runbook commands alert events quote.
+    pub api_base: Option<String>,
     /// Config warnings, logged as events when the engine starts.
     pub warnings: Vec<String>,
     /// Effects of state set up before the engine runs (e.g. the fallback found
@@ -93,6 +95,7 @@ impl Setup {
             rest: None,
             history: None,
             notify: Default::default(),
+            api_base: None,
             warnings: Vec::new(),
             early: Default::default(),
         }
@@ -217,6 +220,7 @@ pub fn start(reader: FixtureReader, mut setup: Setup, speed: Speed) -> std::io::
     });
     state.set_replay_speed(&speed.to_string());
     state.set_lots(setup.lots.clone(), setup.portfolio.clone());
+    state.set_api_base(setup.api_base.clone());
     let e = spawn_engine(state, &mut setup, None, None, None, None);
     let opts = ReplayOptions {
         speed,

@@ -25,6 +25,18 @@ impl Step {
 /// Where the API's base URL goes in a command.
 pub const API: &str = "{api}";
 
+/// The address the alert catalogue's first steps use, as the reference wrote them.
+pub const REFERENCE_API: &str = "http://localhost:5002";
+
+/// A catalogue text (a first step) with the reference's address replaced by the one
+/// tapewatch listens on; unchanged when that is not known.
+pub fn at_api(text: &str, api_base: Option<&str>) -> String {
+    match api_base {
+        Some(base) => text.replace(REFERENCE_API, base),
+        None => text.to_string(),
+    }
+}
+
 /// A procedure: the runbook id (or the alert id for tapewatch's own), its title, the
 /// impact, how fast to respond, and the steps in order.
 #[derive(Debug, PartialEq, Eq)]

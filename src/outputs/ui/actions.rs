@@ -41,6 +41,8 @@ pub enum Action {
     /// Close the innermost overlay.
     Close,
     Copy,
+    /// The symbol view's candle chart (issue 14's view; a stub until it lands).
+    Candles,
     // The prompts (command palette, filter, add symbol).
     Submit,
     Cancel,
@@ -58,7 +60,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 45] = [
+    pub const ALL: [Action; 46] = [
         Action::Interrupt,
         Action::Quit,
         Action::Help,
@@ -91,6 +93,7 @@ impl Action {
         Action::Snooze,
         Action::Close,
         Action::Copy,
+        Action::Candles,
         Action::Submit,
         Action::Cancel,
         Action::Complete,
@@ -141,6 +144,7 @@ impl Action {
             Action::Snooze => "snooze",
             Action::Close => "close",
             Action::Copy => "copy",
+            Action::Candles => "candles",
             Action::Submit => "submit",
             Action::Cancel => "cancel",
             Action::Complete => "complete",
@@ -190,6 +194,7 @@ impl Action {
             Action::Snooze => "snooze",
             Action::Close => "close",
             Action::Copy => "copy",
+            Action::Candles => "candles",
             Action::Submit => "ok",
             Action::Cancel => "cancel",
             Action::Complete => "complete",

@@ -207,7 +207,10 @@ fn draw_active(
                 format!("{} first step (Enter: all steps): ", a.id),
                 theme.style(Role::Accent),
             ),
-            Span::styled(a.first_step, theme.style(Role::Text)),
+            Span::styled(
+                crate::domain::alerts::runbooks::at_api(a.first_step, Some(&ui.ix.api_base)),
+                theme.style(Role::Text),
+            ),
         ]);
         let r = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
         frame.render_widget(Paragraph::new(line), r);

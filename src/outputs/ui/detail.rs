@@ -91,16 +91,16 @@ pub fn layout(doc: &Doc, width: usize) -> Vec<Row> {
     rows
 }
 
-/// Where the overlay goes on a screen of `area`: most of it, leaving the header and
-/// the status line visible when there is room.
+/// Where the overlay goes in `area` (the screen above the status line,
+/// [`super::overlays::region`]): all of it below the header, when there is room.
 pub fn rect(area: Rect) -> Rect {
     let w = area.width.saturating_sub(4).clamp(area.width.min(20), 110);
-    let h = area.height.saturating_sub(2).max(area.height.min(3));
+    let skip = u16::from(area.height > 6);
     Rect::new(
         area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
+        area.y + skip,
         w,
-        h,
+        area.height - skip,
     )
 }
 
@@ -110,7 +110,7 @@ fn doc_for(ui: &UiState, snap: &Snapshot, d: &Detail) -> Doc {
 
 /// Content rows and visible rows for the detail on top, at the last drawn size.
 fn extent(ui: &UiState, snap: &Snapshot, d: &Detail) -> (Vec<Row>, usize) {
-    let r = rect(ui.ix.area);
+    let r = rect(super::overlays::region(ui.ix.area, snap, ui));
     let rows = layout(&doc_for(ui, snap, d), usize::from(r.width.saturating_sub(2)));
     (rows, usize::from(r.height.saturating_sub(2)))
 }
@@ -129,7 +129,7 @@ pub fn open_selected(ui: &mut UiState, snap: &Snapshot) -> Option<Effect> {
     let list = ui.ix.focused(ui.page)?;
     if list == ListId::Watchlist {
         ui.notice = Some(
-            "Enter on a symbol will open its own view (not in this version); → selects the event log"
+            "a symbol's own view is not available yet; → selects the event log, Enter opens an event"
                 .into(),
         );
         return None;
@@ -251,11 +251,16 @@ pub fn draw(frame: &mut Frame, area: Rect, snap: &Snapshot, ui: &UiState, d: &De
     } else {
         String::new()
     };
-    let keys = if doc.commands.is_empty() {
-        " ↑↓ scroll · y copy · Esc close "
-    } else {
-        " ↑↓ command · y copy · Esc close "
-    };
+    let moves = if doc.commands.is_empty() { "scroll" } else { "command" };
+    let keys = super::keymap_doc::footer(
+        &ui.ix.keymap,
+        super::keymap::Context::Detail,
+        &[
+            (&[Action::Up, Action::Down], moves),
+            (&[Action::Copy], "copy"),
+            (&[Action::Close], "close"),
+        ],
+    );
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.style(Role::Accent))

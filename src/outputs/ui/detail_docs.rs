@@ -184,7 +184,10 @@ fn alert(id: &str, snap: &Snapshot, now: Ts, api: &str) -> Doc {
                 parts.push(Part::Step(n + 1, step.text.into(), cmd));
             }
         }
-        None => parts.push(Part::Text(rule.first_step.into(), Role::Text)),
+        None => parts.push(Part::Text(
+            crate::domain::alerts::runbooks::at_api(rule.first_step, Some(api)),
+            Role::Text,
+        )),
     }
     Doc {
         title: format!("Alert {} · {}", rule.id, rule.name),

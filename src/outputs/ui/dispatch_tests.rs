@@ -179,6 +179,6 @@ fn enter_on_a_watchlist_row_says_the_symbol_view_is_not_here_yet() {
     let snap = sample_snapshot();
     let mut ui = UiState::default();
     assert!(press(&mut ui, &snap, KeyCode::Enter).is_none());
-    assert!(ui.notice.unwrap_or_default().contains("not in this version"));
+    assert!(ui.notice.unwrap_or_default().contains("not available yet"));
     assert!(ui.ix.overlays.is_empty());
 }

@@ -2,9 +2,10 @@
 //! command palette's commands. Sized to its content (as wide as its widest line, as
 //! tall as it is, within the screen) and scrollable when the screen is smaller.
 
-use super::keymap::Keymap;
+use super::actions::Action;
+use super::keymap::{Context, Keymap};
 use super::keymap_table::MOUSE;
-use super::keymap_doc::groups;
+use super::keymap_doc::{footer, groups};
 use super::palette::COMMANDS;
 use super::theme::{Role, Theme};
 use super::wrap::wrap;
@@ -140,16 +141,18 @@ pub fn draw(frame: &mut Frame, area: Rect, map: &Keymap, scroll: u16, theme: &Th
     let visible = usize::from(r.height - 2);
     let top = usize::from(scroll).min(total.saturating_sub(visible));
     let position = if total > visible {
-        format!(" {}–{} of {} · ↑↓ PgUp PgDn ", top + 1, top + visible, total)
+        let scroll = footer(map, Context::Help, &[(&[Action::Up, Action::Down, Action::PageUp, Action::PageDown], "")]);
+        format!(" {}–{} of {} ·{scroll}", top + 1, top + visible, total)
     } else {
         String::new()
     };
+    let close = footer(map, Context::Help, &[(&[Action::Close], "close")]);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.style(Role::Accent))
         .title(Span::styled(" Keys ", theme.style(Role::Accent)))
         .title(Line::from(Span::styled(position, theme.style(Role::Muted))).right_aligned())
-        .title_bottom(Line::from(Span::styled(" Esc close ", theme.style(Role::Muted))).right_aligned());
+        .title_bottom(Line::from(Span::styled(close, theme.style(Role::Muted))).right_aligned());
     let shown: Vec<Line> = lines.into_iter().skip(top).take(visible).collect();
     frame.render_widget(Clear, r);
     frame.render_widget(Paragraph::new(shown).block(block), r);

@@ -76,6 +76,37 @@ pub fn hints(map: &Keymap, innermost: Context) -> Vec<Hint> {
     out
 }
 
+/// An overlay's own keys for its border (` ↑↓ command · y copy · Esc close `): each
+/// action's first key where `ctx` is, with the words given; actions left unbound
+/// (by the config) are left out.
+pub fn footer(map: &Keymap, ctx: Context, items: &[(&[Action], &str)]) -> String {
+    let parts: Vec<String> = items
+        .iter()
+        .filter_map(|(actions, words)| {
+            let keys: Vec<String> = actions
+                .iter()
+                .filter_map(|a| map.keys_for(ctx, *a).first().map(ToString::to_string))
+                .collect();
+            // Arrows read as a pair (↑↓); named keys need a space (↑↓ PgUp PgDn).
+            let mut joined = String::new();
+            for (i, k) in keys.iter().enumerate() {
+                let single = |s: &str| s.chars().count() == 1;
+                if i > 0 && !(single(k) && single(&keys[i - 1])) {
+                    joined.push(' ');
+                }
+                joined.push_str(k);
+            }
+            let keys = joined;
+            (!keys.is_empty()).then(|| format!("{keys} {words}").trim_end().to_string())
+        })
+        .collect();
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" {} ", parts.join(" · "))
+    }
+}
+
 fn cell(text: &str) -> String {
     text.replace('|', "\\|")
 }

@@ -14,7 +14,8 @@ pub fn move_in(ui: &mut UiState, snap: &Snapshot, action: Action) -> Option<Effe
     let area = ui.ix.area;
     match ui.ix.overlays.last() {
         Some(Overlay::Help { scroll }) => {
-            let (visible, total) = super::help::extent(&ui.ix.keymap, area);
+            let within = super::overlays::region(area, snap, ui);
+            let (visible, total) = super::help::extent(&ui.ix.keymap, within);
             let scroll = scrolled(*scroll, action, visible, total);
             if let Some(Overlay::Help { scroll: s }) = ui.ix.overlays.last_mut() {
                 *s = scroll;

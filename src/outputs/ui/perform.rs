@@ -84,6 +84,10 @@ pub fn perform(ui: &mut UiState, action: Action, snap: &Snapshot) -> Option<Effe
             }))
         }
         A::Copy => detail::copy_selected(ui, snap),
+        A::Candles => {
+            ui.notice = Some("candle charts are not available yet".into());
+            None
+        }
         A::Submit
         | A::Cancel
         | A::Complete

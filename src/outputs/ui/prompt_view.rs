@@ -21,6 +21,15 @@ fn rows(ui: &UiState, snap: &Snapshot) -> Vec<(String, String)> {
         return Vec::new();
     };
     let text = p.line.text();
+    // Command names: name and arguments in one column, so the descriptions line up.
+    if !text.contains(char::is_whitespace) {
+        let lower = text.to_ascii_lowercase();
+        return COMMANDS
+            .iter()
+            .filter(|c| c.name.starts_with(&lower))
+            .map(|c| (format!("{} {}", c.name, c.args).trim_end().to_string(), c.desc.to_string()))
+            .collect();
+    }
     let found = candidates(text, snap);
     if !found.is_empty() {
         return found;
@@ -41,13 +50,15 @@ pub fn draw(frame: &mut Frame, area: Rect, bottom: u16, snap: &Snapshot, ui: &Ui
         return;
     }
     let name_w = all.iter().take(SHOWN).map(|(n, _)| n.width()).max().unwrap_or(0);
+    // A description that does not fit ends in "…" (the help has it whole).
+    let desc_w = usize::from(area.width).saturating_sub(name_w + 6);
     let mut lines: Vec<Line> = all
         .iter()
         .take(SHOWN)
         .map(|(name, desc)| {
             Line::from(vec![
                 Span::styled(format!(" {name:<name_w$}  "), theme.style(Role::Accent)),
-                Span::styled(desc.clone(), theme.style(Role::Muted)),
+                Span::styled(ellipsis(desc, desc_w), theme.style(Role::Muted)),
             ])
         })
         .collect();
@@ -71,4 +82,22 @@ pub fn draw(frame: &mut Frame, area: Rect, bottom: u16, snap: &Snapshot, ui: &Ui
         .title(Span::styled(" Tab completes ", theme.style(Role::Muted)));
     frame.render_widget(Clear, r);
     frame.render_widget(Paragraph::new(lines).block(block), r);
+}
+
+/// `text` in at most `width` columns, ending in "…" when shortened.
+fn ellipsis(text: &str, width: usize) -> String {
+    if text.width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    for ch in text.chars() {
+        if out.width() + unicode_width::UnicodeWidthChar::width(ch).unwrap_or(0) + 1 > width {
+            break;
+        }
+        out.push(ch);
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
 }

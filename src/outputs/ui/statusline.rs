@@ -141,8 +141,27 @@ fn prompt_line<'a>(ui: &UiState, theme: &Theme) -> Option<Line<'a>> {
     Some(Line::from(spans))
 }
 
+/// The prompt or the notice, when one is up: it takes the key-hint row.
+fn message_line<'a>(ui: &UiState, theme: &Theme) -> Option<Line<'a>> {
+    prompt_line(ui, theme).or_else(|| {
+        ui.notice
+            .as_ref()
+            .map(|n| Line::from(Span::styled(format!(" {n}"), theme.style(Role::Warn))))
+    })
+}
+
 pub(super) fn draw_status(frame: &mut Frame, rect: Rect, snap: &Snapshot, ui: &UiState, theme: &Theme) {
     let chans = channels_line(snap, theme);
+    let message = message_line(ui, theme);
+    // A prompt's error or a notice too long for a row takes both rows, wrapped (the
+    // channels come back when it is gone): a reason cut off is no reason.
+    if let Some(line) = message.as_ref().filter(|l| l.width() > usize::from(rect.width)) {
+        if rect.height >= 2 {
+            let p = Paragraph::new(line.clone()).wrap(ratatui::widgets::Wrap { trim: false });
+            frame.render_widget(p, rect);
+            return;
+        }
+    }
     let beside = rect.height < 2 && !snap.channels.is_empty();
     // Side by side, the hints leave the channels their room.
     let budget = if beside {
@@ -150,11 +169,7 @@ pub(super) fn draw_status(frame: &mut Frame, rect: Rect, snap: &Snapshot, ui: &U
     } else {
         rect.width
     };
-    let main = match (prompt_line(ui, theme), &ui.notice) {
-        (Some(line), _) => line,
-        (None, Some(n)) => Line::from(Span::styled(format!(" {n}"), theme.style(Role::Warn))),
-        (None, None) => main_line(snap, ui, theme, budget),
-    };
+    let main = message.unwrap_or_else(|| main_line(snap, ui, theme, budget));
     if snap.channels.is_empty() {
         frame.render_widget(Paragraph::new(main), rect);
     } else if !beside {
@@ -170,8 +185,11 @@ pub(super) fn draw_status(frame: &mut Frame, rect: Rect, snap: &Snapshot, ui: &U
 }
 
 /// Rows the status line wants at this width: 2 when the channels do not fit beside
-/// every key hint.
+/// every key hint, or a prompt or notice does not fit in one row.
 pub(super) fn status_rows(snap: &Snapshot, ui: &UiState, theme: &Theme, width: u16) -> u16 {
+    if message_line(ui, theme).is_some_and(|l| l.width() > usize::from(width)) {
+        return 2;
+    }
     let all = main_line(snap, ui, theme, u16::MAX);
     let chans = channels_line(snap, theme);
     if snap.channels.is_empty() || all.width() + 2 + chans.width() <= usize::from(width) {
