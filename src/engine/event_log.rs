@@ -100,11 +100,9 @@ impl EventLog {
                 (at, c)
             })
             .collect();
-        chunks.into_iter().flat_map(|(at, c)| {
-            c.iter()
-                .enumerate()
-                .map(move |(i, e)| (at + i as u64, e))
-        })
+        chunks
+            .into_iter()
+            .flat_map(|(at, c)| c.iter().enumerate().map(move |(i, e)| (at + i as u64, e)))
     }
 
     /// The event with this sequence number, while it is kept.
@@ -160,9 +158,7 @@ impl IntoIterator for EventLog {
 
 impl PartialEq for EventLog {
     fn eq(&self, other: &EventLog) -> bool {
-        self.first_seq == other.first_seq
-            && self.len == other.len
-            && self.iter().eq(other.iter())
+        self.first_seq == other.first_seq && self.len == other.len && self.iter().eq(other.iter())
     }
 }
 
@@ -206,7 +202,10 @@ mod tests {
         }
         assert!(log.len() >= EVENT_RING && log.len() < EVENT_RING + EVENT_CHUNK);
         assert_eq!(log.end_seq(), total);
-        assert_eq!(log.last().map(|e| e.message.clone()), Some(format!("event {}", total - 1)));
+        assert_eq!(
+            log.last().map(|e| e.message.clone()),
+            Some(format!("event {}", total - 1))
+        );
         let first = log.first_seq();
         assert_eq!(
             log.get(first).map(|e| e.message.clone()),

@@ -48,7 +48,9 @@ pub enum Command {
     },
     /// Change a replay's pace (`:speed 10` in the TUI): a multiple of real time, or
     /// `max`. The engine answers whether it can.
-    ReplaySpeed { speed: String },
+    ReplaySpeed {
+        speed: String,
+    },
 }
 
 /// A command on its way to the engine, with where to send the engine's answer.

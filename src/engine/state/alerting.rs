@@ -213,7 +213,10 @@ impl EngineState {
             c.name,
             c.to.as_str(),
             c.summary,
-            crate::domain::alerts::runbooks::at_api(c.first_step, self.alerting.api_base.as_deref())
+            crate::domain::alerts::runbooks::at_api(
+                c.first_step,
+                self.alerting.api_base.as_deref()
+            )
         );
         let ev = Event::new(c.at, level, EventKind::Alert, text);
         self.emit(fx, ev);

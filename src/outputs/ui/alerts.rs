@@ -5,9 +5,9 @@
 
 use super::chrome::page_tabs;
 use super::events_panel;
+use super::format;
 use super::interact::ListId;
 use super::lists;
-use super::format;
 use super::state::UiState;
 use super::theme::{Role, Theme};
 use crate::domain::alerts::{AlertState, AlertView, Severity};

@@ -1,9 +1,9 @@
 //! The Alerts page: pictures from a driven alert engine and SLO tracker, the a/z keys
 //! and the critical bell.
 
-use super::scenarios::health_snapshot;
 use super::dispatch::{on_key, Effect};
 use super::perform::SNOOZE_MINUTES;
+use super::scenarios::health_snapshot;
 use super::state::{bell_due, Page, UiState};
 use super::testutil::render_text;
 use crate::domain::alerts::{Actor, AlertEngine, AlertRecord, Signals};

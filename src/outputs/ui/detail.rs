@@ -67,13 +67,21 @@ pub fn layout(doc: &Doc, width: usize) -> Vec<Row> {
             Part::Field(label, value, role) => {
                 let lw = LABEL_W.min(width / 3);
                 for (i, l) in wrap(value, width - lw).into_iter().enumerate() {
-                    let head = if i == 0 { format!("{label:<lw$}") } else { " ".repeat(lw) };
+                    let head = if i == 0 {
+                        format!("{label:<lw$}")
+                    } else {
+                        " ".repeat(lw)
+                    };
                     rows.push(plain(vec![(head, Role::Muted), (l, *role)]));
                 }
             }
             Part::Step(n, text, cmd) => {
                 for (i, l) in wrap(text, width - 4).into_iter().enumerate() {
-                    let head = if i == 0 { format!("{n:>2}. ") } else { "    ".into() };
+                    let head = if i == 0 {
+                        format!("{n:>2}. ")
+                    } else {
+                        "    ".into()
+                    };
                     rows.push(plain(vec![(head, Role::Accent), (l, Role::Text)]));
                 }
                 if let Some(c) = cmd.and_then(|c| doc.commands.get(c).map(|t| (c, t))) {
@@ -111,7 +119,10 @@ fn doc_for(ui: &UiState, snap: &Snapshot, d: &Detail) -> Doc {
 /// Content rows and visible rows for the detail on top, at the last drawn size.
 fn extent(ui: &UiState, snap: &Snapshot, d: &Detail) -> (Vec<Row>, usize) {
     let r = rect(super::overlays::region(ui.ix.area, snap, ui));
-    let rows = layout(&doc_for(ui, snap, d), usize::from(r.width.saturating_sub(2)));
+    let rows = layout(
+        &doc_for(ui, snap, d),
+        usize::from(r.width.saturating_sub(2)),
+    );
     (rows, usize::from(r.height.saturating_sub(2)))
 }
 
@@ -176,8 +187,15 @@ pub fn move_in(ui: &mut UiState, snap: &Snapshot, action: Action) {
             _ => (step + 1).min(last),
         };
         // Bring the command's rows (and the step text above them) into view.
-        let first = rows.iter().position(|r| r.command == Some(step)).unwrap_or(0);
-        let end = rows.iter().rposition(|r| r.command == Some(step)).unwrap_or(first) + 1;
+        let first = rows
+            .iter()
+            .position(|r| r.command == Some(step))
+            .unwrap_or(0);
+        let end = rows
+            .iter()
+            .rposition(|r| r.command == Some(step))
+            .unwrap_or(first)
+            + 1;
         let top = usize::from(scroll);
         let new_top = if end > top + visible {
             end.saturating_sub(visible)
@@ -202,7 +220,10 @@ pub fn copy_selected(ui: &mut UiState, snap: &Snapshot) -> Option<Effect> {
         return None;
     };
     let doc = doc_for(ui, snap, d);
-    let text = match doc.commands.get(d.step.min(doc.commands.len().saturating_sub(1))) {
+    let text = match doc
+        .commands
+        .get(d.step.min(doc.commands.len().saturating_sub(1)))
+    {
         Some(cmd) => cmd.clone(),
         None => doc.copy.clone(),
     };
@@ -215,7 +236,14 @@ pub fn copy_selected(ui: &mut UiState, snap: &Snapshot) -> Option<Effect> {
     Some(Effect::Copy(text))
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, snap: &Snapshot, ui: &UiState, d: &Detail, theme: &Theme) {
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    snap: &Snapshot,
+    ui: &UiState,
+    d: &Detail,
+    theme: &Theme,
+) {
     let r = rect(area);
     if r.width < 3 || r.height < 3 {
         return;
@@ -247,11 +275,20 @@ pub fn draw(frame: &mut Frame, area: Rect, snap: &Snapshot, ui: &UiState, d: &De
         })
         .collect();
     let position = if rows.len() > visible {
-        format!(" {}–{} of {} ", top + 1, (top + visible).min(rows.len()), rows.len())
+        format!(
+            " {}–{} of {} ",
+            top + 1,
+            (top + visible).min(rows.len()),
+            rows.len()
+        )
     } else {
         String::new()
     };
-    let moves = if doc.commands.is_empty() { "scroll" } else { "command" };
+    let moves = if doc.commands.is_empty() {
+        "scroll"
+    } else {
+        "command"
+    };
     let keys = super::keymap_doc::footer(
         &ui.ix.keymap,
         super::keymap::Context::Detail,
@@ -264,7 +301,10 @@ pub fn draw(frame: &mut Frame, area: Rect, snap: &Snapshot, ui: &UiState, d: &De
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.style(Role::Accent))
-        .title(Span::styled(format!(" {} ", doc.title), theme.style(Role::Accent)))
+        .title(Span::styled(
+            format!(" {} ", doc.title),
+            theme.style(Role::Accent),
+        ))
         .title(Line::from(Span::styled(position, theme.style(Role::Muted))).right_aligned())
         .title_bottom(Line::from(Span::styled(keys, theme.style(Role::Muted))).right_aligned());
     frame.render_widget(Clear, r);

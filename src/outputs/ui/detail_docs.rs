@@ -36,16 +36,29 @@ pub fn build(target: &DetailTarget, snap: &Snapshot, now: Ts, api: &str) -> Doc 
         DetailTarget::SymbolBreaker(sym) => held(sym, snap, now, api),
         DetailTarget::Discrepancy(sym) => {
             let mut parts = vec![Part::Field("Symbol", sym.to_string(), Role::Text)];
-            match snap.validation.discrepancies.iter().find(|d| d.symbol == *sym) {
+            match snap
+                .validation
+                .discrepancies
+                .iter()
+                .find(|d| d.symbol == *sym)
+            {
                 Some(d) => parts.extend([
                     Part::Field("Alpaca", format::price(d.alpaca), Role::Text),
                     Part::Field("Yahoo", format::price(d.yahoo), Role::Text),
                     Part::Field("Apart", format!("{}%", d.delta_pct.round_dp(2)), Role::Warn),
-                    Part::Field("For", format::duration(now.millis_since(d.since)), Role::Text),
+                    Part::Field(
+                        "For",
+                        format::duration(now.millis_since(d.since)),
+                        Role::Text,
+                    ),
                 ]),
                 None => parts.push(Part::Text("The two sources agree again.".into(), Role::Ok)),
             }
-            Doc { title: format!("Cross-source discrepancy · {sym}"), parts, ..Doc::default() }
+            Doc {
+                title: format!("Cross-source discrepancy · {sym}"),
+                parts,
+                ..Doc::default()
+            }
         }
         DetailTarget::Rejection(r) => Doc {
             title: format!("Validation rejection · {}", r.symbol),
@@ -63,7 +76,11 @@ pub fn build(target: &DetailTarget, snap: &Snapshot, now: Ts, api: &str) -> Doc 
 
 fn when(at: Ts) -> Part {
     let (time, date) = format::ny_clock(at);
-    Part::Field("Time", format!("{time} {date} ({})", at.to_rfc3339()), Role::Text)
+    Part::Field(
+        "Time",
+        format!("{time} {date} ({})", at.to_rfc3339()),
+        Role::Text,
+    )
 }
 
 fn kind_of(failover: bool, failback: bool) -> &'static str {
@@ -116,7 +133,10 @@ fn state_text(a: &AlertView, now: Ts) -> String {
         AlertState::Firing => format!("firing for {held} ({since})"),
         AlertState::Pending => format!("pending for {held} ({since}); fires if it lasts"),
         AlertState::Resolved => match a.firing_for_ms {
-            Some(ms) => format!("resolved {since}, after firing for {}", format::duration(ms)),
+            Some(ms) => format!(
+                "resolved {since}, after firing for {}",
+                format::duration(ms)
+            ),
             None => format!("resolved {since}"),
         },
         AlertState::Inactive => "inactive".into(),
@@ -125,19 +145,43 @@ fn state_text(a: &AlertView, now: Ts) -> String {
 
 fn alert(id: &str, snap: &Snapshot, now: Ts, api: &str) -> Doc {
     let Some(rule) = catalog::find(id).map(|i| &RULES[i]) else {
-        return Doc { title: format!("Alert {id}"), ..Doc::default() };
+        return Doc {
+            title: format!("Alert {id}"),
+            ..Doc::default()
+        };
     };
-    let view = snap.alerts.active.iter().chain(&snap.alerts.recently_resolved).find(|a| a.id == rule.id);
+    let view = snap
+        .alerts
+        .active
+        .iter()
+        .chain(&snap.alerts.recently_resolved)
+        .find(|a| a.id == rule.id);
     let mut parts = vec![
-        Part::Field("Severity", rule.severity.as_str().into(), severity_role(rule.severity)),
-        Part::Field("Source", format!("{:?}", rule.source).to_lowercase(), Role::Text),
+        Part::Field(
+            "Severity",
+            rule.severity.as_str().into(),
+            severity_role(rule.severity),
+        ),
+        Part::Field(
+            "Source",
+            format!("{:?}", rule.source).to_lowercase(),
+            Role::Text,
+        ),
     ];
     match view {
         Some(a) => {
-            parts.push(Part::Field("State", state_text(a, now), severity_role(a.severity)));
+            parts.push(Part::Field(
+                "State",
+                state_text(a, now),
+                severity_role(a.severity),
+            ));
             parts.push(Part::Field("Summary", a.summary.clone(), Role::Text));
             if let (Some(v), Some(t)) = (a.value, a.threshold) {
-                parts.push(Part::Field("Value", format!("{v:.2} (threshold {t:.2})"), Role::Text));
+                parts.push(Part::Field(
+                    "Value",
+                    format!("{v:.2} (threshold {t:.2})"),
+                    Role::Text,
+                ));
             }
             let mut marks = Vec::new();
             if let Some(at) = a.acked_at.filter(|_| a.acked) {
@@ -156,16 +200,37 @@ fn alert(id: &str, snap: &Snapshot, now: Ts, api: &str) -> Doc {
         None => parts.push(Part::Field("State", "not active".into(), Role::Ok)),
     }
     parts.extend([Part::Blank, Part::Heading("Timeline (oldest first)".into())]);
-    let mut timeline: Vec<_> = snap.alert_history.iter().filter(|h| h.alert_id == rule.id).take(20).collect();
+    let mut timeline: Vec<_> = snap
+        .alert_history
+        .iter()
+        .filter(|h| h.alert_id == rule.id)
+        .take(20)
+        .collect();
     timeline.reverse();
     if let Some(a) = view.filter(|a| a.state == AlertState::Pending) {
-        parts.push(Part::Text(format!("{}  pending       by engine   {}", format::ny_time(a.since), a.summary), Role::Text));
+        parts.push(Part::Text(
+            format!(
+                "{}  pending       by engine   {}",
+                format::ny_time(a.since),
+                a.summary
+            ),
+            Role::Text,
+        ));
     }
     if timeline.is_empty() && view.is_none_or(|a| a.state != AlertState::Pending) {
         parts.push(Part::Text("nothing recorded yet".into(), Role::Muted));
     }
     for h in timeline {
-        parts.push(Part::Text(format!("{}  {:<13} by {:<6}  {}", format::ny_time(h.at), h.action, h.actor, h.summary), Role::Text));
+        parts.push(Part::Text(
+            format!(
+                "{}  {:<13} by {:<6}  {}",
+                format::ny_time(h.at),
+                h.action,
+                h.actor,
+                h.summary
+            ),
+            Role::Text,
+        ));
     }
     let mut commands = Vec::new();
     parts.push(Part::Blank);
@@ -174,7 +239,11 @@ fn alert(id: &str, snap: &Snapshot, now: Ts, api: &str) -> Doc {
             parts.push(Part::Heading(format!("{}: {}", p.id, p.title)));
             if !p.impact.is_empty() {
                 parts.push(Part::Field("Impact", p.impact.into(), Role::Text));
-                parts.push(Part::Field("Respond in", p.respond_within.into(), Role::Text));
+                parts.push(Part::Field(
+                    "Respond in",
+                    p.respond_within.into(),
+                    Role::Text,
+                ));
             }
             for (n, step) in p.steps.iter().enumerate() {
                 let cmd = step.command_for(api).map(|c| {
@@ -199,38 +268,94 @@ fn alert(id: &str, snap: &Snapshot, now: Ts, api: &str) -> Doc {
 
 fn breaker(name: &str, snap: &Snapshot, now: Ts, api: &str) -> Doc {
     let Some(b) = snap.breakers.iter().find(|b| b.name == name) else {
-        return Doc { title: format!("Circuit breaker {name}"), ..Doc::default() };
+        return Doc {
+            title: format!("Circuit breaker {name}"),
+            ..Doc::default()
+        };
     };
-    let rate = b.failure_rate_pct.map_or_else(|| format::MISSING.to_string(), |p| format!("{p:.0}%"));
+    let rate = b
+        .failure_rate_pct
+        .map_or_else(|| format::MISSING.to_string(), |p| format!("{p:.0}%"));
     let mut parts = vec![
-        Part::Field("State", format!("{} for {}", b.state.as_str(), format::duration(now.millis_since(b.state_since))), Role::Text),
-        Part::Field("Failures", format!("{rate} ({} of the last {} calls)", b.failures, b.calls), Role::Text),
+        Part::Field(
+            "State",
+            format!(
+                "{} for {}",
+                b.state.as_str(),
+                format::duration(now.millis_since(b.state_since))
+            ),
+            Role::Text,
+        ),
+        Part::Field(
+            "Failures",
+            format!("{rate} ({} of the last {} calls)", b.failures, b.calls),
+            Role::Text,
+        ),
     ];
     if let Some(at) = b.next_probe_at {
-        parts.push(Part::Field("Next probe", format!("at {} (in {})", format::ny_time(at), format::countdown(at.millis_since(now).max(0))), Role::Warn));
+        parts.push(Part::Field(
+            "Next probe",
+            format!(
+                "at {} (in {})",
+                format::ny_time(at),
+                format::countdown(at.millis_since(now).max(0))
+            ),
+            Role::Warn,
+        ));
     }
     if let Some(n) = b.probes_left {
         parts.push(Part::Field("Probes left", n.to_string(), Role::Text));
     }
     parts.extend([
-        Part::Field("Trips", format!("{} in a row, {} since start", b.trips, b.total_trips), Role::Text),
-        Part::Field("Refused", format!("{} calls while open, {} late answers", b.rejected, b.late_outcomes), Role::Text),
+        Part::Field(
+            "Trips",
+            format!("{} in a row, {} since start", b.trips, b.total_trips),
+            Role::Text,
+        ),
+        Part::Field(
+            "Refused",
+            format!(
+                "{} calls while open, {} late answers",
+                b.rejected, b.late_outcomes
+            ),
+            Role::Text,
+        ),
     ]);
     if let Some(r) = &b.last_transition_reason {
         parts.push(Part::Field("Last change", r.clone(), Role::Text));
     }
     let cmd = format!("curl -X POST {api}/api/breakers/{name}/reset");
-    parts.extend([Part::Blank, Part::Step(1, format!("Reset it by hand once the cause is fixed (or :reset {name})"), Some(0))]);
-    Doc { title: format!("Circuit breaker {name}"), parts, commands: vec![cmd], copy: String::new() }
+    parts.extend([
+        Part::Blank,
+        Part::Step(
+            1,
+            format!("Reset it by hand once the cause is fixed (or :reset {name})"),
+            Some(0),
+        ),
+    ]);
+    Doc {
+        title: format!("Circuit breaker {name}"),
+        parts,
+        commands: vec![cmd],
+        copy: String::new(),
+    }
 }
 
 fn held(sym: &str, snap: &Snapshot, now: Ts, api: &str) -> Doc {
     let title = format!("Price breaker · {sym}");
     let Some(t) = snap.validation.tripped.iter().find(|t| t.symbol == sym) else {
-        let parts = vec![Part::Text(format!("{sym}'s price breaker is no longer tripped."), Role::Ok)];
-        return Doc { title, parts, ..Doc::default() };
+        let parts = vec![Part::Text(
+            format!("{sym}'s price breaker is no longer tripped."),
+            Role::Ok,
+        )];
+        return Doc {
+            title,
+            parts,
+            ..Doc::default()
+        };
     };
-    let moved = (!t.reference.is_zero()).then(|| (t.held_price - t.reference) * Decimal::ONE_HUNDRED / t.reference);
+    let moved = (!t.reference.is_zero())
+        .then(|| (t.held_price - t.reference) * Decimal::ONE_HUNDRED / t.reference);
     let parts = vec![
         Part::Field("Reason", t.reason.clone(), Role::Text),
         Part::Field("Tripped", format!("{} ago, at {}", format::age(now.millis_since(t.tripped_at)), format::ny_time(t.tripped_at)), Role::Text),
@@ -240,5 +365,10 @@ fn held(sym: &str, snap: &Snapshot, now: Ts, api: &str) -> Doc {
         Part::Step(1, format!("A real move (news, earnings): accept the held price (b on the Market page, or :reset-symbol {sym})"), Some(0)),
     ];
     let cmd = format!("curl -X POST {api}/api/validation/{sym}/reset");
-    Doc { title, parts, commands: vec![cmd], copy: String::new() }
+    Doc {
+        title,
+        parts,
+        commands: vec![cmd],
+        copy: String::new(),
+    }
 }

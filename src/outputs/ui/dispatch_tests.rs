@@ -26,7 +26,11 @@ fn quit_esc_and_overlays() {
     let mut ui = UiState::default();
     // Esc on a page never quits; it says what does.
     assert!(press(&mut ui, &snap, KeyCode::Esc).is_none());
-    assert!(ui.notice.as_deref().unwrap_or("").contains("q quits"), "{:?}", ui.notice);
+    assert!(
+        ui.notice.as_deref().unwrap_or("").contains("q quits"),
+        "{:?}",
+        ui.notice
+    );
     // ? opens the help; q and Esc close it rather than quit.
     press(&mut ui, &snap, KeyCode::Char('?'));
     assert!(ui.ix.help_open());
@@ -64,7 +68,7 @@ fn esc_closes_the_innermost_overlay_first() {
 #[test]
 fn navigation_table() {
     let snap = sample_snapshot(); // 12 symbols
-    // (start selected, key, end selected)
+                                  // (start selected, key, end selected)
     let cases = [
         (0, KeyCode::Down, 1),
         (0, KeyCode::Char('j'), 1),
@@ -138,7 +142,10 @@ fn operator_keys_send_engine_commands() {
         Some(Effect::Send(Command::ReconnectAlpaca))
     ));
     for page in Page::ALL {
-        let mut ui = UiState { page, ..UiState::default() };
+        let mut ui = UiState {
+            page,
+            ..UiState::default()
+        };
         assert!(matches!(
             press(&mut ui, &snap, KeyCode::Char('f')),
             Some(Effect::Send(Command::Failover(FailoverAction::Toggle)))
@@ -146,7 +153,10 @@ fn operator_keys_send_engine_commands() {
     }
     // b and d act on the selected row, which is on the Market page only.
     for selected in [3, 0, 99] {
-        let mut ui = UiState { selected, ..UiState::default() };
+        let mut ui = UiState {
+            selected,
+            ..UiState::default()
+        };
         let want = snap.watchlist[selected.min(11)].symbol.clone();
         assert!(matches!(
             press(&mut ui, &snap, KeyCode::Char('b')),
@@ -157,17 +167,26 @@ fn operator_keys_send_engine_commands() {
             Some(Effect::Send(Command::ChangeWatchlist { add, remove })) if add.is_empty() && remove == [want.clone()]
         ));
     }
-    let mut ui = UiState { page: Page::Health, ..UiState::default() };
+    let mut ui = UiState {
+        page: Page::Health,
+        ..UiState::default()
+    };
     assert!(press(&mut ui, &snap, KeyCode::Char('b')).is_none());
     let notice = ui.notice.clone().unwrap_or_default();
-    assert!(notice.contains("Market page") && notice.contains("held price"), "{notice}");
+    assert!(
+        notice.contains("Market page") && notice.contains("held price"),
+        "{notice}"
+    );
     let mut one = snap.clone();
     one.watchlist.truncate(1);
     let mut ui = UiState::default();
     assert!(press(&mut ui, &one, KeyCode::Char('d')).is_none());
     assert!(ui.notice.unwrap_or_default().contains("last symbol"));
     // s/S sort on the Positions page only.
-    let mut ui = UiState { page: Page::Positions, ..UiState::default() };
+    let mut ui = UiState {
+        page: Page::Positions,
+        ..UiState::default()
+    };
     press(&mut ui, &snap, KeyCode::Char('s'));
     press(&mut ui, &snap, KeyCode::Char('S'));
     assert_ne!(ui.sort_key, Default::default());

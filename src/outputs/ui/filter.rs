@@ -32,11 +32,9 @@ impl Matcher {
 
     /// Every word appears in one of `fields`.
     pub fn matches(&self, fields: &[&str]) -> bool {
-        self.words.iter().all(|w| {
-            fields
-                .iter()
-                .any(|f| f.to_lowercase().contains(w.as_str()))
-        })
+        self.words
+            .iter()
+            .all(|w| fields.iter().any(|f| f.to_lowercase().contains(w.as_str())))
     }
 
     pub fn matches_event(&self, e: &Event) -> bool {

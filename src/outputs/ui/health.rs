@@ -5,9 +5,9 @@
 //! importance, so an 80×24 terminal still shows every panel's essentials.
 
 use super::chrome::page_tabs;
-use super::panels::{self, Kind, Panel, Rows};
 use super::interact::ListId;
 use super::lists;
+use super::panels::{self, Kind, Panel, Rows};
 use super::state::{Page, UiState};
 use super::theme::Theme;
 use crate::engine::snapshot::Snapshot;
@@ -38,7 +38,12 @@ pub(super) const fn list_of(kind: Kind) -> Option<ListId> {
 }
 
 /// Where each panel goes in `rect` (panels that got no rows are left out).
-pub(super) fn layout<'a>(rect: Rect, snap: &'a Snapshot, ui: &UiState, theme: &Theme) -> Vec<Placed<'a>> {
+pub(super) fn layout<'a>(
+    rect: Rect,
+    snap: &'a Snapshot,
+    ui: &UiState,
+    theme: &Theme,
+) -> Vec<Placed<'a>> {
     if rect.width == 0 || rect.height == 0 {
         return Vec::new();
     }
@@ -60,7 +65,12 @@ pub(super) fn layout<'a>(rect: Rect, snap: &'a Snapshot, ui: &UiState, theme: &T
                     rect.width - left_w - gap,
                     rect.height,
                 ),
-                vec![Kind::Breakers, Kind::Validation, Kind::Latency, Kind::Channels],
+                vec![
+                    Kind::Breakers,
+                    Kind::Validation,
+                    Kind::Latency,
+                    Kind::Channels,
+                ],
             ),
         ]
     } else {

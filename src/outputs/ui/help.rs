@@ -4,8 +4,8 @@
 
 use super::actions::Action;
 use super::keymap::{Context, Keymap};
-use super::keymap_table::MOUSE;
 use super::keymap_doc::{footer, groups};
+use super::keymap_table::MOUSE;
 use super::palette::COMMANDS;
 use super::theme::{Role, Theme};
 use super::wrap::wrap;
@@ -31,11 +31,19 @@ fn items(map: &Keymap) -> Vec<Item> {
             out.push(Item::Blank);
         }
         out.push(Item::Heading(ctx.title().to_string()));
-        out.extend(entries.into_iter().map(|e| Item::Entry(e.keys, e.desc.to_string())));
+        out.extend(
+            entries
+                .into_iter()
+                .map(|e| Item::Entry(e.keys, e.desc.to_string())),
+        );
     }
     out.push(Item::Blank);
     out.push(Item::Heading("Mouse".into()));
-    out.extend(MOUSE.iter().map(|(k, d)| Item::Entry(k.to_string(), d.to_string())));
+    out.extend(
+        MOUSE
+            .iter()
+            .map(|(k, d)| Item::Entry(k.to_string(), d.to_string())),
+    );
     out.push(Item::Blank);
     out.push(Item::Heading("Commands (: then Tab completes)".into()));
     for c in &COMMANDS {
@@ -94,7 +102,10 @@ fn lines(map: &Keymap, theme: &Theme, width: usize) -> Vec<Line<'static>> {
                 continue;
             }
             Item::Entry(k, d) if k.width() > keys_w => {
-                out.push(Line::from(Span::styled(format!(" {k}"), theme.style(Role::Accent))));
+                out.push(Line::from(Span::styled(
+                    format!(" {k}"),
+                    theme.style(Role::Accent),
+                )));
                 (Span::raw(indent.clone()), d)
             }
             Item::Entry(k, d) => {
@@ -104,8 +115,15 @@ fn lines(map: &Keymap, theme: &Theme, width: usize) -> Vec<Line<'static>> {
             }
         };
         for (i, l) in wrap(&desc, desc_w).into_iter().enumerate() {
-            let head = if i == 0 { first.clone() } else { Span::raw(indent.clone()) };
-            out.push(Line::from(vec![head, Span::styled(l, theme.style(Role::Text))]));
+            let head = if i == 0 {
+                first.clone()
+            } else {
+                Span::raw(indent.clone())
+            };
+            out.push(Line::from(vec![
+                head,
+                Span::styled(l, theme.style(Role::Text)),
+            ]));
         }
     }
     out
@@ -114,9 +132,13 @@ fn lines(map: &Keymap, theme: &Theme, width: usize) -> Vec<Line<'static>> {
 /// Where the help goes on a screen of `area`, and its lines at that width.
 fn place(map: &Keymap, area: Rect, theme: &Theme) -> (Rect, Vec<Line<'static>>) {
     let natural = natural_width(&items(map));
-    let w = u16::try_from(natural + 3).unwrap_or(u16::MAX).min(area.width);
+    let w = u16::try_from(natural + 3)
+        .unwrap_or(u16::MAX)
+        .min(area.width);
     let lines = lines(map, theme, usize::from(w.saturating_sub(3)));
-    let h = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).min(area.height);
+    let h = u16::try_from(lines.len() + 2)
+        .unwrap_or(u16::MAX)
+        .min(area.height);
     let r = Rect::new(
         area.x + (area.width - w) / 2,
         area.y + (area.height - h) / 2,
@@ -141,7 +163,14 @@ pub fn draw(frame: &mut Frame, area: Rect, map: &Keymap, scroll: u16, theme: &Th
     let visible = usize::from(r.height - 2);
     let top = usize::from(scroll).min(total.saturating_sub(visible));
     let position = if total > visible {
-        let scroll = footer(map, Context::Help, &[(&[Action::Up, Action::Down, Action::PageUp, Action::PageDown], "")]);
+        let scroll = footer(
+            map,
+            Context::Help,
+            &[(
+                &[Action::Up, Action::Down, Action::PageUp, Action::PageDown],
+                "",
+            )],
+        );
         format!(" {}–{} of {} ·{scroll}", top + 1, top + visible, total)
     } else {
         String::new()

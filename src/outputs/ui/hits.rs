@@ -52,13 +52,28 @@ fn areas(snap: &Snapshot, ui: &UiState, area: Rect) -> (Vec<ListArea>, Option<Ta
             let rows = t.height.saturating_sub(3);
             let sel = lists::selected(snap, ui, ListId::Watchlist);
             let top = lists::window_start(sel, usize::from(rows));
-            out.push(ListArea { list: ListId::Watchlist, panel: t, rows_y: t.y + 2, rows, top });
-            tabs = Some(Tabs { on: t, right_border: true });
+            out.push(ListArea {
+                list: ListId::Watchlist,
+                panel: t,
+                rows_y: t.y + 2,
+                rows,
+                top,
+            });
+            tabs = Some(Tabs {
+                on: t,
+                right_border: true,
+            });
         }
         if let Some(l) = a.log {
             let top = super::events_panel::window(snap, ui, l);
             let rows = l.height.saturating_sub(2);
-            out.push(ListArea { list: ListId::Events, panel: l, rows_y: l.y + 1, rows, top });
+            out.push(ListArea {
+                list: ListId::Events,
+                panel: l,
+                rows_y: l.y + 1,
+                rows,
+                top,
+            });
         }
         return (out, tabs);
     }
@@ -67,26 +82,53 @@ fn areas(snap: &Snapshot, ui: &UiState, area: Rect) -> (Vec<ListArea>, Option<Ta
     let bottom = a.status.map_or(area.bottom(), |r| r.y);
     let body = Rect::new(area.x, top_y, area.width, bottom.saturating_sub(top_y));
     match ui.page {
-        Page::Market | Page::Positions => (out, Some(Tabs { on: body, right_border: true })),
+        Page::Market | Page::Positions => (
+            out,
+            Some(Tabs {
+                on: body,
+                right_border: true,
+            }),
+        ),
         Page::Alerts => {
             let al = super::alerts::layout(body, snap, ui);
             let (rows_y, rows) = super::alerts::active_rows(al.active);
             let sel = lists::selected(snap, ui, ListId::Alerts);
             let top = lists::window_start(sel, usize::from(rows));
-            out.push(ListArea { list: ListId::Alerts, panel: al.active, rows_y, rows, top });
+            out.push(ListArea {
+                list: ListId::Alerts,
+                panel: al.active,
+                rows_y,
+                rows,
+                top,
+            });
             if let Some(h) = al.history {
                 let rows = h.height.saturating_sub(2);
                 let sel = lists::selected(snap, ui, ListId::AlertHistory);
                 let top = lists::window_start(sel, usize::from(rows));
-                out.push(ListArea { list: ListId::AlertHistory, panel: h, rows_y: h.y + 1, rows, top });
+                out.push(ListArea {
+                    list: ListId::AlertHistory,
+                    panel: h,
+                    rows_y: h.y + 1,
+                    rows,
+                    top,
+                });
             }
-            (out, Some(Tabs { on: al.active, right_border: true }))
+            (
+                out,
+                Some(Tabs {
+                    on: al.active,
+                    right_border: true,
+                }),
+            )
         }
         Page::Health => {
             let mut tabs = None;
             for p in super::health::layout(body, snap, ui, &theme) {
                 if p.tabs {
-                    tabs = Some(Tabs { on: p.rect, right_border: false });
+                    tabs = Some(Tabs {
+                        on: p.rect,
+                        right_border: false,
+                    });
                 }
                 let Some(list) = super::health::list_of(p.kind) else {
                     continue;

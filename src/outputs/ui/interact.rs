@@ -60,7 +60,9 @@ impl ListId {
     pub const fn filter_hint(self) -> &'static str {
         match self {
             ListId::Watchlist => "symbol, e.g. TSLA",
-            ListId::Events => "text and level, e.g. warn TSLA (info, warn, error: that level and above)",
+            ListId::Events => {
+                "text and level, e.g. warn TSLA (info, warn, error: that level and above)"
+            }
             ListId::Alerts => "id, name, severity or state, e.g. H1, high, firing",
             ListId::AlertHistory => "alert id, action or who, e.g. H1, acknowledged, api",
             ListId::Transitions => "state or reason, e.g. FALLBACK, timeout",

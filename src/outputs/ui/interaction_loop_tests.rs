@@ -10,9 +10,7 @@ use crate::app::pipeline::{self, Setup};
 use crate::sources::fixture::reader::FixtureReader;
 use crate::sources::fixture::replay::Speed;
 use crate::sources::fixture::DEMO_FIXTURE;
-use crossterm::event::{
-    KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use futures_util::StreamExt;
 use ratatui::backend::TestBackend;
 
@@ -118,9 +116,18 @@ async fn a_click_on_a_tab_and_keys_share_one_dispatch() {
     events.extend(keys("a"));
     let mut outside = Recorded::default();
     let (text, sent) = run_loop(snap, events, &mut outside).await;
-    assert!(text.contains("4 Alerts"), "the Alerts tab is current:\n{text}");
     assert!(
-        matches!(sent.as_slice(), [Request { command: Command::AckAlert { .. }, .. }]),
+        text.contains("4 Alerts"),
+        "the Alerts tab is current:\n{text}"
+    );
+    assert!(
+        matches!(
+            sent.as_slice(),
+            [Request {
+                command: Command::AckAlert { .. },
+                ..
+            }]
+        ),
         "a acknowledges on the Alerts page: {sent:?}"
     );
 }

@@ -65,13 +65,21 @@ fn help_is_sized_to_its_content_and_scrolls() {
     let mut seen = String::new();
     for _ in 0..60 {
         seen.push_str(&render_text(&snap, &ui, w, h));
-        on_key(&mut ui, KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE), &snap);
+        on_key(
+            &mut ui,
+            KeyEvent::new(KeyCode::PageDown, KeyModifiers::NONE),
+            &snap,
+        );
     }
     let flat = seen.split_whitespace().collect::<Vec<_>>().join(" ");
     for (_, entries) in super::keymap_doc::groups(&Keymap::default()) {
         for e in entries {
             let last_word = e.desc.split_whitespace().last().unwrap_or("");
-            assert!(flat.contains(last_word), "{:?} not reachable at 60x15", e.desc);
+            assert!(
+                flat.contains(last_word),
+                "{:?} not reachable at 60x15",
+                e.desc
+            );
         }
     }
 }
@@ -82,7 +90,10 @@ fn palette_lists_completions() {
     for (w, h) in SIZES {
         let ui = drive(&snap, w, h, ":re");
         let text = render_text(&snap, &ui, w, h);
-        assert!(text.contains(":re") && text.contains("reset-symbol"), "{text}");
+        assert!(
+            text.contains(":re") && text.contains("reset-symbol"),
+            "{text}"
+        );
         insta::assert_snapshot!(format!("palette_{w}x{h}"), text);
     }
     // An error stays in the prompt line with the reason.
@@ -90,7 +101,10 @@ fn palette_lists_completions() {
     let text = render_text(&snap, &ui, 80, 24);
     // Too long for one row, it wraps onto the channels' row rather than being cut.
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(flat.contains("is not a whole number of minutes from 1 to 1440"), "{text}");
+    assert!(
+        flat.contains("is not a whole number of minutes from 1 to 1440"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -100,11 +114,17 @@ fn filters_show_in_the_panel_title() {
         // The watchlist by symbol, while typing, then the event log by level.
         let ui = drive(&snap, w, h, "/ms");
         let text = render_text(&snap, &ui, w, h);
-        assert!(text.contains("/ms ·") && text.contains("(1 of 12)"), "{text}");
+        assert!(
+            text.contains("/ms ·") && text.contains("(1 of 12)"),
+            "{text}"
+        );
         insta::assert_snapshot!(format!("filter_watchlist_{w}x{h}"), text);
         let ui = drive(&snap, w, h, "→/error\n");
         let text = render_text(&snap, &ui, w, h);
-        assert!(text.contains("/error") && !text.contains("subscribed to 12"), "{text}");
+        assert!(
+            text.contains("/error") && !text.contains("subscribed to 12"),
+            "{text}"
+        );
         insta::assert_snapshot!(format!("filter_events_{w}x{h}"), text);
     }
 }
@@ -116,7 +136,10 @@ fn an_event_opens_whole_and_wrapped() {
         let ui = drive(&snap, w, h, "→\n");
         let text = render_text(&snap, &ui, w, h);
         let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        assert!(flat.contains("jq '.alpacaStatus'"), "the end of the message shows:\n{text}");
+        assert!(
+            flat.contains("jq '.alpacaStatus'"),
+            "the end of the message shows:\n{text}"
+        );
         insta::assert_snapshot!(format!("detail_event_{w}x{h}"), text);
     }
 }
@@ -128,12 +151,19 @@ fn an_alert_opens_with_timeline_and_runbook_steps_at_the_real_address() {
         let ui = drive(&snap, w, h, "4\n");
         let text = render_text(&snap, &ui, w, h);
         assert!(text.contains("Alert C1"), "{text}");
-        assert!(text.contains("127.0.0.1:7001") && !text.contains("localhost:5002"), "{text}");
+        assert!(
+            text.contains("127.0.0.1:7001") && !text.contains("localhost:5002"),
+            "{text}"
+        );
         insta::assert_snapshot!(format!("detail_alert_{w}x{h}"), text);
     }
     // ↓ picks the next command; y copies it whole, with the address.
     let mut ui = drive(&snap, 80, 24, "4\n↓");
-    let e = on_key(&mut ui, KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE), &snap);
+    let e = on_key(
+        &mut ui,
+        KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE),
+        &snap,
+    );
     let Some(Effect::Copy(cmd)) = e else {
         panic!("y copies: {e:?}")
     };
@@ -143,16 +173,36 @@ fn an_alert_opens_with_timeline_and_runbook_steps_at_the_real_address() {
     );
     // The history names who did what: H3 acknowledged from the API.
     let mut ui = drive(&snap, 120, 40, "4");
-    let h3 = super::lists::alerts(&snap, &ui).iter().position(|a| a.id == "H3").unwrap();
+    let h3 = super::lists::alerts(&snap, &ui)
+        .iter()
+        .position(|a| a.id == "H3")
+        .unwrap();
     for _ in 0..h3 {
-        on_key(&mut ui, KeyEvent::new(KeyCode::Down, KeyModifiers::NONE), &snap);
+        on_key(
+            &mut ui,
+            KeyEvent::new(KeyCode::Down, KeyModifiers::NONE),
+            &snap,
+        );
     }
-    on_key(&mut ui, KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), &snap);
+    on_key(
+        &mut ui,
+        KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE),
+        &snap,
+    );
     let text = render_text(&snap, &ui, 120, 40);
-    assert!(text.contains("acknowledged") && text.contains("by api"), "{text}");
+    assert!(
+        text.contains("acknowledged") && text.contains("by api"),
+        "{text}"
+    );
     // a in the detail acknowledges the alert shown.
-    let e = on_key(&mut ui, KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE), &snap);
-    assert!(matches!(e, Some(Effect::Send(crate::messages::Command::AckAlert { id, .. })) if id == "H3"));
+    let e = on_key(
+        &mut ui,
+        KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE),
+        &snap,
+    );
+    assert!(
+        matches!(e, Some(Effect::Send(crate::messages::Command::AckAlert { id, .. })) if id == "H3")
+    );
 }
 
 #[test]
@@ -162,20 +212,29 @@ fn health_rows_open_the_same_way() {
     let cases = [
         ("2\n", "Alpaca reconnected"),
         ("2→\n", "Circuit breaker yahoo_http"),
-        ("2→↓↓\n", "curl -X POST http://127.0.0.1:7001/api/breakers/alpaca_rest/reset"),
+        (
+            "2→↓↓\n",
+            "curl -X POST http://127.0.0.1:7001/api/breakers/alpaca_rest/reset",
+        ),
         ("2→↓↓↓\n", "Price breaker · TSLA"),
         ("2→→\n", "Validation rejection"),
     ];
     for (keys, want) in cases {
         let ui = drive(&snap, 120, 40, keys);
-        assert!(matches!(ui.ix.overlays.last(), Some(Overlay::Detail(_))), "{keys}");
+        assert!(
+            matches!(ui.ix.overlays.last(), Some(Overlay::Detail(_))),
+            "{keys}"
+        );
         let text = render_text(&snap, &ui, 120, 40);
         let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(flat.contains(want), "{keys}: {want:?} missing\n{text}");
     }
     for (w, h) in SIZES {
         let ui = drive(&snap, w, h, "2\n");
-        insta::assert_snapshot!(format!("detail_transition_{w}x{h}"), render_text(&snap, &ui, w, h));
+        insta::assert_snapshot!(
+            format!("detail_transition_{w}x{h}"),
+            render_text(&snap, &ui, w, h)
+        );
     }
 }
 
@@ -183,8 +242,26 @@ fn health_rows_open_the_same_way() {
 fn every_overlay_and_prompt_survives_every_size() {
     let snaps = [with_long_event(), alerts_snapshot(), health_snapshot()];
     for snap in &snaps {
-        for keys in ["?", ":re", "/m", "→\n", "4\n", "2\n", "2→\n", "a", "?↓↓\u{1b}"] {
-            for (w, h) in [(1, 1), (10, 3), (20, 5), (40, 8), (60, 15), (80, 24), (200, 60)] {
+        for keys in [
+            "?",
+            ":re",
+            "/m",
+            "→\n",
+            "4\n",
+            "2\n",
+            "2→\n",
+            "a",
+            "?↓↓\u{1b}",
+        ] {
+            for (w, h) in [
+                (1, 1),
+                (10, 3),
+                (20, 5),
+                (40, 8),
+                (60, 15),
+                (80, 24),
+                (200, 60),
+            ] {
                 let ui = drive(snap, w, h, keys);
                 let _ = render_text(snap, &ui, w, h);
             }

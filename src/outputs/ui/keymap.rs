@@ -6,9 +6,9 @@
 //! one, or two actions on one key where both could fire is an error naming the key.
 
 use super::actions::Action;
+use super::keymap_table::DEFAULTS;
 use super::keyspec::KeySpec;
 use super::state::Page;
-use super::keymap_table::DEFAULTS;
 
 /// Where a binding applies. A key is looked up along a chain of contexts, innermost
 /// first ([`Context::chain`]): a prompt sees only prompt keys, an overlay only its own,
@@ -62,7 +62,9 @@ impl Context {
             Context::Alerts => "Alerts page (4)",
             Context::Symbol => "Symbol view",
             Context::Help => "This help",
-            Context::Detail => "Detail view (Enter on an event, alert, transition, breaker, rejection)",
+            Context::Detail => {
+                "Detail view (Enter on an event, alert, transition, breaker, rejection)"
+            }
             Context::Prompt => "Any prompt (:, /, add symbol)",
             Context::Palette => "Command palette (:)",
             Context::Filter => "Filter prompt (/)",
@@ -197,9 +199,9 @@ impl Keymap {
         key: KeySpec,
         wanted: fn(Context) -> bool,
     ) -> Option<&Binding> {
-        self.rows.iter().find(|b| {
-            b.key == key && wanted(b.context) && !innermost.chain().contains(&b.context)
-        })
+        self.rows
+            .iter()
+            .find(|b| b.key == key && wanted(b.context) && !innermost.chain().contains(&b.context))
     }
 
     /// The keys bound to `action` where `innermost` is (its chain), first one first.
@@ -224,10 +226,15 @@ impl Keymap {
             };
             let action = Action::from_name(name).ok_or_else(|| {
                 let names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
-                err(format!("unknown action (expected one of {})", names.join(", ")))
+                err(format!(
+                    "unknown action (expected one of {})",
+                    names.join(", ")
+                ))
             })?;
             if keys.is_empty() {
-                return Err(err("no keys given (expected a key or a list of keys)".into()));
+                return Err(err(
+                    "no keys given (expected a key or a list of keys)".into()
+                ));
             }
             let specs = keys
                 .iter()
@@ -276,7 +283,11 @@ impl Keymap {
                     continue;
                 }
                 let written = |x: &Binding| entries.iter().any(|(n, _)| n == x.action.name());
-                let (mine, theirs) = if written(b) && !written(a) { (b, a) } else { (a, b) };
+                let (mine, theirs) = if written(b) && !written(a) {
+                    (b, a)
+                } else {
+                    (a, b)
+                };
                 return Err(KeymapError {
                     key: format!("keys.{}", mine.action.name()),
                     message: format!(

@@ -21,7 +21,10 @@ pub fn groups(map: &Keymap) -> Vec<(Context, Vec<Entry>)> {
     for ctx in Context::ALL {
         let mut entries: Vec<(Action, Entry)> = Vec::new();
         for b in map.rows().iter().filter(|b| b.context == ctx) {
-            match entries.iter_mut().find(|(a, e)| *a == b.action && e.desc == b.desc) {
+            match entries
+                .iter_mut()
+                .find(|(a, e)| *a == b.action && e.desc == b.desc)
+            {
                 Some((_, e)) => {
                     e.keys.push_str(" / ");
                     e.keys.push_str(&b.key.to_string());
@@ -57,7 +60,11 @@ pub fn hints(map: &Keymap, innermost: Context) -> Vec<Hint> {
     let mut seen: Vec<Action> = Vec::new();
     let mut out: Vec<Hint> = Vec::new();
     for ctx in innermost.chain() {
-        for b in map.rows().iter().filter(|b| b.context == *ctx && b.hint > 0) {
+        for b in map
+            .rows()
+            .iter()
+            .filter(|b| b.context == *ctx && b.hint > 0)
+        {
             if seen.contains(&b.action) {
                 continue;
             }
@@ -152,7 +159,14 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         let market = show(Context::Market);
-        for want in ["a add", "d remove", "b accept held", "←→ panel", "? help", "q quit"] {
+        for want in [
+            "a add",
+            "d remove",
+            "b accept held",
+            "←→ panel",
+            "? help",
+            "q quit",
+        ] {
             assert!(market.contains(&want.to_string()), "{want}: {market:?}");
         }
         let positions = show(Context::Positions);

@@ -3,8 +3,8 @@
 //! help lists them in this order within each context.
 
 use super::actions::Action;
-use super::keyspec::KeySpec;
 use super::keymap::Context;
+use super::keyspec::KeySpec;
 use crossterm::event::KeyCode;
 
 use Action as A;
@@ -119,4 +119,3 @@ pub static MOUSE: &[(&str, &str)] = &[
     ("double-click a row", "open it in full"),
     ("wheel", "scroll the panel or overlay under the pointer"),
 ];
-

@@ -38,10 +38,22 @@ fn lookup_follows_the_context_chain() {
         (Context::Market, KeySpec::ch('q'), Some(Action::Quit)),
         (Context::Help, KeySpec::ch('q'), Some(Action::Close)),
         (Context::Detail, KeySpec::ch('q'), Some(Action::Close)),
-        (Context::Market, KeySpec::code(KeyCode::Esc), Some(Action::Back)),
-        (Context::Palette, KeySpec::code(KeyCode::Esc), Some(Action::Cancel)),
+        (
+            Context::Market,
+            KeySpec::code(KeyCode::Esc),
+            Some(Action::Back),
+        ),
+        (
+            Context::Palette,
+            KeySpec::code(KeyCode::Esc),
+            Some(Action::Cancel),
+        ),
         (Context::Palette, KeySpec::ch('q'), None),
-        (Context::Palette, KeySpec::ctrl('c'), Some(Action::Interrupt)),
+        (
+            Context::Palette,
+            KeySpec::ctrl('c'),
+            Some(Action::Interrupt),
+        ),
         (Context::Detail, KeySpec::ch('y'), Some(Action::Copy)),
         (Context::Positions, KeySpec::ch('S'), Some(Action::SortFlip)),
         (Context::Market, KeySpec::ch('S'), None),
@@ -59,10 +71,19 @@ fn lookup_follows_the_context_chain() {
 #[test]
 fn overrides_rebind_every_context_of_the_action() {
     let map = over(&[("failover", &["F"]), ("close", &["x", "Esc"])]).unwrap();
-    assert_eq!(map.lookup(Context::Market, KeySpec::ch('F')), Some(Action::Failover));
+    assert_eq!(
+        map.lookup(Context::Market, KeySpec::ch('F')),
+        Some(Action::Failover)
+    );
     assert_eq!(map.lookup(Context::Market, KeySpec::ch('f')), None);
-    assert_eq!(map.lookup(Context::Help, KeySpec::ch('x')), Some(Action::Close));
-    assert_eq!(map.lookup(Context::Detail, KeySpec::ch('x')), Some(Action::Close));
+    assert_eq!(
+        map.lookup(Context::Help, KeySpec::ch('x')),
+        Some(Action::Close)
+    );
+    assert_eq!(
+        map.lookup(Context::Detail, KeySpec::ch('x')),
+        Some(Action::Close)
+    );
     assert_eq!(map.lookup(Context::Detail, KeySpec::ch('q')), None);
     assert_eq!(
         map.keys_for(Context::Market, Action::Failover),
@@ -73,12 +94,21 @@ fn overrides_rebind_every_context_of_the_action() {
     assert!(hints.iter().any(|h| h.keys == "F" && h.label == "failover"));
 }
 
+/// `[keys]` entries: (action, keys).
+type Entries<'a> = Vec<(&'a str, &'a [&'a str])>;
+
 #[test]
 fn override_errors_name_the_key() {
     // (entries, fragments the error must contain)
-    let cases: Vec<(Vec<(&str, &[&str])>, &[&str])> = vec![
-        (vec![("falover", &["F"])], &["keys.falover", "unknown action", "failover"]),
-        (vec![("failover", &["Ctrl-"])], &["keys.failover", "\"Ctrl-\"", "not a key"]),
+    let cases: Vec<(Entries, &[&str])> = vec![
+        (
+            vec![("falover", &["F"])],
+            &["keys.falover", "unknown action", "failover"],
+        ),
+        (
+            vec![("failover", &["Ctrl-"])],
+            &["keys.failover", "\"Ctrl-\"", "not a key"],
+        ),
         (vec![("failover", &[])], &["keys.failover", "no keys"]),
         (
             vec![("failover", &["s"])],
@@ -88,8 +118,14 @@ fn override_errors_name_the_key() {
             vec![("quit", &["a"])],
             &["keys.quit", "\"a\"", "Market page"],
         ),
-        (vec![("submit", &["x"])], &["keys.submit", "types text", "prompt"]),
-        (vec![("help", &["?"]), ("palette", &["?"])], &["keys.", "\"?\""]),
+        (
+            vec![("submit", &["x"])],
+            &["keys.submit", "types text", "prompt"],
+        ),
+        (
+            vec![("help", &["?"]), ("palette", &["?"])],
+            &["keys.", "\"?\""],
+        ),
     ];
     for (entries, want) in cases {
         let err = over(&entries).unwrap_err().to_string();
@@ -99,5 +135,8 @@ fn override_errors_name_the_key() {
     }
     // Swapping two keys is fine when both are rebound.
     let map = over(&[("sort_next", &["S"]), ("sort_flip", &["s"])]).unwrap();
-    assert_eq!(map.lookup(Context::Positions, KeySpec::ch('S')), Some(Action::SortNext));
+    assert_eq!(
+        map.lookup(Context::Positions, KeySpec::ch('S')),
+        Some(Action::SortNext)
+    );
 }

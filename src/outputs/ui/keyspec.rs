@@ -69,10 +69,16 @@ impl KeySpec {
         let (mut ctrl, mut alt) = (false, false);
         loop {
             let lower = rest.to_ascii_lowercase();
-            if let Some(n) = ["ctrl-", "ctrl+", "c-"].iter().find(|p| lower.starts_with(**p)) {
+            if let Some(n) = ["ctrl-", "ctrl+", "c-"]
+                .iter()
+                .find(|p| lower.starts_with(**p))
+            {
                 ctrl = true;
                 rest = &rest[n.len()..];
-            } else if let Some(n) = ["alt-", "alt+", "m-"].iter().find(|p| lower.starts_with(**p)) {
+            } else if let Some(n) = ["alt-", "alt+", "m-"]
+                .iter()
+                .find(|p| lower.starts_with(**p))
+            {
                 alt = true;
                 rest = &rest[n.len()..];
             } else {
@@ -179,7 +185,10 @@ mod tests {
         }
         for bad in ["", "Ctrl-", "Enterr", "F13", "F0", "ab"] {
             let e = KeySpec::parse(bad).unwrap_err();
-            assert!(e.contains(&format!("{bad:?}")) && e.contains("not a key"), "{e}");
+            assert!(
+                e.contains(&format!("{bad:?}")) && e.contains("not a key"),
+                "{e}"
+            );
         }
     }
 

@@ -64,8 +64,8 @@ mod theme_tests;
 
 pub use dispatch::{on_key, Effect};
 pub use keymap::{Keymap, KeymapError};
-pub use outside::{Outside, UiOptions};
 use outside::Term;
+pub use outside::{Outside, UiOptions};
 pub use state::{bell_due, Page, UiState};
 pub use theme::{Role, Theme, ThemeError};
 

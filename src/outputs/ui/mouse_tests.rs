@@ -10,7 +10,14 @@ use crossterm::event::KeyModifiers;
 use ratatui::layout::Rect;
 
 /// Where `needle` is drawn (its first cell), searching rows from `from_row`.
-fn find(snap: &Snapshot, ui: &UiState, w: u16, h: u16, needle: &str, from_row: usize) -> (u16, u16) {
+fn find(
+    snap: &Snapshot,
+    ui: &UiState,
+    w: u16,
+    h: u16,
+    needle: &str,
+    from_row: usize,
+) -> (u16, u16) {
     let text = buffer_text(&render_buffer(snap, ui, &Theme::default(), w, h));
     for (y, line) in text.lines().enumerate().skip(from_row) {
         if let Some(b) = line.find(needle) {
@@ -37,8 +44,17 @@ fn click(ui: &mut UiState, snap: &Snapshot, (x, y): (u16, u16), at_ms: u64) -> O
 }
 
 fn wheel(ui: &mut UiState, snap: &Snapshot, (x, y): (u16, u16), down: bool) {
-    let kind = if down { MouseEventKind::ScrollDown } else { MouseEventKind::ScrollUp };
-    let ev = MouseEvent { kind, column: x, row: y, modifiers: KeyModifiers::NONE };
+    let kind = if down {
+        MouseEventKind::ScrollDown
+    } else {
+        MouseEventKind::ScrollUp
+    };
+    let ev = MouseEvent {
+        kind,
+        column: x,
+        row: y,
+        modifiers: KeyModifiers::NONE,
+    };
     on_mouse(ui, ev, snap, 0);
 }
 
@@ -109,5 +125,8 @@ fn the_wheel_scrolls_the_panel_under_the_pointer() {
     // An overlay on top takes the wheel.
     ui.ix.overlays.push(Overlay::Help { scroll: 0 });
     wheel(&mut ui, &snap, aapl, true);
-    assert!(matches!(ui.ix.overlays.last(), Some(Overlay::Help { scroll: 3 })));
+    assert!(matches!(
+        ui.ix.overlays.last(),
+        Some(Overlay::Help { scroll: 3 })
+    ));
 }

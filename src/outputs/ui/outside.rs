@@ -64,4 +64,3 @@ impl Outside for Term {
         Theme::load(name, &self.theme_dirs)
     }
 }
-

@@ -32,11 +32,18 @@ pub fn draw(
     let within = region(area, snap, ui);
     for o in &ui.ix.overlays {
         match o {
-            Overlay::Help { scroll } => super::help::draw(frame, within, &ui.ix.keymap, *scroll, theme),
+            Overlay::Help { scroll } => {
+                super::help::draw(frame, within, &ui.ix.keymap, *scroll, theme)
+            }
             Overlay::Detail(d) => super::detail::draw(frame, within, snap, ui, d, theme),
         }
     }
-    if ui.ix.prompt.as_ref().is_some_and(|p| p.kind == PromptKind::Palette) {
+    if ui
+        .ix
+        .prompt
+        .as_ref()
+        .is_some_and(|p| p.kind == PromptKind::Palette)
+    {
         let bottom = status.map_or(area.bottom(), |r| r.y);
         super::prompt_view::draw(frame, area, bottom, snap, ui, theme);
     }

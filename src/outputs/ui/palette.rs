@@ -92,7 +92,10 @@ fn one<'a>(args: &[&'a str], cmd: &str, what: &str) -> Result<&'a str, String> {
     match args {
         [a] => Ok(a),
         [] => Err(format!("{cmd}: give {what}")),
-        _ => Err(format!("{cmd}: takes one argument ({what}), got {}", args.len())),
+        _ => Err(format!(
+            "{cmd}: takes one argument ({what}), got {}",
+            args.len()
+        )),
     }
 }
 
@@ -112,13 +115,23 @@ pub fn parse(line: &str) -> Result<Run, String> {
     };
     let send = |c: Command| Ok(Run::Send(c));
     match cmd {
-        "add" => send(Command::ChangeWatchlist { add: symbols(args, cmd)?, remove: Vec::new() }),
-        "remove" | "rm" => send(Command::ChangeWatchlist { add: Vec::new(), remove: symbols(args, cmd)? }),
+        "add" => send(Command::ChangeWatchlist {
+            add: symbols(args, cmd)?,
+            remove: Vec::new(),
+        }),
+        "remove" | "rm" => send(Command::ChangeWatchlist {
+            add: Vec::new(),
+            remove: symbols(args, cmd)?,
+        }),
         "failover" => none(args, cmd).and(send(Command::Failover(FailoverAction::Force))),
         "return" => none(args, cmd).and(send(Command::Failover(FailoverAction::Return))),
         "reconnect" => none(args, cmd).and(send(Command::ReconnectAlpaca)),
         "reset" => {
-            let name = one(args, cmd, "a breaker: yahoo_http, alpaca_stream or alpaca_rest")?;
+            let name = one(
+                args,
+                cmd,
+                "a breaker: yahoo_http, alpaca_stream or alpaca_rest",
+            )?;
             send(Command::ResetBreaker(name.to_string()))
         }
         "reset-symbol" => {
@@ -128,25 +141,46 @@ pub fn parse(line: &str) -> Result<Run, String> {
         }
         "ack" => {
             let id = one(args, cmd, "an alert id, e.g. H1")?;
-            send(Command::AckAlert { id: id.to_ascii_uppercase(), actor: Actor::Tui })
+            send(Command::AckAlert {
+                id: id.to_ascii_uppercase(),
+                actor: Actor::Tui,
+            })
         }
         "snooze" => {
             let (id, minutes) = match args {
                 [id] => (*id, SNOOZE_DEFAULT_MINUTES),
                 [id, m] => match m.parse::<u32>() {
                     Ok(n) if (1..=1440).contains(&n) => (*id, n),
-                    _ => return Err(format!("snooze: {m:?} is not a whole number of minutes from 1 to 1440")),
+                    _ => {
+                        return Err(format!(
+                            "snooze: {m:?} is not a whole number of minutes from 1 to 1440"
+                        ))
+                    }
                 },
-                _ => return Err("snooze: give an alert id and optionally minutes, e.g. snooze H1 30".into()),
+                _ => {
+                    return Err(
+                        "snooze: give an alert id and optionally minutes, e.g. snooze H1 30".into(),
+                    )
+                }
             };
-            send(Command::SnoozeAlert { id: id.to_ascii_uppercase(), minutes, actor: Actor::Tui })
+            send(Command::SnoozeAlert {
+                id: id.to_ascii_uppercase(),
+                minutes,
+                actor: Actor::Tui,
+            })
         }
-        "theme" => Ok(Run::Theme(one(args, cmd, "a theme name: default, light or mono")?.to_string())),
+        "theme" => Ok(Run::Theme(
+            one(args, cmd, "a theme name: default, light or mono")?.to_string(),
+        )),
         "sort" => {
             let (key, order) = match args {
                 [k] => (*k, None),
                 [k, o] => (*k, Some(*o)),
-                _ => return Err("sort: give a key and optionally asc or desc, e.g. sort pnl desc".into()),
+                _ => {
+                    return Err(
+                        "sort: give a key and optionally asc or desc, e.g. sort pnl desc".into(),
+                    )
+                }
             };
             let key = SORT_KEYS
                 .iter()
@@ -157,18 +191,31 @@ pub fn parse(line: &str) -> Result<Run, String> {
                 None => None,
                 Some(o) if o.eq_ignore_ascii_case("desc") => Some(true),
                 Some(o) if o.eq_ignore_ascii_case("asc") => Some(false),
-                Some(o) => return Err(format!("sort: {o:?} is not an order (expected asc or desc)")),
+                Some(o) => {
+                    return Err(format!(
+                        "sort: {o:?} is not an order (expected asc or desc)"
+                    ))
+                }
             };
             Ok(Run::Sort(key, descending))
         }
         "speed" => {
-            let s = one(args, cmd, "a speed: a multiple of real time like 10, or max")?;
+            let s = one(
+                args,
+                cmd,
+                "a speed: a multiple of real time like 10, or max",
+            )?;
             let valid = s.eq_ignore_ascii_case("max")
-                || s.parse::<f64>().is_ok_and(|f| f.is_finite() && f > 0.0 && f <= 1_000_000.0);
+                || s.parse::<f64>()
+                    .is_ok_and(|f| f.is_finite() && f > 0.0 && f <= 1_000_000.0);
             if !valid {
-                return Err(format!("speed: {s:?} is not a speed (expected a number above 0, like 10, or max)"));
+                return Err(format!(
+                    "speed: {s:?} is not a speed (expected a number above 0, like 10, or max)"
+                ));
             }
-            send(Command::ReplaySpeed { speed: s.to_ascii_lowercase() })
+            send(Command::ReplaySpeed {
+                speed: s.to_ascii_lowercase(),
+            })
         }
         "goto" | "page" => {
             let p = one(args, cmd, "a page: market, health, positions or alerts")?;
@@ -182,7 +229,9 @@ pub fn parse(line: &str) -> Result<Run, String> {
         "open" => none(args, cmd).map(|()| Run::Open),
         "help" => none(args, cmd).map(|()| Run::Help),
         "quit" | "q" => none(args, cmd).map(|()| Run::Quit),
-        other => Err(format!("unknown command {other:?} (Tab lists the commands)")),
+        other => Err(format!(
+            "unknown command {other:?} (Tab lists the commands)"
+        )),
     }
 }
 
@@ -202,7 +251,12 @@ pub fn candidates(line: &str, snap: &Snapshot) -> Vec<(String, String)> {
         return COMMANDS
             .iter()
             .filter(|c| keep(c.name))
-            .map(|c| (c.name.to_string(), format!("{} {}", c.args, c.desc).trim().to_string()))
+            .map(|c| {
+                (
+                    c.name.to_string(),
+                    format!("{} {}", c.args, c.desc).trim().to_string(),
+                )
+            })
             .collect();
     };
     let arg_index = done.len() - 1;
@@ -212,14 +266,36 @@ pub fn candidates(line: &str, snap: &Snapshot) -> Vec<(String, String)> {
             .iter()
             .map(|s| (s.symbol.to_string(), held_note(s.held.is_some())))
             .collect(),
-        ("reset", 0) => BREAKERS.iter().map(|b| (b.to_string(), String::new())).collect(),
+        ("reset", 0) => BREAKERS
+            .iter()
+            .map(|b| (b.to_string(), String::new()))
+            .collect(),
         ("ack" | "snooze", 0) => alert_ids(snap),
-        ("snooze", 1) => ["15", "30", "60", "240"].iter().map(|m| (m.to_string(), "minutes".into())).collect(),
-        ("theme", 0) => THEMES.iter().map(|t| (t.to_string(), String::new())).collect(),
-        ("sort", 0) => SORT_KEYS.iter().filter(|(n, _)| *n != "pl").map(|(n, _)| (n.to_string(), String::new())).collect(),
-        ("sort", 1) => [("asc", "ascending"), ("desc", "descending")].iter().map(|(a, d)| (a.to_string(), d.to_string())).collect(),
-        ("speed", 0) => SPEEDS.iter().map(|s| (s.to_string(), String::new())).collect(),
-        ("goto" | "page", 0) => PAGES.iter().map(|(n, p)| (n.to_string(), p.label().to_string())).collect(),
+        ("snooze", 1) => ["15", "30", "60", "240"]
+            .iter()
+            .map(|m| (m.to_string(), "minutes".into()))
+            .collect(),
+        ("theme", 0) => THEMES
+            .iter()
+            .map(|t| (t.to_string(), String::new()))
+            .collect(),
+        ("sort", 0) => SORT_KEYS
+            .iter()
+            .filter(|(n, _)| *n != "pl")
+            .map(|(n, _)| (n.to_string(), String::new()))
+            .collect(),
+        ("sort", 1) => [("asc", "ascending"), ("desc", "descending")]
+            .iter()
+            .map(|(a, d)| (a.to_string(), d.to_string()))
+            .collect(),
+        ("speed", 0) => SPEEDS
+            .iter()
+            .map(|s| (s.to_string(), String::new()))
+            .collect(),
+        ("goto" | "page", 0) => PAGES
+            .iter()
+            .map(|(n, p)| (n.to_string(), p.label().to_string()))
+            .collect(),
         _ => Vec::new(),
     };
     values.into_iter().filter(|(v, _)| keep(v)).collect()
@@ -239,7 +315,12 @@ fn alert_ids(snap: &Snapshot) -> Vec<(String, String)> {
         .alerts
         .active
         .iter()
-        .map(|a| (a.id.to_string(), format!("{} {} {}", a.severity, a.name, a.state)))
+        .map(|a| {
+            (
+                a.id.to_string(),
+                format!("{} {} {}", a.severity, a.name, a.state),
+            )
+        })
         .collect();
     for r in &RULES {
         if !out.iter().any(|(id, _)| id == r.id) {

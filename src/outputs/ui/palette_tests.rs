@@ -59,9 +59,15 @@ fn every_command_parses_and_the_help_lists_it() {
 fn arguments_complete_from_the_snapshot() {
     let snap = sample_snapshot();
     let names = |line: &str| -> Vec<String> {
-        candidates(line, &snap).into_iter().map(|(n, _)| n).collect()
+        candidates(line, &snap)
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect()
     };
-    assert_eq!(names("reset "), ["yahoo_http", "alpaca_stream", "alpaca_rest"]);
+    assert_eq!(
+        names("reset "),
+        ["yahoo_http", "alpaca_stream", "alpaca_rest"]
+    );
     assert_eq!(names("theme l"), ["light"]);
     assert_eq!(names("sort pnl "), ["asc", "desc"]);
     assert!(names("ack ").contains(&"H1".to_string()));

@@ -117,7 +117,11 @@ fn focus_step(ui: &mut UiState, forward: bool) -> Option<Effect> {
     let i = super::interact::page_index(ui.page);
     let n = lists.len();
     let cur = ui.ix.focus[i].min(n - 1);
-    ui.ix.focus[i] = if forward { (cur + 1) % n } else { (cur + n - 1) % n };
+    ui.ix.focus[i] = if forward {
+        (cur + 1) % n
+    } else {
+        (cur + n - 1) % n
+    };
     Some(Effect::Ui)
 }
 
@@ -138,8 +142,7 @@ fn open_filter(ui: &mut UiState) -> Option<Effect> {
         }
         None => {
             ui.notice = Some(
-                "/ filters the watchlist and the event log (page 1) and the alerts (page 4)"
-                    .into(),
+                "/ filters the watchlist and the event log (page 1) and the alerts (page 4)".into(),
             );
             None
         }
@@ -148,11 +151,18 @@ fn open_filter(ui: &mut UiState) -> Option<Effect> {
 
 /// Esc on a page: clear the focused list's filter. It never quits.
 fn back(ui: &mut UiState) -> Option<Effect> {
-    if let Some(list) = ui.ix.focused(ui.page).filter(|l| ui.ix.filter(*l).is_some()) {
+    if let Some(list) = ui
+        .ix
+        .focused(ui.page)
+        .filter(|l| ui.ix.filter(*l).is_some())
+    {
         ui.ix.filters[list.index()].clear();
         return Some(Effect::Ui);
     }
-    let quit = ui.ix.keymap.keys_for(super::keymap::Context::Global, Action::Quit);
+    let quit = ui
+        .ix
+        .keymap
+        .keys_for(super::keymap::Context::Global, Action::Quit);
     let quit = quit.first().map_or("Ctrl-c".to_string(), |k| k.to_string());
     ui.notice = Some(format!(
         "Esc closes overlays and prompts and clears filters; {quit} quits"

@@ -56,20 +56,44 @@ fn palette_runs_commands_and_remembers_them() {
         let mut ui = UiState::default();
         typed(&mut ui, &snap, &format!(":{line}\n"))
     };
-    assert!(matches!(sent("failover"), Some(Effect::Send(Command::Failover(FailoverAction::Force)))));
-    assert!(matches!(sent("return"), Some(Effect::Send(Command::Failover(FailoverAction::Return)))));
-    assert!(matches!(sent("reconnect"), Some(Effect::Send(Command::ReconnectAlpaca))));
-    assert!(matches!(sent("reset yahoo_http"), Some(Effect::Send(Command::ResetBreaker(n))) if n == "yahoo_http"));
-    assert!(matches!(sent("reset-symbol tsla"), Some(Effect::Send(Command::ResetSymbolBreaker(s))) if s == "TSLA"));
-    assert!(matches!(sent("remove AMD"), Some(Effect::Send(Command::ChangeWatchlist { remove, .. })) if remove == ["AMD"]));
-    assert!(matches!(sent("ack h1"), Some(Effect::Send(Command::AckAlert { id, .. })) if id == "H1"));
-    assert!(matches!(sent("snooze H1 30"), Some(Effect::Send(Command::SnoozeAlert { id, minutes: 30, .. })) if id == "H1"));
-    assert!(matches!(sent("speed 10"), Some(Effect::Send(Command::ReplaySpeed { speed })) if speed == "10"));
+    assert!(matches!(
+        sent("failover"),
+        Some(Effect::Send(Command::Failover(FailoverAction::Force)))
+    ));
+    assert!(matches!(
+        sent("return"),
+        Some(Effect::Send(Command::Failover(FailoverAction::Return)))
+    ));
+    assert!(matches!(
+        sent("reconnect"),
+        Some(Effect::Send(Command::ReconnectAlpaca))
+    ));
+    assert!(
+        matches!(sent("reset yahoo_http"), Some(Effect::Send(Command::ResetBreaker(n))) if n == "yahoo_http")
+    );
+    assert!(
+        matches!(sent("reset-symbol tsla"), Some(Effect::Send(Command::ResetSymbolBreaker(s))) if s == "TSLA")
+    );
+    assert!(
+        matches!(sent("remove AMD"), Some(Effect::Send(Command::ChangeWatchlist { remove, .. })) if remove == ["AMD"])
+    );
+    assert!(
+        matches!(sent("ack h1"), Some(Effect::Send(Command::AckAlert { id, .. })) if id == "H1")
+    );
+    assert!(
+        matches!(sent("snooze H1 30"), Some(Effect::Send(Command::SnoozeAlert { id, minutes: 30, .. })) if id == "H1")
+    );
+    assert!(
+        matches!(sent("speed 10"), Some(Effect::Send(Command::ReplaySpeed { speed })) if speed == "10")
+    );
     assert!(matches!(sent("theme light"), Some(Effect::Theme(t)) if t == "light"));
     assert!(matches!(sent("quit"), Some(Effect::Quit)));
     let mut ui = UiState::default();
     typed(&mut ui, &snap, ":sort pnl desc\n");
-    assert_eq!((ui.sort_key, ui.sort_descending), (crate::domain::portfolio::SortKey::UnrealizedPl, true));
+    assert_eq!(
+        (ui.sort_key, ui.sort_descending),
+        (crate::domain::portfolio::SortKey::UnrealizedPl, true)
+    );
     typed(&mut ui, &snap, ":goto positions\n");
     assert_eq!(ui.page, Page::Positions);
     typed(&mut ui, &snap, ":goto 4\n");
@@ -105,7 +129,11 @@ fn palette_errors_stay_in_the_prompt_with_the_reason() {
         let e = typed(&mut ui, &snap, &format!(":{line}\n"));
         assert!(matches!(e, Some(Effect::Ui)), "{line}");
         assert_eq!(prompt_text(&ui), Some(line), "the text stays");
-        assert!(prompt_error(&ui).contains(reason), "{line}: {}", prompt_error(&ui));
+        assert!(
+            prompt_error(&ui).contains(reason),
+            "{line}: {}",
+            prompt_error(&ui)
+        );
     }
 }
 
@@ -125,8 +153,14 @@ fn tab_completes_commands_and_arguments() {
     typed(&mut ui, &snap, ":re\t");
     // reconnect, remove, reset, reset-symbol, return: the common prefix only.
     assert_eq!(prompt_text(&ui), Some("re"));
-    let names: Vec<String> = palette::candidates("re", &snap).into_iter().map(|(n, _)| n).collect();
-    assert_eq!(names, ["remove", "return", "reconnect", "reset", "reset-symbol"]);
+    let names: Vec<String> = palette::candidates("re", &snap)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(
+        names,
+        ["remove", "return", "reconnect", "reset", "reset-symbol"]
+    );
 }
 
 #[test]
@@ -147,11 +181,18 @@ fn the_filter_applies_as_typed_and_esc_clears_it() {
     typed(&mut ui, &snap, "\u{1b}");
     on_key(&mut ui, key(KeyCode::Right), &snap);
     typed(&mut ui, &snap, "/warn");
-    assert_eq!(lists::events(&snap, &ui).len(), 2, "the warning and the error");
+    assert_eq!(
+        lists::events(&snap, &ui).len(),
+        2,
+        "the warning and the error"
+    );
     typed(&mut ui, &snap, "\u{1b}");
     assert_eq!(ui.ix.filter(ListId::Events), None);
     // Nothing to filter on the Positions page: say what / does.
-    let mut ui = UiState { page: Page::Positions, ..UiState::default() };
+    let mut ui = UiState {
+        page: Page::Positions,
+        ..UiState::default()
+    };
     typed(&mut ui, &snap, "/");
     assert!(ui.ix.prompt.is_none() && ui.notice.is_some());
 }
@@ -168,15 +209,25 @@ fn add_prompt_uppercases_validates_and_submits() {
     assert_eq!(prompt_error(&ui), "");
     typed(&mut ui, &snap, " \n");
     assert_eq!(prompt_text(&ui), Some("BRK.Q "));
-    assert!(prompt_error(&ui).contains("contains a space at character 6"), "{}", prompt_error(&ui));
+    assert!(
+        prompt_error(&ui).contains("contains a space at character 6"),
+        "{}",
+        prompt_error(&ui)
+    );
     on_key(&mut ui, key(KeyCode::Backspace), &snap);
     on_key(&mut ui, key(KeyCode::Backspace), &snap);
     let e = typed(&mut ui, &snap, "b\n");
-    assert!(matches!(e, Some(Effect::Send(Command::ChangeWatchlist { add, .. })) if add == ["BRK.B"]));
+    assert!(
+        matches!(e, Some(Effect::Send(Command::ChangeWatchlist { add, .. })) if add == ["BRK.B"])
+    );
     assert!(ui.ix.prompt.is_none());
     // Refused with the reason, the text kept to fix.
     for (text, kept, reason) in [
-        ("toolongsymbol", "TOOLONGSYMBOL", "longer than 12 characters"),
+        (
+            "toolongsymbol",
+            "TOOLONGSYMBOL",
+            "longer than 12 characters",
+        ),
         ("brk-b", "BRK-B", "'-' at character 4 is not allowed"),
     ] {
         let mut ui = UiState::default();
@@ -186,7 +237,11 @@ fn add_prompt_uppercases_validates_and_submits() {
     }
     // Bounded, and says so.
     let mut ui = UiState::default();
-    typed(&mut ui, &snap, &format!("a{}", "X".repeat(ADD_MAX_CHARS + 1)));
+    typed(
+        &mut ui,
+        &snap,
+        &format!("a{}", "X".repeat(ADD_MAX_CHARS + 1)),
+    );
     assert_eq!(prompt_text(&ui).map(str::len), Some(ADD_MAX_CHARS));
     assert!(prompt_error(&ui).contains("was not added"));
     // Esc cancels.

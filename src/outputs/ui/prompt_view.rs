@@ -17,7 +17,12 @@ use unicode_width::UnicodeWidthStr;
 const SHOWN: usize = 8;
 
 fn rows(ui: &UiState, snap: &Snapshot) -> Vec<(String, String)> {
-    let Some(p) = ui.ix.prompt.as_ref().filter(|p| p.kind == PromptKind::Palette) else {
+    let Some(p) = ui
+        .ix
+        .prompt
+        .as_ref()
+        .filter(|p| p.kind == PromptKind::Palette)
+    else {
         return Vec::new();
     };
     let text = p.line.text();
@@ -27,7 +32,12 @@ fn rows(ui: &UiState, snap: &Snapshot) -> Vec<(String, String)> {
         return COMMANDS
             .iter()
             .filter(|c| c.name.starts_with(&lower))
-            .map(|c| (format!("{} {}", c.name, c.args).trim_end().to_string(), c.desc.to_string()))
+            .map(|c| {
+                (
+                    format!("{} {}", c.name, c.args).trim_end().to_string(),
+                    c.desc.to_string(),
+                )
+            })
             .collect();
     }
     let found = candidates(text, snap);
@@ -44,12 +54,24 @@ fn rows(ui: &UiState, snap: &Snapshot) -> Vec<(String, String)> {
 }
 
 /// Draws the list with its bottom edge on row `bottom` (the status line's top).
-pub fn draw(frame: &mut Frame, area: Rect, bottom: u16, snap: &Snapshot, ui: &UiState, theme: &Theme) {
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    bottom: u16,
+    snap: &Snapshot,
+    ui: &UiState,
+    theme: &Theme,
+) {
     let all = rows(ui, snap);
     if all.is_empty() {
         return;
     }
-    let name_w = all.iter().take(SHOWN).map(|(n, _)| n.width()).max().unwrap_or(0);
+    let name_w = all
+        .iter()
+        .take(SHOWN)
+        .map(|(n, _)| n.width())
+        .max()
+        .unwrap_or(0);
     // A description that does not fit ends in "…" (the help has it whole).
     let desc_w = usize::from(area.width).saturating_sub(name_w + 6);
     let mut lines: Vec<Line> = all
@@ -69,7 +91,9 @@ pub fn draw(frame: &mut Frame, area: Rect, bottom: u16, snap: &Snapshot, ui: &Ui
         )));
     }
     let widest = lines.iter().map(Line::width).max().unwrap_or(0);
-    let w = u16::try_from(widest + 3).unwrap_or(u16::MAX).min(area.width);
+    let w = u16::try_from(widest + 3)
+        .unwrap_or(u16::MAX)
+        .min(area.width);
     let room = bottom.saturating_sub(area.y);
     let h = u16::try_from(lines.len() + 2).unwrap_or(u16::MAX).min(room);
     if h < 3 || w < 3 {

@@ -302,7 +302,10 @@ impl super::Outside for Recorded {
     }
     fn theme(&mut self, name: &str) -> Result<Theme, super::ThemeError> {
         self.themes.push(name.to_string());
-        let dirs = [std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/themes"))];
+        let dirs = [std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/themes"
+        ))];
         Theme::load(name, &dirs)
     }
 }

@@ -5,8 +5,8 @@
 
 use super::chrome::draw_header;
 use super::health::draw_health;
-use super::statusline::{draw_status, status_rows};
 use super::state::{Page, UiState};
+use super::statusline::{draw_status, status_rows};
 use super::theme::{Role, Theme};
 use super::watchlist::draw_watchlist;
 use crate::domain::types::Ts;

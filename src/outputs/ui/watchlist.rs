@@ -5,8 +5,8 @@
 
 use super::chrome::page_tabs;
 use super::events_panel;
-use super::interact::ListId;
 use super::format::{self, MISSING};
+use super::interact::ListId;
 use super::state::UiState;
 use super::theme::{Role, Theme};
 use crate::domain::types::{Source, Ts};

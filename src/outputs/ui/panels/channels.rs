@@ -21,7 +21,10 @@ pub(super) fn lines<'a>(snap: &'a Snapshot, theme: &Theme) -> Vec<Line<'a>> {
         )
     } else {
         Span::styled(
-            format!("{troubled} of {} channels hit their limit", snap.channels.len()),
+            format!(
+                "{troubled} of {} channels hit their limit",
+                snap.channels.len()
+            ),
             theme.style(Role::Warn),
         )
     })];

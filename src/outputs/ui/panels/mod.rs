@@ -125,7 +125,10 @@ pub(super) fn build<'a>(
             // The upstream table, then the first symbol breakers: they need the operator.
             let table = snap.breakers.len() + 1;
             let v = &snap.validation;
-            items = Some((1, snap.breakers.len() + v.tripped.len() + v.discrepancies.len()));
+            items = Some((
+                1,
+                snap.breakers.len() + v.tripped.len() + v.discrepancies.len(),
+            ));
             (Rows::new(table, table + 2, lines.len()), Body::Lines(lines))
         }
         Kind::Validation => {

@@ -77,7 +77,11 @@ pub(super) fn lines<'a>(snap: &'a Snapshot, theme: &Theme, all: bool) -> (Vec<Li
             Span::styled(list.join(", "), text),
         ]));
     }
-    let shown = if all { v.recent.len() } else { RECENT_SHOWN.min(v.recent.len()) };
+    let shown = if all {
+        v.recent.len()
+    } else {
+        RECENT_SHOWN.min(v.recent.len())
+    };
     for r in v.recent.iter().rev().take(shown) {
         out.push(Line::from(vec![
             Span::styled(format::ny_time(r.at), muted),
