@@ -1,7 +1,7 @@
 //! The command line. Every flag is explained in `--help`.
 
 use crate::sources::fixture::replay::Speed;
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use secrecy::SecretString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -20,9 +20,12 @@ Credentials come from APCA_API_KEY_ID and APCA_API_SECRET_KEY (the Alpaca SDKs' 
 or from the config file."
 )]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Sub>,
+
     /// Run headless: no terminal UI; one JSON object per line on stdout for each notable
     /// event, and the HTTP API on --listen.
-    #[arg(long)]
+    #[arg(global = true, long)]
     pub no_ui: bool,
 
     /// Replay a recorded fixture (JSON Lines) through the engine instead of connecting.
@@ -31,21 +34,21 @@ pub struct Cli {
 
     /// Replay speed: a multiple of real time (1 = real time, 10 = ten times faster) or
     /// `max` for as fast as possible. Default: 1 for the demo and the TUI, max headless.
-    #[arg(long, value_name = "N|max", value_parser = parse_speed, allow_hyphen_values = true)]
+    #[arg(global = true, long, value_name = "N|max", value_parser = parse_speed, allow_hyphen_values = true)]
     pub speed: Option<Speed>,
 
     /// Config file (TOML). Default: $XDG_CONFIG_HOME/tapewatch/config.toml if present,
     /// else built-in defaults.
-    #[arg(long, value_name = "FILE")]
+    #[arg(global = true, long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
     /// SQLite database for events. Default: $XDG_DATA_HOME/tapewatch/tapewatch.db.
-    #[arg(long, value_name = "FILE")]
+    #[arg(global = true, long, value_name = "FILE")]
     pub db: Option<PathBuf>,
 
     /// Address for the HTTP API. Default 127.0.0.1:5002. A non-loopback address needs
     /// api.token in the config.
-    #[arg(long, value_name = "ADDR")]
+    #[arg(global = true, long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
 
     /// Record the live Alpaca session (every frame and connection fault) to FILE in
@@ -54,11 +57,11 @@ pub struct Cli {
     pub record: Option<PathBuf>,
 
     /// After a replay ends, keep running (and serving the API) instead of exiting.
-    #[arg(long)]
+    #[arg(global = true, long)]
     pub hold: bool,
 
     /// Colour theme: the name of a file in themes/ (default, light, mono).
-    #[arg(long, value_name = "NAME")]
+    #[arg(global = true, long, value_name = "NAME")]
     pub theme: Option<String>,
 
     /// Alpaca API key id (overrides alpaca.key_id).
@@ -78,6 +81,35 @@ pub struct Cli {
     /// Alpaca Trading API host (overrides alpaca.trading_url; default the paper host).
     #[arg(long, value_name = "URL", env = "APCA_API_BASE_URL", value_parser = non_empty)]
     pub trading_url: Option<String>,
+
+    /// Alpaca market-data REST host for the charts' bars backfill (overrides
+    /// alpaca.data_url; default https://data.alpaca.markets).
+    #[arg(long, value_name = "URL", env = "APCA_API_DATA_URL", value_parser = non_empty)]
+    pub data_url: Option<String>,
+}
+
+/// What to do instead of (or as a spelling of) the default run.
+#[derive(Debug, Subcommand)]
+pub enum Sub {
+    /// Replay a recorded fixture: the same as `--replay FILE`.
+    Replay {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Print a shell completion script, e.g.
+    /// `tapewatch completions bash > ~/.local/share/bash-completion/completions/tapewatch`.
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Show the config, database, log and theme paths a run would use, and the build.
+    Info,
+    /// Check a config file (default: the one a run would read) and print the effective
+    /// config, defaults filled in and secrets redacted. Exit 2 names the bad key.
+    CheckConfig {
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
 }
 
 /// Held in a `secrecy` type from the moment it is parsed: `Debug` shows no secret.

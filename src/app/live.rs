@@ -11,7 +11,8 @@ use secrecy::SecretString;
 use std::time::Duration;
 
 /// The command line (and so the SDKs' environment variables `APCA_API_KEY_ID`,
-/// `APCA_API_SECRET_KEY`, `APCA_API_STREAM_URL`, `APCA_API_BASE_URL`, which clap
+/// `APCA_API_SECRET_KEY`, `APCA_API_STREAM_URL`, `APCA_API_BASE_URL` and
+/// `APCA_API_DATA_URL`, which clap
 /// reads for those flags) wins over the config file.
 /// An empty value (`APCA_API_KEY_ID=`) counts as not set.
 pub fn apply_cli(cli: &Cli, settings: &mut Settings) {
@@ -28,6 +29,9 @@ pub fn apply_cli(cli: &Cli, settings: &mut Settings) {
     }
     if let Some(u) = cli.trading_url.clone().filter(|u| !u.is_empty()) {
         settings.trading_url = Some(u);
+    }
+    if let Some(u) = cli.data_url.clone().filter(|u| !u.is_empty()) {
+        settings.data_url = Some(u);
     }
 }
 

@@ -29,6 +29,7 @@ mod hostile_tests;
 pub mod live;
 pub mod logging;
 pub mod pipeline;
+mod subcommands;
 use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,7 +53,11 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    match run(cli) {
+    let next = subcommands::dispatch(cli).and_then(|next| match next {
+        subcommands::Next::Run(cli) => run(*cli),
+        subcommands::Next::Exit(code) => Ok(code),
+    });
+    match next {
         Ok(code) => code,
         Err(e) => {
             eprintln!("tapewatch: {e:#}");
@@ -143,7 +148,7 @@ fn api_base(local: std::net::SocketAddr) -> String {
     format!("http://{addr}")
 }
 
-fn theme_dirs() -> Vec<PathBuf> {
+pub(crate) fn theme_dirs() -> Vec<PathBuf> {
     let mut dirs = vec![PathBuf::from("themes")];
     if let Some(p) = crate::plumbing::paths::themes_dir() {
         dirs.push(p);
@@ -231,7 +236,30 @@ async fn run_async(
             rest.base_url = url.trim_end_matches('/').to_string();
         }
         rest.poll_interval_secs = settings.trading_poll_secs;
+        setup.bars = Some(crate::sources::alpaca::bars::BarsConfig {
+            data_url: settings
+                .data_url
+                .clone()
+                .unwrap_or_else(|| crate::sources::alpaca::bars::DEFAULT_DATA_URL.into()),
+            feed: settings.feed.clone(),
+            key_id: rest.key_id.clone(),
+            secret_key: rest.secret_key.clone(),
+            request_timeout_secs: rest.request_timeout_secs,
+        });
         setup.rest = Some(rest);
+    }
+    if mode != Mode::Live {
+        setup.replay_span_ms = match cli.replay.as_deref() {
+            Some(path) => crate::sources::fixture::span::file_span_ms(path),
+            None => crate::sources::fixture::span::bytes_span_ms(DEMO_FIXTURE),
+        };
+    }
+    // The TUI can replay again from the start (`R`); a headless replay reads once.
+    if !headless && mode != Mode::Live {
+        setup.reopen = Some(match cli.replay.clone() {
+            Some(path) => Box::new(move || FixtureReader::open(&path)),
+            None => Box::new(|| FixtureReader::from_static("demo", DEMO_FIXTURE)),
+        });
     }
     let exporter = Arc::new(crate::outputs::exposition::Exporter::new()?);
     setup.latency_sink = Some(exporter.latency_sink());
@@ -302,11 +330,13 @@ async fn run_async(
             }
         }
     });
-    let api_task = tokio::spawn(api::serve(
-        listener,
-        api::router(api_state),
+    let hub = api::stream::StreamHub::start(
+        snap_rx.clone(),
+        settings.max_stream_clients,
         cancel.child_token(),
-    ));
+    );
+    let app = api::stream::router(&api_state, hub).merge(api::router(api_state));
+    let api_task = tokio::spawn(api::serve(listener, app, cancel.child_token()));
     let printer = out_rx
         .map(|rx| headless::spawn_printer(rx, stdout_closed.clone()))
         .transpose()

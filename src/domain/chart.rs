@@ -24,6 +24,9 @@ pub struct ChartQuote {
     /// `meta.currentTradingPeriod.regular` as (start, end).
     pub regular_period: Option<(Ts, Ts)>,
     pub last_bar: Option<LastBar>,
+    /// Every minute with a close, oldest first (the chart's series; `last_bar` is its
+    /// last entry).
+    pub series: Vec<LastBar>,
 }
 
 /// The last bar whose close is not null.
@@ -270,7 +273,8 @@ pub fn parse_chart(status: u16, body: &str) -> Result<ChartQuote, ChartError> {
         .current_trading_period
         .and_then(|p| p.regular)
         .and_then(|r| Some((epoch_secs(r.start)?, epoch_secs(r.end)?)));
-    let last_bar = last_bar(result.timestamp, result.indicators)?;
+    let series = series(result.timestamp, result.indicators)?;
+    let last_bar = series.last().cloned();
     Ok(ChartQuote {
         symbol: Symbol::from(symbol),
         currency: string(meta.currency),
@@ -279,6 +283,7 @@ pub fn parse_chart(status: u16, body: &str) -> Result<ChartQuote, ChartError> {
         previous_close,
         regular_period,
         last_bar,
+        series,
     })
 }
 
@@ -296,10 +301,10 @@ fn upstream(status: u16, e: UpstreamError) -> ChartError {
     }
 }
 
-fn last_bar(
+fn series(
     timestamps: Option<Vec<&RawValue>>,
     indicators: Option<Indicators>,
-) -> Result<Option<LastBar>, ChartError> {
+) -> Result<Vec<LastBar>, ChartError> {
     let timestamps = timestamps.unwrap_or_default();
     let q = indicators
         .and_then(|i| i.quote)
@@ -326,29 +331,30 @@ fn last_bar(
         }
     }
     let Some(closes) = q.close.as_ref() else {
-        return Ok(None);
+        return Ok(Vec::new());
     };
     let at = |arr: &Option<Vec<&RawValue>>, i: usize| match arr.as_ref().map(|a| num(a[i])) {
         Some(Num::Value(d)) => Some(d),
         _ => None,
     };
-    for i in (0..n).rev() {
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
         let Num::Value(close) = num(closes[i]) else {
             continue;
         };
         let Some(ts) = epoch_secs(Some(timestamps[i])) else {
             continue;
         };
-        return Ok(Some(LastBar {
+        out.push(LastBar {
             ts,
             open: at(&q.open, i),
             high: at(&q.high, i),
             low: at(&q.low, i),
             close,
             volume: at(&q.volume, i).and_then(|v| v.trunc().to_i64()),
-        }));
+        });
     }
-    Ok(None)
+    Ok(out)
 }
 
 #[cfg(test)]

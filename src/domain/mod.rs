@@ -3,11 +3,13 @@
 //! database or terminal. May import nothing outside `domain`.
 
 pub mod alerts;
+pub mod bars;
 pub mod breaker;
 pub mod chart;
 pub mod clock;
 pub mod event;
 pub mod market;
+pub mod pace;
 pub mod portfolio;
 pub mod router;
 pub mod slo;

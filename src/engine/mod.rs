@@ -5,6 +5,7 @@
 //! is answered on its [`Request`]'s reply channel with what the state decided.
 
 pub mod event_log;
+mod pacing;
 mod shell;
 pub mod snapshot;
 pub mod state;
@@ -49,6 +50,8 @@ pub struct EngineIo {
     pub meters: Meters,
     /// Alert changes for the notifier (none when no notification channel is configured).
     pub notify_tx: Option<mpsc::Sender<crate::domain::alerts::AlertChange>>,
+    /// Symbols whose bars the live backfill task should fetch (none in replay).
+    pub backfill_tx: Option<mpsc::Sender<Vec<crate::domain::types::Symbol>>>,
 }
 
 pub struct EngineOptions {
@@ -60,6 +63,10 @@ pub struct EngineOptions {
     /// What happened while setting up (config warnings), forwarded first so it
     /// reaches the log file and the database like any other event.
     pub startup: Effects,
+    /// A replay's pace (`None` live): inputs are held until due at this speed.
+    pub speed: Option<crate::domain::pace::Speed>,
+    /// Set when the replay can start over (`R`): the replay thread watches it.
+    pub restart: Option<Arc<crate::messages::replay::RestartSignal>>,
 }
 
 /// Why the engine returned.
@@ -95,6 +102,8 @@ struct Engine {
     /// Reused for every frame, so parsing allocates nothing per frame.
     msgs: Vec<Msg>,
     issues: Vec<ParseIssue>,
+    /// The replay clock (holds inputs until due) and replay control.
+    pacer: pacing::Pacer,
 }
 
 pub async fn run(
@@ -104,6 +113,9 @@ pub async fn run(
     cancel: CancellationToken,
 ) -> (EngineExit, Arc<Snapshot>) {
     let now = Instant::now();
+    let replay_speed = opts.speed.filter(|_| opts.live_clock.is_none());
+    let initial = opts.restart.as_ref().map(|_| state.clone());
+    let pacer = pacing::Pacer::new(replay_speed, state.now(), opts.restart.clone(), initial);
     let mut e = Engine {
         state,
         io,
@@ -124,6 +136,7 @@ pub async fn run(
         limits: opts.limits.clone(),
         msgs: Vec::with_capacity(64),
         issues: Vec::new(),
+        pacer,
     };
     let mut publish_tick = tokio::time::interval(PUBLISH_INTERVAL);
     publish_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -131,7 +144,10 @@ pub async fn run(
     clock_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut feed_open = true;
     e.forward(opts.startup);
+    e.show_pace();
     let exit = loop {
+        // The held input's due time (replay pacing); none live, paused or when idle.
+        let wake = e.pacer.next_wake();
         tokio::select! {
             biased;
             () = cancel.cancelled() => break EngineExit::Cancelled,
@@ -145,20 +161,19 @@ pub async fn run(
                     Request::answer(reply, answer);
                 }
             },
-            item = e.io.feed_rx.recv(), if feed_open => match item {
-                Some(FeedEvent::ReplayEnd) => {
-                    e.finished_elapsed = Some(e.started.elapsed());
-                    let mut fx = Effects::default();
-                    e.state.replay_finished(&mut fx);
-                    e.forward(fx);
-                    e.publish();
-                    if !opts.hold {
+            item = e.io.feed_rx.recv(), if feed_open && e.pacer.held.is_none() => match item {
+                Some(item) => {
+                    if e.feed_input(item, opts.hold) {
                         break EngineExit::ReplayEnded;
                     }
                 }
-                Some(item) => e.apply(item),
                 None => feed_open = false,
             },
+            () = sleep_until_or_never(wake), if wake.is_some() => {
+                if e.release_due(opts.hold) {
+                    break EngineExit::ReplayEnded;
+                }
+            }
             _ = publish_tick.tick() => {
                 if e.dirty {
                     e.publish();
@@ -187,4 +202,12 @@ pub async fn run(
     e.publish();
     let last = e.io.snap_tx.borrow().clone();
     (exit, last)
+}
+
+/// Sleeps until `at`; without a deadline, forever (the branch is disabled then).
+async fn sleep_until_or_never(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
 }

@@ -59,7 +59,7 @@ impl Engine {
             Command::ChangeWatchlist { add, remove } => {
                 st.watchlist_command(&add, &remove, &mut fx)
             }
-            Command::ReplaySpeed { speed } => st.replay_speed_command(&speed, &mut fx),
+            Command::Replay(action) => self.replay_command(action),
         };
         self.forward(fx);
         reply
@@ -135,8 +135,9 @@ impl Engine {
             FeedEvent::FixtureIssue { line, reason } => {
                 self.state.fixture_issue(line, &reason, &mut fx)
             }
-            FeedEvent::ReplayEnd => {}
+            FeedEvent::ReplayEnd | FeedEvent::ReplayRestarted { .. } => {}
             FeedEvent::Notify(r) => self.state.apply_notify(r, &mut fx),
+            FeedEvent::Backfill(b) => self.state.apply_backfill(b, &mut fx),
         }
         self.dirty = true;
         self.forward(fx);
@@ -172,6 +173,13 @@ impl Engine {
                         &mut fx,
                     );
                 }
+            }
+        }
+        if !fx.backfill.is_empty() {
+            if let Some(tx) = self.io.backfill_tx.as_ref() {
+                // Drop-newest: a chart that starts empty is not worth stalling for.
+                let list = std::mem::take(&mut fx.backfill);
+                let _ = try_send_counted(tx, &self.io.meters.backfill, list);
             }
         }
         for c in fx.alerts.drain(..) {

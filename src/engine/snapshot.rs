@@ -70,9 +70,14 @@ pub struct SymbolView {
     pub prev_close: Option<Decimal>,
     pub bid: Option<Decimal>,
     pub ask: Option<Decimal>,
+    /// The exchange's timestamp of the quote in `bid`/`ask` (Alpaca's).
+    pub quote_at: Option<Ts>,
     /// Shares traded, summed over the trades seen this session.
     pub volume: i64,
     pub trades: u64,
+    /// One-minute bars for the charts (shared with the engine; not serialised).
+    #[serde(skip)]
+    pub bars: crate::domain::bars::BarSeries,
 }
 
 impl SymbolView {
@@ -89,9 +94,18 @@ impl SymbolView {
             prev_close: None,
             bid: None,
             ask: None,
+            quote_at: None,
             volume: 0,
             trades: 0,
+            bars: Default::default(),
         }
+    }
+
+    /// Bid, ask and volume are Alpaca's: they belong on screen beside an Alpaca
+    /// price only. Beside Yahoo's (a fallback), they would be frozen values next to
+    /// a live one, and the price could sit outside the quote.
+    pub fn quote_is_current(&self) -> bool {
+        self.source == Some(Source::Alpaca)
     }
     pub fn change(&self) -> Option<Decimal> {
         Some(self.price? - self.prev_close?)
@@ -181,7 +195,11 @@ pub struct ReplayView {
     pub name: String,
     /// Virtual milliseconds since the fixture's start.
     pub position_ms: i64,
+    /// The fixture's length (its last record's `t_ms`) when known: the progress bar.
+    pub span_ms: Option<i64>,
     pub speed: String,
+    /// Stopped by the operator (Space): fixture time stands still.
+    pub paused: bool,
     pub finished: bool,
 }
 

@@ -46,11 +46,9 @@ pub enum Command {
         minutes: u32,
         actor: crate::domain::alerts::Actor,
     },
-    /// Change a replay's pace (`:speed 10` in the TUI): a multiple of real time, or
-    /// `max`. The engine answers whether it can.
-    ReplaySpeed {
-        speed: String,
-    },
+    /// Pause or resume a replay, change its speed, or start it over (Space, `+`,
+    /// `-`, `R` in the TUI).
+    Replay(crate::messages::replay::ReplayAction),
 }
 
 /// A command on its way to the engine, with where to send the engine's answer.

@@ -118,6 +118,14 @@ pub enum FeedEvent {
     },
     /// The fixture is exhausted.
     ReplayEnd,
+    /// The replay thread started reading the fixture again (`R`): inputs queued
+    /// before this are from the old pass.
+    ReplayRestarted {
+        generation: u64,
+    },
+    /// Today's one-minute bars for a symbol, fetched when it started being watched
+    /// (Alpaca's market-data REST bars endpoint), so its chart is never empty.
+    Backfill(crate::messages::rest::BarsBackfill),
     /// The notifier's counters and what it has to report.
     Notify(crate::messages::notify::NotifyReport),
 }

@@ -98,3 +98,12 @@ fn retry_words(secs: Option<u64>) -> String {
         None => "no Retry-After given".to_string(),
     }
 }
+
+/// Today's one-minute bars for one symbol from Alpaca's market-data REST endpoint
+/// (`GET /v2/stocks/{symbol}/bars`), or why they could not be fetched.
+#[derive(Clone, Debug)]
+pub struct BarsBackfill {
+    pub at: Ts,
+    pub symbol: crate::domain::types::Symbol,
+    pub result: Result<Vec<crate::domain::bars::MinuteBar>, String>,
+}

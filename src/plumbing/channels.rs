@@ -9,6 +9,7 @@
 //! | `stdout`   | engine → headless out  | 4096     | drop the newest, count it, report in summary |
 //! | `record`   | stream → `--record`    | 16384    | drop the newest, count it: never stall ingest |
 //! | `notify`   | engine → notifier      | 256      | drop the newest, count it, warn in the log  |
+//! | `backfill` | engine → bars backfill | 64       | drop the newest, count it: that chart starts empty |
 //!
 //! Snapshots travel on a `watch` channel, which by design holds only the latest.
 
@@ -23,6 +24,7 @@ pub const STORE_CAPACITY: usize = 8192;
 pub const STDOUT_CAPACITY: usize = 4096;
 pub const NOTIFY_CAPACITY: usize = 256;
 pub const RECORD_CAPACITY: usize = 16_384;
+pub const BACKFILL_CAPACITY: usize = 64;
 
 #[derive(Debug)]
 pub struct Meter {
@@ -68,6 +70,7 @@ pub struct Meters {
     pub stdout: Arc<Meter>,
     pub record: Arc<Meter>,
     pub notify: Arc<Meter>,
+    pub backfill: Arc<Meter>,
 }
 
 impl Default for Meters {
@@ -79,6 +82,7 @@ impl Default for Meters {
             stdout: Meter::new("stdout", STDOUT_CAPACITY, "drop-newest"),
             record: Meter::new("record", RECORD_CAPACITY, "drop-newest"),
             notify: Meter::new("notify", NOTIFY_CAPACITY, "drop-newest"),
+            backfill: Meter::new("backfill", BACKFILL_CAPACITY, "drop-newest"),
         }
     }
 }
@@ -92,6 +96,7 @@ impl Meters {
             &self.stdout,
             &self.record,
             &self.notify,
+            &self.backfill,
         ]
         .into_iter()
         .map(|m| m.stat())

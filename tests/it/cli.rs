@@ -6,7 +6,7 @@ use std::path::Path;
 
 /// A command with every XDG directory pointed into `dir`, no Alpaca credentials, and
 /// the API on an ephemeral port, so tests never touch the user's files or collide.
-fn tapewatch(dir: &Path) -> Command {
+pub(crate) fn tapewatch(dir: &Path) -> Command {
     tapewatch_on(dir, "127.0.0.1:0")
 }
 
@@ -27,7 +27,7 @@ fn tapewatch_on(dir: &Path, listen: &str) -> Command {
 /// Runs to a usage error (exit 2) and returns its message, after checking that the
 /// message names `names` and says its cause once: `{:#}` prints an error's sources
 /// after it, so a cause both in the message and in the source chain shows twice.
-fn usage_error(cmd: &mut Command, names: &[&str], cause: &str) -> String {
+pub(crate) fn usage_error(cmd: &mut Command, names: &[&str], cause: &str) -> String {
     let out = cmd.output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr).to_string();
     assert_eq!(out.status.code(), Some(2), "{err}");

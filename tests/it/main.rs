@@ -8,6 +8,7 @@
 mod support;
 
 mod architecture;
+mod backfill;
 mod cli;
 mod deploy;
 mod failover;
@@ -20,8 +21,10 @@ mod notify;
 mod notify_hooks;
 mod positions_live;
 mod replay;
+mod replay_clock;
 mod secrets;
 mod store;
+mod subcommands;
 mod throughput;
 mod timing;
 mod trading_rest;

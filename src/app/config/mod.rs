@@ -1,6 +1,7 @@
 //! The TOML config file: where it is found, what it may contain, and the errors that
 //! name the file, the key and what was expected. Secrets load into `secrecy` types.
 
+pub mod effective;
 mod holdings;
 mod keys;
 mod money;
@@ -92,6 +93,8 @@ pub struct AlpacaConfig {
     pub secret_key: Option<SecretString>,
     /// The Trading API (account, positions, clock); APCA_API_BASE_URL overrides it.
     pub trading_url: Option<String>,
+    /// Market data over REST (the charts' bars backfill); APCA_API_DATA_URL overrides it.
+    pub data_url: Option<String>,
     /// iex, sip, delayed_sip or test.
     pub feed: Option<String>,
     /// Host (and optionally path) of the stream; APCA_API_STREAM_URL overrides it.
@@ -115,6 +118,8 @@ pub struct ApiConfig {
     pub listen: Option<String>,
     /// Bearer token for mutating endpoints; required to listen beyond loopback.
     pub token: Option<SecretString>,
+    /// How many `tapewatch attach` clients `/api/stream` serves at once (default 8).
+    pub max_stream_clients: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -143,6 +148,8 @@ pub struct Settings {
     pub feed: String,
     pub listen: SocketAddr,
     pub api_token: Option<SecretString>,
+    /// `api.max_stream_clients`.
+    pub max_stream_clients: usize,
     pub theme: String,
     /// The TUI's keys, with `[keys]` applied.
     pub keymap: crate::outputs::ui::Keymap,
@@ -161,6 +168,8 @@ pub struct Settings {
     pub trading_poll_secs: u64,
     /// The Trading API base URL from the config (the environment may override it).
     pub trading_url: Option<String>,
+    /// The market-data REST base URL from the config (the environment may override it).
+    pub data_url: Option<String>,
     /// Notification channels (none unless configured).
     pub notify: crate::outputs::notify::NotifyConfig,
     /// Valid but probably unintended settings, for the event log at start.
@@ -320,6 +329,16 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
             format!("{listen_text:?} is not a socket address (expected e.g. \"{DEFAULT_LISTEN}\")"),
         )
     })?;
+    let max_stream_clients = match cfg.api.max_stream_clients {
+        None => crate::outputs::api::stream::DEFAULT_MAX_CLIENTS,
+        Some(n) if (1..=1_000).contains(&n) => n,
+        Some(n) => {
+            return Err(invalid(
+                "api.max_stream_clients",
+                format!("{n} is outside 1..=1000"),
+            ))
+        }
+    };
     let theme = cfg.ui.theme.unwrap_or_else(|| "default".into());
     if theme.is_empty() || theme.contains(['/', '\\']) {
         return Err(invalid(
@@ -341,12 +360,25 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
     let lots = holdings::lots(cfg.positions, &invalid)?;
     let notify = notify::build(cfg.notify, &invalid)?;
     let (portfolio, trading_poll_secs) = holdings::portfolio(cfg.portfolio, &invalid)?;
-    if let Some(u) = cfg.alpaca.trading_url.as_deref() {
-        if !(u.starts_with("https://") || u.starts_with("http://")) {
-            return Err(invalid(
-                "alpaca.trading_url",
-                format!("{u:?} is not an http(s) URL (expected e.g. \"https://paper-api.alpaca.markets\")"),
-            ));
+    for (key, url, example) in [
+        (
+            "alpaca.trading_url",
+            &cfg.alpaca.trading_url,
+            "https://paper-api.alpaca.markets",
+        ),
+        (
+            "alpaca.data_url",
+            &cfg.alpaca.data_url,
+            "https://data.alpaca.markets",
+        ),
+    ] {
+        if let Some(u) = url.as_deref() {
+            if !(u.starts_with("https://") || u.starts_with("http://")) {
+                return Err(invalid(
+                    key,
+                    format!("{u:?} is not an http(s) URL (expected e.g. \"{example}\")"),
+                ));
+            }
         }
     }
     Ok(Settings {
@@ -355,6 +387,7 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
         portfolio,
         trading_poll_secs,
         trading_url: cfg.alpaca.trading_url.clone(),
+        data_url: cfg.alpaca.data_url.clone(),
         resilience,
         origin: origin.to_string(),
         watchlist,
@@ -362,6 +395,7 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
         feed,
         listen,
         api_token: cfg.api.token,
+        max_stream_clients,
         theme,
         keymap,
         mouse: cfg.ui.mouse.unwrap_or(true),

@@ -37,7 +37,8 @@ pub fn start_live(
         routing: setup.routing.clone(),
         validation: setup.validation.clone(),
     });
-    state.set_lots(setup.lots.clone(), setup.portfolio.clone());
+    let fx = state.set_lots(setup.lots.clone(), setup.portfolio.clone());
+    setup.early.absorb(fx);
     state.set_api_base(setup.api_base.clone());
     state.set_rest_enabled(setup.rest.is_some());
     if let Some((minutes, alerts)) = setup.history.take() {
@@ -85,10 +86,36 @@ pub fn start_live(
             }
         })
     };
+    // Charts start full: today's bars for every symbol, then for each one added.
+    let backfill = setup.bars.take().and_then(|cfg| {
+        let http = HttpClientConfig {
+            request_timeout_secs: cfg.request_timeout_secs,
+            ..HttpClientConfig::default()
+        };
+        match build_client(&http)
+            .map_err(|e| e.to_string())
+            .and_then(|h| crate::sources::alpaca::bars::BarsClient::new(cfg, h))
+        {
+            Ok(client) => {
+                let (tx, rx) = mpsc::channel(crate::plumbing::channels::BACKFILL_CAPACITY);
+                setup.early.backfill = state.watched_symbols();
+                setup.backfill_tx = Some(tx);
+                Some((client, rx))
+            }
+            Err(e) => {
+                state.config_warning(
+                    format!("Charts start empty: no bars backfill: {e}"),
+                    &mut setup.early,
+                );
+                None
+            }
+        }
+    });
     let rest_cfg = setup.rest.take();
     let e = spawn_engine(
         state,
         &mut setup,
+        (None, None),
         Some(clock.clone()),
         Some(stream_tx),
         plan_tx,
@@ -119,6 +146,16 @@ pub fn start_live(
         }
         tokio::spawn(p.run(e.cancel.clone()))
     });
+    let backfill = backfill.map(|(client, rx)| {
+        crate::sources::alpaca::bars::spawn(
+            client,
+            clock.clone(),
+            rx,
+            e.feed_tx.clone(),
+            setup.meters.feed.clone(),
+            e.cancel.clone(),
+        )
+    });
     let task = StreamTask {
         cfg,
         clock,
@@ -138,6 +175,9 @@ pub fn start_live(
         }
         if let Some(r) = rest {
             let _ = r.await;
+        }
+        if let Some(b) = backfill {
+            let _ = b.await;
         }
     });
     Running {

@@ -72,6 +72,15 @@ pub struct Setup {
     /// Effects of state set up before the engine runs (e.g. the fallback found
     /// unusable), forwarded when it starts so they are logged and stored too.
     pub early: crate::engine::state::Effects,
+    /// How to read the fixture again: set, a replay can start over (`R` in the TUI)
+    /// and its thread stays after the end.
+    pub reopen: Option<crate::sources::fixture::replay::Reopen>,
+    /// The fixture's length in ms, for the progress bar (see `fixture::span`).
+    pub replay_span_ms: Option<i64>,
+    /// Alpaca's market-data bars endpoint, for backfilling charts (live only).
+    pub bars: Option<crate::sources::alpaca::bars::BarsConfig>,
+    /// Where the engine asks for backfills (set by `start_live` when `bars` is).
+    backfill_tx: Option<mpsc::Sender<Vec<Symbol>>>,
 }
 
 impl Setup {
@@ -98,6 +107,10 @@ impl Setup {
             api_base: None,
             warnings: Vec::new(),
             early: Default::default(),
+            reopen: None,
+            replay_span_ms: None,
+            bars: None,
+            backfill_tx: None,
         }
     }
 }
@@ -139,9 +152,14 @@ struct Engine {
     engine: JoinHandle<(EngineExit, Arc<Snapshot>)>,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn spawn_engine(
     mut state: EngineState,
     setup: &mut Setup,
+    pace: (
+        Option<Speed>,
+        Option<Arc<crate::messages::replay::RestartSignal>>,
+    ),
     live_clock: Option<Arc<dyn Clock>>,
     stream_tx: Option<mpsc::Sender<StreamControl>>,
     plan_tx: Option<watch::Sender<PollPlan>>,
@@ -170,12 +188,15 @@ fn spawn_engine(
         rest_hold_tx,
         latency_sink: setup.latency_sink.clone(),
         meters: setup.meters.clone(),
+        backfill_tx: setup.backfill_tx.take(),
     };
     let opts = EngineOptions {
         live_clock,
         hold: setup.hold,
         limits: setup.limits.clone(),
         startup,
+        speed: pace.0,
+        restart: pace.1,
     };
     let notify_clock = opts.live_clock.clone();
     let mut engine = tokio::spawn(engine::run(state, io, opts, cancel.clone()));
@@ -219,11 +240,26 @@ pub fn start(reader: FixtureReader, mut setup: Setup, speed: Speed) -> std::io::
         validation: setup.validation.clone(),
     });
     state.set_replay_speed(&speed.to_string());
-    state.set_lots(setup.lots.clone(), setup.portfolio.clone());
+    state.set_replay_span(setup.replay_span_ms);
     state.set_api_base(setup.api_base.clone());
-    let e = spawn_engine(state, &mut setup, None, None, None, None);
+    let fx = state.set_lots(setup.lots.clone(), setup.portfolio.clone());
+    setup.early.absorb(fx);
+    let restart = setup.reopen.take().map(|reopen| replay::Restart {
+        signal: Arc::new(crate::messages::replay::RestartSignal::default()),
+        reopen,
+    });
+    let signal = restart.as_ref().map(|r| Arc::clone(&r.signal));
+    let e = spawn_engine(
+        state,
+        &mut setup,
+        (Some(speed), signal),
+        None,
+        None,
+        None,
+        None,
+    );
     let opts = ReplayOptions {
-        speed,
+        restart,
         ..ReplayOptions::default()
     };
     let replay = match replay::spawn(

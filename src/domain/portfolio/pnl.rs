@@ -253,6 +253,7 @@ fn totals(rows: &[PositionRow], account: Option<&Account>, gross: Decimal) -> To
         .any(|r| r.day_pl.is_some())
         .then(|| sum(&|r| r.day_pl));
     let equity = account.map_or(market_value, |a| a.equity);
+    let unpriced = rows.iter().filter(|r| r.last.is_none()).count();
     let day_pl_pct = day_pl.and_then(|d| pct(d, equity.saturating_sub(d)));
     Totals {
         market_value,
@@ -273,9 +274,19 @@ fn totals(rows: &[PositionRow], account: Option<&Account>, gross: Decimal) -> To
         }),
         gross_exposure: gross,
         positions_missing_prev_close: rows.iter().filter(|r| r.prev_close.is_none()).count(),
-        positions_without_price: rows.iter().filter(|r| r.last.is_none()).count(),
+        positions_without_price: unpriced,
         stale_positions: rows.iter().filter(|r| r.stale).count(),
         reconciliation_mismatches: rows.iter().filter(|r| r.reconciliation.is_some()).count(),
+        incomplete: incomplete(unpriced),
+    }
+}
+
+/// What the totals say when they leave positions out.
+fn incomplete(unpriced: usize) -> Option<String> {
+    match unpriced {
+        0 => None,
+        1 => Some("incomplete: 1 position unpriced".to_string()),
+        n => Some(format!("incomplete: {n} positions unpriced")),
     }
 }
 
@@ -307,6 +318,7 @@ fn risk_summary(cfg: &PortfolioConfig, rows: &[PositionRow], totals: &Totals) ->
         daily_loss_level,
         max_concentration,
         concentration_breached,
+        incomplete: totals.incomplete.clone(),
     }
 }
 

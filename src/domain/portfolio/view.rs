@@ -141,6 +141,10 @@ pub struct Totals {
     pub positions_without_price: usize,
     pub stale_positions: usize,
     pub reconciliation_mismatches: usize,
+    /// Set when the sums leave a position out for want of a price:
+    /// `"incomplete: 1 position unpriced"`. The totals line, the API and the risk
+    /// figures say so rather than show a smaller portfolio as if it were whole.
+    pub incomplete: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
@@ -167,4 +171,6 @@ pub struct RiskSummary {
     pub daily_loss_level: LossLevel,
     pub max_concentration: Option<Concentration>,
     pub concentration_breached: bool,
+    /// As [`Totals::incomplete`]: the figures above leave unpriced positions out.
+    pub incomplete: Option<String>,
 }

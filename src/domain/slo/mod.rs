@@ -41,6 +41,9 @@ use std::collections::VecDeque;
 pub const MIN_EVENTS_FOR_BUDGET: u64 = 1_000;
 /// Messages a burn-rate window needs before its rate counts.
 pub const MIN_EVENTS_FOR_BURN: u64 = 100;
+/// Seconds a time-based SLO needs observed before it gives a verdict (the shortest
+/// burn window): three seconds of a fresh process say nothing about 30 days.
+pub const MIN_SECS_FOR_VERDICT: u64 = 300;
 
 /// One minute of counters, keyed by the minute since the Unix epoch (UTC).
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -332,7 +335,12 @@ impl SloTracker {
                 && over(burn_rates.m5, self.cfg.fast_burn_rate),
             slow_burn: over(burn_rates.h6, self.cfg.slow_burn_rate)
                 && over(burn_rates.m30, self.cfg.slow_burn_rate),
-            met: sli_pct.map(|s| s >= target_pct),
+            // The verdict follows the budget: met while bad time or messages stay
+            // within what the target allows over the window, missed once they
+            // exceed it. None until there is enough data to judge.
+            met: budget_remaining_pct
+                .filter(|_| !time_based || total >= MIN_SECS_FOR_VERDICT)
+                .map(|b| b >= 0.0),
         }
     }
 }

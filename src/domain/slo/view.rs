@@ -31,6 +31,8 @@ pub struct SloView {
     pub fast_burn: bool,
     /// 6× over both 6 h and 30 min: the budget goes in about five days.
     pub slow_burn: bool,
+    /// Whether the SLO holds: the error budget is not overspent. `None` until there is
+    /// enough data for a verdict (see `MIN_SECS_FOR_VERDICT`, `MIN_EVENTS_FOR_BUDGET`).
     pub met: Option<bool>,
 }
 

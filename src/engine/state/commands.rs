@@ -122,26 +122,6 @@ impl EngineState {
         reply
     }
 
-    /// Operator: change the replay's pace. The replay thread paces itself from the
-    /// `--speed` it was started with and takes no changes while running, so this says
-    /// so (and what to do instead) rather than pretending.
-    pub fn replay_speed_command(&mut self, speed: &str, fx: &mut Effects) -> CommandReply {
-        let text = match self.replay.as_ref() {
-            None => format!(
-                "Replay speed {speed} refused: a {} run has no replay to pace",
-                self.mode.as_str()
-            ),
-            Some(r) if r.finished => {
-                format!("Replay speed {speed} refused: the replay of {} has finished", r.name)
-            }
-            Some(_) => format!(
-                "Replay speed {speed} refused: this build cannot change a running replay's pace; start it again with --speed {speed}"
-            ),
-        };
-        self.command_event(text.clone(), fx);
-        CommandReply::refused(text)
-    }
-
     /// A manual reconnect is the operator acting: the stream breaker closes too.
     pub fn manual_reconnect(&mut self, fx: &mut Effects) {
         let t = self.upstreams.alpaca_stream.reset(self.now);

@@ -28,9 +28,15 @@ pub(super) struct Holdings {
 }
 
 impl EngineState {
-    pub fn set_lots(&mut self, lots: Vec<Lot>, cfg: PortfolioConfig) {
+    /// Config lots and the P&L limits. A lot's symbol missing from the watchlist
+    /// joins it (a position is always priced); the returned effects carry the new
+    /// watchlist for a live stream.
+    pub fn set_lots(&mut self, lots: Vec<Lot>, cfg: PortfolioConfig) -> Effects {
         self.holdings.lots = lots;
         self.holdings.cfg = cfg;
+        let mut fx = Effects::default();
+        self.watch_positions(&mut fx);
+        fx
     }
 
     pub fn set_rest_enabled(&mut self, enabled: bool) {
@@ -58,12 +64,18 @@ impl EngineState {
             RestUpdate::Account { result, .. } => {
                 result.map(|a| self.holdings.account = Some(a)).err()
             }
-            RestUpdate::Positions { result, .. } => result
-                .map(|p| {
-                    self.previous_closes_from(&p);
+            RestUpdate::Positions { result, .. } => match result {
+                Ok(p) => {
                     self.holdings.positions = Some(p);
-                })
-                .err(),
+                    self.watch_positions(fx);
+                    if let Some(p) = self.holdings.positions.take() {
+                        self.previous_closes_from(&p);
+                        self.holdings.positions = Some(p);
+                    }
+                    None
+                }
+                Err(e) => Some(e),
+            },
             RestUpdate::Clock { result, .. } => result.map(|c| self.holdings.clock = Some(c)).err(),
         };
         let (_, t) = self.upstreams.alpaca_rest.try_acquire(self.now);
@@ -168,5 +180,39 @@ impl EngineState {
 
     pub(super) fn account(&self) -> Option<Account> {
         self.holdings.account.clone()
+    }
+
+    /// The position held in `sym` (the broker's when it has answered, else the
+    /// config lots'), when there is one: such a symbol is always watched.
+    pub(super) fn position_qty(&self, sym: &str) -> Option<rust_decimal::Decimal> {
+        let h = &self.holdings;
+        let qty: rust_decimal::Decimal = match h.positions.as_deref() {
+            Some(positions) => positions
+                .iter()
+                .filter(|p| p.symbol == sym)
+                .map(|p| p.signed_qty())
+                .sum(),
+            None => h
+                .lots
+                .iter()
+                .filter(|l| l.symbol == sym)
+                .map(|l| l.qty)
+                .sum(),
+        };
+        (!qty.is_zero()).then_some(qty)
+    }
+
+    /// Symbols with a position that the watchlist lacks (they are added, so every
+    /// position keeps a price).
+    pub(super) fn unwatched_positions(&self) -> Vec<crate::domain::types::Symbol> {
+        let h = &self.holdings;
+        let mut out: Vec<crate::domain::types::Symbol> = match h.positions.as_deref() {
+            Some(p) => p.iter().map(|p| p.symbol.clone()).collect(),
+            None => h.lots.iter().map(|l| l.symbol.clone()).collect(),
+        };
+        out.retain(|s| !self.index.contains_key(s) && self.position_qty(s).is_some());
+        out.sort();
+        out.dedup();
+        out
     }
 }

@@ -55,6 +55,17 @@ impl EngineState {
                     ValidationEventKind::BreakerClosed => v.held = None,
                     _ => {}
                 }
+                // Rejections and trips are marked on the symbol's chart.
+                if matches!(
+                    ve.kind,
+                    ValidationEventKind::Rejected | ValidationEventKind::BreakerTripped
+                ) {
+                    v.bars.mark(crate::domain::bars::Marker {
+                        at: ve.at,
+                        tripped: ve.kind == ValidationEventKind::BreakerTripped,
+                        reason: ve.text.clone(),
+                    });
+                }
             }
             let ev = Event::new(ve.at, ve.level, EventKind::Validation, ve.text.clone())
                 .with_symbol(ve.symbol.clone());
@@ -107,6 +118,7 @@ impl EngineState {
                 }
                 v.volume = v.volume.saturating_add(t.size);
                 v.trades += 1;
+                v.bars.trade(t.ts, t.price, t.size);
             }
             Msg::Quote(q) => {
                 self.record_feed_latency(q.ts);
@@ -124,14 +136,29 @@ impl EngineState {
                 let v = &mut self.watchlist[i];
                 v.bid = Some(q.bid_price);
                 v.ask = Some(q.ask_price);
+                v.quote_at = Some(q.ts);
             }
             Msg::Bar(b) => {
                 let idx = self.index.get(&b.symbol).copied();
                 let verdict = self
                     .validator
                     .check_bar(self.now, idx, b, &mut self.validation_out);
-                if let (Verdict::Accept, BarKind::Daily, Some(i)) = (verdict, b.kind, idx) {
-                    self.daily_bar_reference(i, b);
+                match (verdict, b.kind, idx) {
+                    (Verdict::Accept, BarKind::Daily, Some(i)) => self.daily_bar_reference(i, b),
+                    (Verdict::Accept, BarKind::Minute | BarKind::Updated, Some(i)) => {
+                        if let Some(minute) = crate::domain::bars::minute_of(b.ts) {
+                            self.watchlist[i].bars.bar(crate::domain::bars::MinuteBar {
+                                open: b.open,
+                                high: b.high,
+                                low: b.low,
+                                close: b.close,
+                                volume: b.volume,
+                                minute,
+                                source: crate::domain::bars::BarSource::Alpaca,
+                            });
+                        }
+                    }
+                    _ => {}
                 }
             }
             Msg::Status(_)

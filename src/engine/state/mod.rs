@@ -3,6 +3,7 @@
 //! an [`Event`] in [`Effects`], so replays are deterministic and tests are tables.
 
 mod alerting;
+mod charts;
 mod commands;
 mod holdings;
 mod ingest;
@@ -29,7 +30,7 @@ use crate::domain::wire::MsgType;
 use crate::messages::health::ChannelStat;
 use crate::messages::LinkState;
 use routing::Upstreams;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 /// How many events the state keeps (at least) for the event-log panel and the API.
 pub use crate::engine::event_log::EVENT_RING;
@@ -54,7 +55,31 @@ pub struct Effects {
     pub alert_records: Vec<crate::domain::alerts::AlertRecord>,
     /// Closed SLO minutes, for the store's `slo_minutes` table (live runs keep them).
     pub slo_minutes: Vec<crate::domain::slo::MinuteBucket>,
+    /// Symbols that started being watched: a live run backfills their bars.
+    pub backfill: Vec<Symbol>,
 }
+
+impl Effects {
+    /// Adds `other`'s effects after these (its watchlist, if any, is the newer one).
+    pub fn absorb(&mut self, other: Effects) {
+        self.events.extend(other.events);
+        if other.watchlist.is_some() {
+            self.watchlist = other.watchlist;
+        }
+        self.transitions.extend(other.transitions);
+        if other.stream_hold.is_some() {
+            self.stream_hold = other.stream_hold;
+        }
+        self.alerts.extend(other.alerts);
+        self.alert_records.extend(other.alert_records);
+        self.slo_minutes.extend(other.slo_minutes);
+        self.backfill.extend(other.backfill);
+    }
+}
+
+/// Removed symbols whose previous close and bars are remembered, so adding one back
+/// shows its change and chart at once.
+const DEPARTED_KEPT: usize = 32;
 
 /// Most message latencies queued between two drains by the engine shell.
 const FRESH_LATENCY_CAP: usize = 65_536;
@@ -110,6 +135,12 @@ pub struct EngineState {
     alerting: alerting::Alerting,
     reliability: reliability::Reliability,
     notifications: crate::messages::notify::NotifyView,
+    /// Recently removed symbols: (symbol, previous close, bars), newest last.
+    departed: VecDeque<(
+        Symbol,
+        Option<rust_decimal::Decimal>,
+        crate::domain::bars::BarSeries,
+    )>,
 }
 
 impl EngineState {
@@ -147,7 +178,9 @@ impl EngineState {
             replay: cfg.replay_name.map(|name| ReplayView {
                 name,
                 position_ms: 0,
+                span_ms: None,
                 speed: String::new(),
+                paused: false,
                 finished: false,
             }),
             unknown_seen: Vec::new(),
@@ -174,6 +207,7 @@ impl EngineState {
             alerting: alerting::Alerting::new(),
             reliability: reliability::Reliability::new(Default::default()),
             notifications: Default::default(),
+            departed: VecDeque::new(),
         }
     }
 
@@ -252,6 +286,19 @@ impl EngineState {
         }
     }
 
+    pub fn set_replay_paused(&mut self, paused: bool) {
+        if let Some(r) = self.replay.as_mut() {
+            r.paused = paused;
+        }
+    }
+
+    /// The fixture's length, for the header's progress bar.
+    pub fn set_replay_span(&mut self, span_ms: Option<i64>) {
+        if let Some(r) = self.replay.as_mut() {
+            r.span_ms = span_ms;
+        }
+    }
+
     pub fn snapshot(&self, seq: u64, perf: Perf, channels: Vec<ChannelStat>) -> Snapshot {
         let mut counters = self.counters.clone();
         counters.by_type = MsgType::ALL
@@ -295,6 +342,8 @@ mod tests;
 mod tests_commands;
 #[cfg(test)]
 mod tests_in_flight;
+#[cfg(test)]
+mod tests_screen;
 #[cfg(test)]
 mod tests_upstream;
 #[cfg(test)]

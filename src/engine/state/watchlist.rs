@@ -65,7 +65,16 @@ impl EngineState {
             .filter(|s| self.index.contains_key(*s))
             .map(|s| s.as_str())
             .collect();
-        let text = if added.is_empty() && removed.is_empty() {
+        let held = remove
+            .iter()
+            .filter(|s| self.index.contains_key(*s))
+            .find_map(|s| Some((s, self.position_qty(s)?)));
+        let text = if let Some((sym, qty)) = held {
+            Err(format!(
+                "Watchlist change refused: {sym} has a position ({} shares); a symbol with a position is always watched, so its P&L stays priced",
+                qty.normalize()
+            ))
+        } else if added.is_empty() && removed.is_empty() {
             Err("Watchlist unchanged: nothing to add or remove".to_string())
         } else if next.is_empty() {
             Err("Watchlist change refused: it would leave the watchlist empty".to_string())
@@ -97,6 +106,12 @@ impl EngineState {
             for sym in remove.iter().filter(|s| self.index.contains_key(*s)) {
                 self.validator.unsubscribed(sym.clone(), in_flight_until);
             }
+            self.remember_departed(remove);
+            let mut next = next;
+            for v in next.iter_mut().filter(|v| v.price.is_none()) {
+                self.restore_departed(v);
+            }
+            fx.backfill.extend(added.iter().map(|s| Symbol::from(*s)));
             self.watchlist = next;
             self.index = self
                 .watchlist
@@ -106,6 +121,12 @@ impl EngineState {
                 .collect();
             let list: Vec<Symbol> = self.watchlist.iter().map(|v| v.symbol.clone()).collect();
             self.validator.sync_symbols(&list);
+            // A remembered previous close is the breaker's reference again.
+            for (i, v) in self.watchlist.iter().enumerate() {
+                if let (Some(prev), None) = (v.prev_close, v.price) {
+                    self.validator.set_reference(i, prev);
+                }
+            }
             fx.watchlist = Some(list.clone());
             Ok((list, text.clone()))
         } else {
@@ -114,5 +135,47 @@ impl EngineState {
         let ev = Event::new(self.now, level, EventKind::Command, text);
         self.emit(fx, ev);
         result
+    }
+
+    /// Keeps what a removed symbol knew that does not come back by itself soon: its
+    /// previous close (Yahoo sends it once a minute at best) and its bars.
+    fn remember_departed(&mut self, remove: &[Symbol]) {
+        for sym in remove {
+            let Some(&i) = self.index.get(sym) else {
+                continue;
+            };
+            let v = &self.watchlist[i];
+            self.departed.retain(|(s, _, _)| s != sym);
+            if self.departed.len() == super::DEPARTED_KEPT {
+                self.departed.pop_front();
+            }
+            self.departed
+                .push_back((sym.clone(), v.prev_close, v.bars.clone()));
+        }
+    }
+
+    fn restore_departed(&mut self, v: &mut SymbolView) {
+        if let Some(k) = self.departed.iter().position(|(s, _, _)| *s == v.symbol) {
+            if let Some((_, prev, bars)) = self.departed.remove(k) {
+                v.prev_close = v.prev_close.or(prev);
+                v.bars = bars;
+            }
+        }
+    }
+
+    /// Adds the symbols of positions the watchlist lacks: a position is always priced.
+    pub(super) fn watch_positions(&mut self, fx: &mut Effects) {
+        let missing = self.unwatched_positions();
+        if missing.is_empty() {
+            return;
+        }
+        let names: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
+        let text = format!(
+            "Watching {}: a position is held, so it is always priced",
+            names.join(", ")
+        );
+        let ev = Event::new(self.now, Level::Info, EventKind::Command, text);
+        self.emit(fx, ev);
+        let _ = self.apply_watchlist_change(&missing, &[], fx);
     }
 }

@@ -240,6 +240,7 @@ impl EngineState {
                     price: q.price,
                     as_of: q.market_time,
                 });
+                v.bars.merge(super::charts::yahoo_bars(&q.series));
                 if route != Some(Source::Alpaca) && check.confirmed_alpaca.is_none() {
                     v.held = None;
                 }

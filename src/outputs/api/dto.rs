@@ -93,6 +93,11 @@ pub struct SymbolDto {
     #[serde(serialize_with = "num")]
     pub ask: Option<Decimal>,
     pub volume: i64,
+    /// When Alpaca stamped the quote in `bid`/`ask`.
+    pub quote_as_of: Option<Ts>,
+    /// `bid`, `ask` and `volume` are Alpaca's while another source serves `price`
+    /// (a fallback): they are not current beside it.
+    pub quote_stale: bool,
     /// Both sources are down: the price is the last known one.
     pub stale: bool,
     /// The symbol's price breaker is holding this unconfirmed print.
@@ -115,6 +120,8 @@ pub fn symbols_of(s: &Snapshot) -> Vec<SymbolDto> {
             bid: v.bid,
             ask: v.ask,
             volume: v.volume,
+            quote_as_of: v.quote_at,
+            quote_stale: v.price.is_some() && !v.quote_is_current(),
             stale: v.stale,
             held: v.held,
         })

@@ -7,6 +7,7 @@
 mod auth;
 mod dto;
 mod ops;
+pub mod stream;
 
 use crate::engine::snapshot::Snapshot;
 use crate::messages::command::CommandReply;

@@ -41,8 +41,21 @@ pub enum Action {
     /// Close the innermost overlay.
     Close,
     Copy,
-    /// The symbol view's candle chart (issue 14's view; a stub until it lands).
+    /// The symbol view: Enter on a watchlist row opens it, Esc leaves it.
+    OpenSymbol,
+    CloseSymbol,
+    /// Candlesticks or the line, in the symbol view.
     Candles,
+    /// 1, 5 or 15 minutes a bar, in the symbol view.
+    TimeFrame,
+    /// The previous or next validation mark on the symbol view's time axis.
+    PrevMark,
+    NextMark,
+    /// The replay controls.
+    ReplayPause,
+    ReplayFaster,
+    ReplaySlower,
+    ReplayRestart,
     // The prompts (command palette, filter, add symbol).
     Submit,
     Cancel,
@@ -60,7 +73,7 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 46] = [
+    pub const ALL: [Action; 55] = [
         Action::Interrupt,
         Action::Quit,
         Action::Help,
@@ -93,7 +106,16 @@ impl Action {
         Action::Snooze,
         Action::Close,
         Action::Copy,
+        Action::OpenSymbol,
+        Action::CloseSymbol,
         Action::Candles,
+        Action::TimeFrame,
+        Action::PrevMark,
+        Action::NextMark,
+        Action::ReplayPause,
+        Action::ReplayFaster,
+        Action::ReplaySlower,
+        Action::ReplayRestart,
         Action::Submit,
         Action::Cancel,
         Action::Complete,
@@ -144,7 +166,16 @@ impl Action {
             Action::Snooze => "snooze",
             Action::Close => "close",
             Action::Copy => "copy",
+            Action::OpenSymbol => "open_symbol",
+            Action::CloseSymbol => "close_symbol",
             Action::Candles => "candles",
+            Action::TimeFrame => "time_frame",
+            Action::PrevMark => "prev_mark",
+            Action::NextMark => "next_mark",
+            Action::ReplayPause => "replay_pause",
+            Action::ReplayFaster => "replay_faster",
+            Action::ReplaySlower => "replay_slower",
+            Action::ReplayRestart => "replay_restart",
             Action::Submit => "submit",
             Action::Cancel => "cancel",
             Action::Complete => "complete",
@@ -194,7 +225,14 @@ impl Action {
             Action::Snooze => "snooze",
             Action::Close => "close",
             Action::Copy => "copy",
+            Action::OpenSymbol => "chart",
+            Action::CloseSymbol => "back",
             Action::Candles => "candles",
+            Action::TimeFrame => "bars",
+            Action::PrevMark | Action::NextMark => "mark",
+            Action::ReplayPause => "pause",
+            Action::ReplayFaster | Action::ReplaySlower => "speed",
+            Action::ReplayRestart => "restart",
             Action::Submit => "ok",
             Action::Cancel => "cancel",
             Action::Complete => "complete",

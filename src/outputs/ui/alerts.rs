@@ -235,7 +235,8 @@ fn burn(v: Option<f64>) -> String {
 
 fn slo_status(s: &SloView) -> (&'static str, Role) {
     match (s.met, s.fast_burn, s.slow_burn) {
-        (None, _, _) => ("no data", Role::Muted),
+        (None, _, _) if s.total == 0 => ("no data", Role::Muted),
+        (None, _, _) => ("collecting", Role::Muted),
         (_, true, _) => ("FAST BURN", Role::Error),
         (_, _, true) => ("SLOW BURN", Role::Warn),
         (Some(false), _, _) => ("MISSED", Role::Error),

@@ -1,10 +1,11 @@
 //! The Alerts page: pictures from a driven alert engine and SLO tracker, the a/z keys
 //! and the critical bell.
 
+use super::bell::bell_due;
 use super::dispatch::{on_key, Effect};
 use super::perform::SNOOZE_MINUTES;
 use super::scenarios::health_snapshot;
-use super::state::{bell_due, Page, UiState};
+use super::state::{Page, UiState};
 use super::testutil::render_text;
 use crate::domain::alerts::{Actor, AlertEngine, AlertRecord, Signals};
 use crate::domain::slo::{MessageCounts, SecondSample, SloConfig, SloTracker};

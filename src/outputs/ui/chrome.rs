@@ -12,7 +12,7 @@ use crate::messages::LinkState;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{LineGauge, Paragraph};
 use ratatui::Frame;
 
 pub(super) fn link_role(state: LinkState) -> Role {
@@ -90,7 +90,13 @@ pub(super) fn draw_header(
     let bar = theme.header();
     let (time, date) = format::ny_clock(ui.now(snap));
     let replay = snap.replay.as_ref().map(|r| {
-        let state = if r.finished { "done" } else { r.speed.as_str() };
+        let state = if r.finished {
+            "done"
+        } else if r.paused {
+            "PAUSED"
+        } else {
+            r.speed.as_str()
+        };
         format!("{} {state}", format::replay_position(r.position_ms))
     });
     // Drop the least important parts of the clock until it fits next to the left side.
@@ -130,11 +136,41 @@ pub(super) fn draw_header(
     }
     let (left, right) = chosen.unwrap_or_else(|| (header_left(snap, theme, false, false), None));
 
+    let free = usize::from(rect.width)
+        .saturating_sub(left.width() + right.as_ref().map_or(0, |r| r.chars().count()));
     frame.render_widget(Paragraph::new(left).style(bar), rect);
     if let Some(right) = right {
+        let right_w = u16::try_from(right.chars().count()).unwrap_or(u16::MAX);
         let line = Line::from(Span::styled(right, bar)).alignment(Alignment::Right);
         frame.render_widget(Paragraph::new(line), rect);
+        // The replay's progress through the fixture, left of its position.
+        if let Some(ratio) = snap.replay.as_ref().and_then(progress) {
+            let width = u16::try_from(free.saturating_sub(2))
+                .unwrap_or(0)
+                .min(PROGRESS_COLS);
+            if width >= 8 {
+                let x = rect.right().saturating_sub(right_w + width + 1);
+                let gauge = LineGauge::default()
+                    .ratio(ratio)
+                    .label("")
+                    .filled_style(bar.patch(theme.style(Role::Accent)))
+                    .unfilled_style(bar.patch(theme.style(Role::Muted)));
+                frame.render_widget(gauge, Rect::new(x, rect.y, width, 1));
+            }
+        }
     }
+}
+
+/// Widest progress bar in the header.
+const PROGRESS_COLS: u16 = 24;
+
+/// How far through the fixture a replay is (0 to 1), when its length is known.
+fn progress(r: &crate::engine::snapshot::ReplayView) -> Option<f64> {
+    let span = r.span_ms.filter(|s| *s > 0)?;
+    if r.finished {
+        return Some(1.0);
+    }
+    Some((r.position_ms as f64 / span as f64).clamp(0.0, 1.0))
 }
 
 /// The page tabs, for the top-right corner of the first block on the page: the current

@@ -139,11 +139,7 @@ pub fn open(ui: &mut UiState, target: DetailTarget) -> Option<Effect> {
 pub fn open_selected(ui: &mut UiState, snap: &Snapshot) -> Option<Effect> {
     let list = ui.ix.focused(ui.page)?;
     if list == ListId::Watchlist {
-        ui.notice = Some(
-            "a symbol's own view is not available yet; → selects the event log, Enter opens an event"
-                .into(),
-        );
-        return None;
+        return ui.open_symbol_view(snap);
     }
     let i = lists::selected(snap, ui, list)?;
     let target = match list {

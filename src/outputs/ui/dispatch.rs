@@ -7,7 +7,7 @@
 use super::interact::{Overlay, PromptKind};
 use super::keymap::Context;
 use super::keyspec::KeySpec;
-use super::state::UiState;
+use super::state::{Page, UiState};
 use crate::engine::snapshot::Snapshot;
 use crate::messages::Command;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind};
@@ -51,6 +51,7 @@ pub fn innermost(ui: &UiState) -> Context {
     match ui.ix.overlays.last() {
         Some(Overlay::Help { .. }) => Context::Help,
         Some(Overlay::Detail(_)) => Context::Detail,
+        None if ui.page == Page::Market && ui.symbol_view.is_some() => Context::Symbol,
         None => Context::of_page(ui.page),
     }
 }
@@ -71,6 +72,10 @@ pub fn on_key(ui: &mut UiState, key: KeyEvent, snap: &Snapshot) -> Option<Effect
     }
     ui.notice = None;
     let spec = KeySpec::from_event(&key);
+    // A question waiting for y/n takes the next key (Ctrl-C still quits).
+    if ui.confirm.is_some() && spec != KeySpec::ctrl('c') {
+        return ui.answer_confirm(key.code);
+    }
     let ctx = innermost(ui);
     let keymap = Arc::clone(&ui.ix.keymap);
     if let Some(action) = keymap.lookup(ctx, spec) {

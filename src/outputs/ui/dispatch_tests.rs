@@ -194,10 +194,22 @@ fn operator_keys_send_engine_commands() {
 }
 
 #[test]
-fn enter_on_a_watchlist_row_says_the_symbol_view_is_not_here_yet() {
+fn enter_on_a_watchlist_row_opens_the_symbol_view_in_its_own_context() {
     let snap = sample_snapshot();
     let mut ui = UiState::default();
-    assert!(press(&mut ui, &snap, KeyCode::Enter).is_none());
-    assert!(ui.notice.unwrap_or_default().contains("not available yet"));
-    assert!(ui.ix.overlays.is_empty());
+    assert!(matches!(
+        press(&mut ui, &snap, KeyCode::Enter),
+        Some(Effect::Ui)
+    ));
+    assert!(ui.symbol_view.is_some() && ui.ix.overlays.is_empty());
+    assert_eq!(innermost(&ui), crate::outputs::ui::keymap::Context::Symbol);
+    // Page keys still work there; Esc leaves the view and never quits.
+    press(&mut ui, &snap, KeyCode::Char('?'));
+    assert!(ui.ix.help_open());
+    press(&mut ui, &snap, KeyCode::Esc);
+    assert!(!matches!(
+        press(&mut ui, &snap, KeyCode::Esc),
+        Some(Effect::Quit)
+    ));
+    assert!(ui.symbol_view.is_none());
 }

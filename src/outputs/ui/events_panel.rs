@@ -90,7 +90,17 @@ pub fn draw(frame: &mut Frame, rect: Rect, snap: &Snapshot, ui: &UiState, theme:
             if let Some(tag) = tag {
                 spans.push(Span::styled(tag, theme.style(Role::Accent)));
             }
-            spans.push(Span::styled(e.message.as_str(), theme.style(Role::Text)));
+            // A message longer than the row ends in an ellipsis rather than mid-word
+            // (Enter shows it whole).
+            let used: u16 = spans
+                .iter()
+                .map(|s| super::columns::text_width(&s.content))
+                .sum();
+            let room = rect.width.saturating_sub(2).saturating_sub(used);
+            spans.push(Span::styled(
+                super::columns::ellipsize(&e.message, room),
+                theme.style(Role::Text),
+            ));
             let line = Line::from(spans);
             if focused && Some(i) == selected {
                 line.style(theme.style(Role::SelectedBg))

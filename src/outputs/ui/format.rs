@@ -138,6 +138,15 @@ pub fn ny_clock(t: Ts) -> (String, String) {
     )
 }
 
+/// Midnight in New York of the day `t` falls in: where a chart's "day" starts.
+pub fn ny_day_start(t: Ts) -> Ts {
+    use chrono::TimeZone;
+    let day = t.to_datetime().with_timezone(&New_York).date_naive();
+    day.and_hms_opt(0, 0, 0)
+        .and_then(|midnight| New_York.from_local_datetime(&midnight).earliest())
+        .map_or(t, |d| Ts::from_secs(d.timestamp()))
+}
+
 /// Event-log timestamps: `10:04:31`, New York time.
 pub fn ny_time(t: Ts) -> String {
     t.to_datetime()
@@ -256,6 +265,21 @@ mod tests {
         // ...and 09:04:31 in January (UTC-5).
         let winter = Ts::parse_rfc3339("2024-01-15T14:04:31Z").unwrap();
         assert_eq!(ny_time(winter), "09:04:31");
+    }
+
+    #[test]
+    fn the_new_york_day_starts_at_local_midnight() {
+        let t = Ts::parse_rfc3339("2026-11-17T15:04:31Z").unwrap();
+        assert_eq!(
+            ny_day_start(t),
+            Ts::parse_rfc3339("2026-11-17T05:00:00Z").unwrap()
+        );
+        // 01:00 UTC is still the evening before in New York.
+        let t = Ts::parse_rfc3339("2026-11-18T01:00:00Z").unwrap();
+        assert_eq!(
+            ny_day_start(t),
+            Ts::parse_rfc3339("2026-11-17T05:00:00Z").unwrap()
+        );
     }
 
     #[test]

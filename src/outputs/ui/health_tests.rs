@@ -142,7 +142,9 @@ fn header_keeps_states_and_clock_at_80_columns() {
     replay.replay = Some(crate::engine::snapshot::ReplayView {
         name: "open".to_string(),
         position_ms: 83_450,
+        span_ms: None,
         speed: "10x".to_string(),
+        paused: false,
         finished: false,
     });
     let text = render_text(&replay, &UiState::default(), 80, 24);

@@ -43,12 +43,19 @@ fn areas(snap: &Snapshot, ui: &UiState, area: Rect) -> (Vec<ListArea>, Option<Ta
     let theme = Theme::default();
     let status_rows = super::statusline::status_rows(snap, ui, &theme, area.width);
     let mut out = Vec::new();
+    let err = (ui.page == Page::Market)
+        .then(|| super::view::link_error(snap, ui.now(snap)))
+        .flatten();
+    let body = super::view::split(area, err.is_some(), status_rows).body;
+    // The symbol view: its tabs are on its bottom edge; it has no list.
+    if ui.page == Page::Market && ui.symbol_view.is_some() {
+        return (out, None);
+    }
     if ui.page == Page::Market {
-        let err = super::view::link_error(snap, ui.now(snap));
         let shown = lists::watchlist(snap, ui).len();
-        let a = super::view::split(area, shown, err.is_some(), status_rows);
+        let m = super::layout::market(body, shown);
         let mut tabs = None;
-        if let Some(t) = a.table {
+        if let Some(t) = m.table {
             let rows = t.height.saturating_sub(3);
             let sel = lists::selected(snap, ui, ListId::Watchlist);
             let top = lists::window_start(sel, usize::from(rows));
@@ -64,7 +71,7 @@ fn areas(snap: &Snapshot, ui: &UiState, area: Rect) -> (Vec<ListArea>, Option<Ta
                 right_border: true,
             });
         }
-        if let Some(l) = a.log {
+        if let Some(l) = m.log {
             let top = super::events_panel::window(snap, ui, l);
             let rows = l.height.saturating_sub(2);
             out.push(ListArea {
@@ -77,10 +84,6 @@ fn areas(snap: &Snapshot, ui: &UiState, area: Rect) -> (Vec<ListArea>, Option<Ta
         }
         return (out, tabs);
     }
-    let a = super::view::split(area, 0, false, status_rows);
-    let top_y = a.header.bottom();
-    let bottom = a.status.map_or(area.bottom(), |r| r.y);
-    let body = Rect::new(area.x, top_y, area.width, bottom.saturating_sub(top_y));
     match ui.page {
         Page::Market | Page::Positions => (
             out,

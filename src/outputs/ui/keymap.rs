@@ -283,6 +283,12 @@ impl Keymap {
                     continue;
                 }
                 let written = |x: &Binding| entries.iter().any(|(n, _)| n == x.action.name());
+                // The defaults let an inner context shadow an outer one on purpose (←
+                // picks a chart mark in the symbol view, a panel elsewhere); a key the
+                // config binds may not, and one context never holds a key twice.
+                if a.context != b.context && !written(a) && !written(b) {
+                    continue;
+                }
                 let (mine, theirs) = if written(b) && !written(a) {
                     (b, a)
                 } else {

@@ -27,6 +27,13 @@ pub fn watchlist<'a>(snap: &'a Snapshot, ui: &UiState) -> Vec<&'a SymbolView> {
         .collect()
 }
 
+/// The watchlist row the selection is on (in the filtered list, as it is shown).
+pub fn selected_symbol<'a>(snap: &'a Snapshot, ui: &UiState) -> Option<&'a SymbolView> {
+    let shown = watchlist(snap, ui);
+    ui.selected_in(shown.len())
+        .and_then(|i| shown.get(i).copied())
+}
+
 /// Events matching the filter, newest first, with their sequence numbers.
 pub fn events<'a>(snap: &'a Snapshot, ui: &UiState) -> Vec<(u64, &'a Event)> {
     let m = matcher(ui, ListId::Events);

@@ -7,7 +7,10 @@
 
 pub mod actions;
 mod alerts;
+mod bell;
+mod chart;
 mod chrome;
+mod columns;
 mod detail;
 mod detail_docs;
 pub mod dispatch;
@@ -22,6 +25,7 @@ pub mod keymap;
 pub mod keymap_doc;
 mod keymap_table;
 pub mod keyspec;
+mod layout;
 mod line_edit;
 mod lists;
 mod mouse;
@@ -32,10 +36,13 @@ pub mod palette;
 mod panels;
 mod perform;
 pub mod positions;
+mod positions_charts;
 mod prompt;
 mod prompt_view;
+mod screen_actions;
 pub mod state;
 mod statusline;
+mod symbol_view;
 pub mod theme;
 mod view;
 mod watchlist;
@@ -45,6 +52,10 @@ mod wrap;
 mod alerts_tests;
 #[cfg(test)]
 mod command_tests;
+#[cfg(test)]
+mod demo_tests;
+#[cfg(test)]
+mod demo_testutil;
 #[cfg(test)]
 mod health_tests;
 #[cfg(test)]
@@ -56,18 +67,22 @@ mod positions_tests;
 #[cfg(test)]
 mod scenarios;
 #[cfg(test)]
+mod screen_keys_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod testutil;
 #[cfg(test)]
 mod theme_tests;
 
+pub use bell::bell_due;
 pub use dispatch::{on_key, Effect};
 pub use keymap::{Keymap, KeymapError};
 use outside::Term;
 pub use outside::{Outside, UiOptions};
-pub use state::{bell_due, Page, UiState};
+pub use state::{Page, UiState};
 pub use theme::{Role, Theme, ThemeError};
+pub use view::draw;
 
 use crate::engine::snapshot::{Mode, Snapshot};
 use crate::messages::command::CommandReply;
@@ -171,12 +186,8 @@ where
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     loop {
-        // Outside replay the engine clock is wall time, so extrapolate it: if the engine
-        // stops publishing, ages keep growing on screen instead of freezing.
-        ui.display_now = (snap.mode != Mode::Replay).then(|| {
-            let elapsed_ms = i64::try_from(received_at.elapsed().as_millis()).unwrap_or(i64::MAX);
-            snap.now.plus_millis(elapsed_ms)
-        });
+        let elapsed_ms = i64::try_from(received_at.elapsed().as_millis()).unwrap_or(i64::MAX);
+        ui.display_now = display_now(snap.mode, snap.now, elapsed_ms);
         if RESTORED_BY_PANIC.swap(false, Ordering::SeqCst) {
             anyhow::bail!("a panic elsewhere in the program ended the terminal UI");
         }
@@ -262,6 +273,19 @@ where
             _ = tick.tick() => {}
         }
     }
+}
+
+/// The time ages are measured against. Live, the engine clock is wall time, so it is
+/// extrapolated: if the engine stops publishing, ages keep growing on screen instead
+/// of freezing. A replay or the demo runs on the fixture's clock, which only the
+/// engine moves (at the replay's speed, paused or finished): extrapolating it by
+/// wall time would run ahead, then jump back at the next snapshot.
+pub fn display_now(
+    mode: Mode,
+    snap_now: crate::domain::types::Ts,
+    since_ms: i64,
+) -> Option<crate::domain::types::Ts> {
+    (mode == Mode::Live).then(|| snap_now.plus_millis(since_ms))
 }
 
 /// Shows why the engine refused a command (as the API's 404/409/503 would say).

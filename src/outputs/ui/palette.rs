@@ -5,10 +5,12 @@
 
 use super::state::Page;
 use crate::domain::alerts::{Actor, RULES};
+use crate::domain::pace::SPEED_STEPS;
 use crate::domain::portfolio::SortKey;
 use crate::domain::types::{parse_symbol, Symbol};
 use crate::engine::snapshot::Snapshot;
 use crate::messages::command::{FailoverAction, ALPACA_REST, ALPACA_STREAM, YAHOO_HTTP};
+use crate::messages::replay::ReplayAction;
 use crate::messages::Command;
 
 pub struct PaletteCommand {
@@ -34,7 +36,7 @@ pub static COMMANDS: [PaletteCommand; 17] = [
     c("snooze", "ALERT [MINUTES]", "snooze an alert's notifications (default 30, at most 1440 minutes)"),
     c("theme", "NAME", "switch the colour theme (default, light, mono)"),
     c("sort", "KEY [asc|desc]", "sort the positions by symbol, value, pnl, day or weight"),
-    c("speed", "N|max", "change the replay's pace"),
+    c("speed", "N|max|faster|slower", "change the replay's pace (N: 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 100, 300, 1000)"),
     c("goto", "PAGE", "show a page: market, health, positions, alerts"),
     c("filter", "[TEXT]", "filter the list in view (no text clears it)"),
     c("open", "", "open the selected row in full"),
@@ -59,7 +61,9 @@ const SORT_KEYS: [(&str, SortKey); 6] = [
     ("day", SortKey::DayPl),
     ("weight", SortKey::Weight),
 ];
-const SPEEDS: [&str; 6] = ["1", "2", "5", "10", "20", "max"];
+const SPEEDS: [&str; 10] = [
+    "1", "2", "5", "10", "20", "60", "max", "faster", "slower", "pause",
+];
 /// `snooze` without minutes, as `z` does.
 pub const SNOOZE_DEFAULT_MINUTES: u32 = 30;
 
@@ -203,19 +207,33 @@ pub fn parse(line: &str) -> Result<Run, String> {
             let s = one(
                 args,
                 cmd,
-                "a speed: a multiple of real time like 10, or max",
+                "a speed: 0.25 to 1000 (times real time), max, faster or slower",
             )?;
-            let valid = s.eq_ignore_ascii_case("max")
-                || s.parse::<f64>()
-                    .is_ok_and(|f| f.is_finite() && f > 0.0 && f <= 1_000_000.0);
-            if !valid {
-                return Err(format!(
-                    "speed: {s:?} is not a speed (expected a number above 0, like 10, or max)"
-                ));
-            }
-            send(Command::ReplaySpeed {
-                speed: s.to_ascii_lowercase(),
-            })
+            let action = match s.to_ascii_lowercase().as_str() {
+                "max" => ReplayAction::SetSpeed(None),
+                "faster" | "+" => ReplayAction::Faster,
+                "slower" | "-" => ReplayAction::Slower,
+                "pause" | "resume" => ReplayAction::TogglePause,
+                "restart" => ReplayAction::Restart,
+                _ => {
+                    let step = s
+                        .parse::<f64>()
+                        .ok()
+                        .and_then(|f| SPEED_STEPS.iter().position(|x| (x - f).abs() < 1e-9));
+                    match step.and_then(|i| u8::try_from(i).ok()) {
+                        Some(i) => ReplayAction::SetSpeed(Some(i)),
+                        None => {
+                            let steps: Vec<String> =
+                                SPEED_STEPS.iter().map(|x| x.to_string()).collect();
+                            return Err(format!(
+                                "speed: {s:?} is not a speed (expected one of {}, max, faster or slower)",
+                                steps.join(", ")
+                            ));
+                        }
+                    }
+                }
+            };
+            send(Command::Replay(action))
         }
         "goto" | "page" => {
             let p = one(args, cmd, "a page: market, health, positions or alerts")?;

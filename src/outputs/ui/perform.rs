@@ -12,6 +12,7 @@ use super::state::{Page, UiState};
 use crate::domain::alerts::Actor;
 use crate::engine::snapshot::Snapshot;
 use crate::messages::command::FailoverAction;
+use crate::messages::replay::ReplayAction;
 use crate::messages::Command;
 
 /// How long `z` snoozes an alert.
@@ -54,11 +55,8 @@ pub fn perform(ui: &mut UiState, action: Action, snap: &Snapshot) -> Option<Effe
         A::Open => detail::open_selected(ui, snap),
         A::Back => back(ui),
         A::RemoveSymbol => remove_symbol(ui, snap),
-        A::AcceptHeld => {
-            let sym = selected_symbol(ui, snap)?;
-            // Sent even when the row holds nothing: the engine answers either way.
-            Some(Effect::Send(Command::ResetSymbolBreaker(sym)))
-        }
+        // Asks first, showing the move it makes (see `screen_actions`).
+        A::AcceptHeld => ui.ask_reset_breaker(snap),
         A::SortNext => {
             ui.sort_key = ui.sort_key.next();
             ui_change
@@ -84,10 +82,15 @@ pub fn perform(ui: &mut UiState, action: Action, snap: &Snapshot) -> Option<Effe
             }))
         }
         A::Copy => detail::copy_selected(ui, snap),
-        A::Candles => {
-            ui.notice = Some("candle charts are not available yet".into());
-            None
-        }
+        A::OpenSymbol => ui.open_symbol_view(snap),
+        A::CloseSymbol => ui.close_symbol_view(),
+        A::Candles => ui.toggle_candles(),
+        A::TimeFrame => ui.next_time_frame(),
+        A::PrevMark | A::NextMark => ui.select_mark(snap, action == A::NextMark),
+        A::ReplayPause => ui.replay_control(ReplayAction::TogglePause),
+        A::ReplayFaster => ui.replay_control(ReplayAction::Faster),
+        A::ReplaySlower => ui.replay_control(ReplayAction::Slower),
+        A::ReplayRestart => ui.replay_control(ReplayAction::Restart),
         A::Submit
         | A::Cancel
         | A::Complete
@@ -185,6 +188,10 @@ fn remove_symbol(ui: &mut UiState, snap: &Snapshot) -> Option<Effect> {
         return None;
     }
     let sym = selected_symbol(ui, snap)?;
+    if let Some(why) = super::screen_actions::removal_refusal(snap, &sym) {
+        ui.notice = Some(why);
+        return None;
+    }
     Some(Effect::Send(Command::ChangeWatchlist {
         add: Vec::new(),
         remove: vec![sym],

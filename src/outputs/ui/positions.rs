@@ -1,13 +1,17 @@
-//! The Positions page (page 3): a summary line (source, equity, Trading API status,
-//! daily-loss and concentration risk), the positions table with a totals row, sorted
-//! by the UI's sort key. A pure function of (snapshot, UI state, theme), like every view.
+//! The Positions page (page 3): a summary line (equity, whether the totals leave an
+//! unpriced position out, day P&L, daily-loss and concentration risk, source,
+//! Trading API status), the positions table with a totals row, sorted by the UI's
+//! sort key, and on larger screens the equity curve and per-position P&L bars
+//! beneath (see `positions_charts`). Columns are dropped whole when narrow, in the
+//! order [`COLUMNS`] documents. A pure function of (snapshot, UI state, theme).
 
 use super::chrome::page_tabs;
+use super::columns::{self, ColumnNeed, Part};
 use super::format;
 use super::state::UiState;
 use super::theme::{Role, Theme};
 use crate::domain::portfolio::{
-    sort_positions, LossLevel, PositionRow, PositionsSource, PriceSource, RiskFlag,
+    sort_positions, LossLevel, PositionRow, PositionsSource, PriceSource, RiskFlag, Totals,
 };
 use crate::engine::snapshot::Snapshot;
 use ratatui::layout::{Alignment, Constraint, Rect};
@@ -16,11 +20,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 use rust_decimal::Decimal;
-
-/// Below this inner width the table drops the columns in [`NARROW_DROPS`].
-const WIDE_COLS: u16 = 100;
-/// Avg cost, weight and risk, by column index.
-const NARROW_DROPS: [usize; 3] = [2, 8, 9];
 
 /// Money with thousands separators and cents: `-1,234.50`. From the Decimal's own
 /// digits, never through a float.
@@ -80,44 +79,44 @@ fn risk_text(r: &PositionRow) -> String {
     parts.join(" ")
 }
 
-fn summary(snap: &Snapshot, theme: &Theme) -> Line<'static> {
+/// The summary line's facts, most important first; those that do not fit are left
+/// out whole (a cut equity figure would be a wrong number).
+fn summary(snap: &Snapshot, theme: &Theme, width: u16) -> Line<'static> {
     let p = &snap.portfolio;
-    let muted = theme.style(Role::Muted);
-    let text = theme.style(Role::Text);
     let source = match p.source {
         PositionsSource::Broker => "broker",
         PositionsSource::Config => "config lots",
         PositionsSource::None => "none",
     };
-    let mut spans = vec![Span::styled(" source ", muted), Span::styled(source, text)];
-    spans.push(Span::styled("  equity ", muted));
-    spans.push(Span::styled(money(p.totals.equity), text));
+    let mut parts: Vec<Part> = vec![vec![
+        ("equity ".into(), Role::Muted),
+        (money(p.totals.equity), Role::Text),
+    ]];
+    if let Some(text) = &p.totals.incomplete {
+        parts.push(vec![(text.clone(), Role::Warn)]);
+    }
     if let Some(day) = p.totals.day_pl {
-        spans.push(Span::styled("  day ", muted));
         let pct = p
             .totals
             .day_pl_pct
             .map(|x| format!(" ({})", format::pct(x)))
             .unwrap_or_default();
-        spans.push(Span::styled(
-            format!("{}{pct}", signed_money(day)),
-            theme.style(pl_role(Some(day))),
-        ));
+        parts.push(vec![
+            ("day ".into(), Role::Muted),
+            (format!("{}{pct}", signed_money(day)), pl_role(Some(day))),
+        ]);
     }
     let risk = &p.risk;
-    let (loss_text, loss_role) = match (risk.daily_loss_level, risk.daily_loss_pct) {
-        (LossLevel::Critical, Some(x)) => (
-            format!("  DAILY LOSS {} CRITICAL", format::pct(x)),
+    match (risk.daily_loss_level, risk.daily_loss_pct) {
+        (LossLevel::Critical, Some(x)) => parts.push(vec![(
+            format!("DAILY LOSS {} CRITICAL", format::pct(x)),
             Role::Error,
-        ),
-        (LossLevel::Warning, Some(x)) => (
-            format!("  daily loss {} WARNING", format::pct(x)),
+        )]),
+        (LossLevel::Warning, Some(x)) => parts.push(vec![(
+            format!("daily loss {} WARNING", format::pct(x)),
             Role::Warn,
-        ),
-        _ => (String::new(), Role::Text),
-    };
-    if !loss_text.is_empty() {
-        spans.push(Span::styled(loss_text, theme.style(loss_role)));
+        )]),
+        _ => {}
     }
     if let Some(c) = &risk.max_concentration {
         let role = if risk.concentration_breached {
@@ -125,16 +124,19 @@ fn summary(snap: &Snapshot, theme: &Theme) -> Line<'static> {
         } else {
             Role::Muted
         };
-        spans.push(Span::styled(
-            format!("  max weight {} {}", c.symbol, weight(c.pct)),
-            theme.style(role),
-        ));
+        parts.push(vec![(
+            format!("max weight {} {}", c.symbol, weight(c.pct)),
+            role,
+        )]);
     }
-    spans.push(Span::styled("  Trading API ", muted));
+    parts.push(vec![
+        ("source ".into(), Role::Muted),
+        (source.into(), Role::Text),
+    ]);
     let api = if !snap.rest.enabled {
         ("no credentials".to_string(), Role::Muted)
     } else if let Some(e) = &snap.rest.last_error {
-        (e.chars().take(40).collect(), Role::Warn)
+        (columns::ellipsize(e, 40), Role::Warn)
     } else if let Some(at) = snap.rest.last_ok_at {
         (
             format!("ok {} ago", format::age(snap.now.millis_since(at))),
@@ -143,8 +145,81 @@ fn summary(snap: &Snapshot, theme: &Theme) -> Line<'static> {
     } else {
         ("waiting".to_string(), Role::Muted)
     };
-    spans.push(Span::styled(api.0, theme.style(api.1)));
-    Line::from(spans)
+    parts.push(vec![("Trading API ".into(), Role::Muted), api]);
+    let mut line = columns::fit_parts(parts, width.saturating_sub(1), "  ", theme);
+    line.spans.insert(0, Span::raw(" "));
+    line
+}
+
+/// Column titles, in display order, and their drop priority (highest goes first):
+/// Symbol 0, Last 1, P&L 2, Day P&L 3, Mkt value 4, Qty 5, P&L % 6, Avg cost 7,
+/// Weight 8. Risk takes what is left.
+const COLUMNS: [(&str, u8); 9] = [
+    ("Symbol", 0),
+    ("Qty", 5),
+    ("Avg cost", 7),
+    ("Last", 1),
+    ("Mkt value", 4),
+    ("P&L", 2),
+    ("P&L %", 6),
+    ("Day P&L", 3),
+    ("Weight", 8),
+];
+
+type Text = (String, Role);
+
+fn row_cells(r: &PositionRow) -> [Text; 9] {
+    let missing = || (format::MISSING.to_string(), Role::Muted);
+    let opt = |d: Option<Decimal>, f: fn(Decimal) -> String, role: Role| {
+        d.map_or_else(missing, |x| (f(x), role))
+    };
+    let last_role = match (r.stale, r.last_source) {
+        (true, _) => Role::Stale,
+        (false, Some(PriceSource::Yahoo)) => Role::Warn,
+        _ => Role::Text,
+    };
+    let mut last = r
+        .last
+        .map(format::price)
+        .unwrap_or_else(|| format::MISSING.into());
+    if r.stale {
+        last.push_str(" stale");
+    } else if r.last_source == Some(PriceSource::Yahoo) {
+        last.push_str(" Y");
+    }
+    [
+        (r.symbol.to_string(), Role::Text),
+        (r.qty.normalize().to_string(), Role::Text),
+        opt(r.avg_cost, format::price, Role::Muted),
+        (last, last_role),
+        opt(r.market_value, money, Role::Text),
+        opt(r.unrealized_pl, signed_money, pl_role(r.unrealized_pl)),
+        opt(r.unrealized_pl_pct, format::pct, pl_role(r.unrealized_pl)),
+        opt(r.day_pl, signed_money, pl_role(r.day_pl)),
+        opt(r.weight_pct, weight, Role::Muted),
+    ]
+}
+
+fn total_cells(t: &Totals) -> [Text; 9] {
+    let blank = || (String::new(), Role::Text);
+    let pl = pl_role(Some(t.unrealized_pl));
+    [
+        ("Total".to_string(), Role::Text),
+        blank(),
+        blank(),
+        blank(),
+        (money(t.market_value), Role::Text),
+        (signed_money(t.unrealized_pl), pl),
+        t.unrealized_pl_pct.map_or_else(
+            || (format::MISSING.into(), Role::Muted),
+            |x| (format::pct(x), pl),
+        ),
+        t.day_pl.map_or_else(
+            || (format::MISSING.into(), Role::Muted),
+            |x| (signed_money(x), pl_role(Some(x))),
+        ),
+        blank(),
+    ]
 }
 
 pub(super) fn draw_positions(
@@ -173,7 +248,7 @@ pub(super) fn draw_positions(
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     frame.render_widget(
-        Paragraph::new(summary(snap, theme)),
+        Paragraph::new(summary(snap, theme, inner.width)),
         Rect { height: 1, ..inner },
     );
     let body = Rect::new(
@@ -191,125 +266,88 @@ pub(super) fn draw_positions(
         );
         return;
     }
-    // Too narrow for every column: drop avg cost, weight and risk rather than let the
-    // table squeeze numbers (a squeezed right-aligned number loses its leading digits).
-    let wide = body.width >= WIDE_COLS;
-    let keep = |cells: Vec<Cell<'static>>| -> Row<'static> {
-        Row::new(
-            cells
-                .into_iter()
-                .enumerate()
-                .filter(|(i, _)| wide || !NARROW_DROPS.contains(i))
-                .map(|(_, c)| c),
-        )
-    };
     let mut rows = snap.portfolio.positions.clone();
     sort_positions(&mut rows, ui.sort_key, ui.sort_descending);
-    let right = |t: String, role: Role| {
-        Cell::from(Line::from(t).alignment(Alignment::Right)).style(theme.style(role))
-    };
-    let opt = |d: Option<Decimal>, f: fn(Decimal) -> String, role: Role| match d {
-        Some(x) => right(f(x), role),
-        None => right(format::MISSING.to_string(), Role::Muted),
-    };
-    let table_rows: Vec<Row> = rows
+    let t = &snap.portfolio.totals;
+    let mut cells: Vec<[Text; 9]> = rows.iter().map(row_cells).collect();
+    cells.push(total_cells(t));
+    let mut risks: Vec<String> = rows.iter().map(risk_text).collect();
+    risks.push(t.incomplete.clone().unwrap_or_default());
+    let needs: Vec<ColumnNeed> = COLUMNS
         .iter()
-        .map(|r| {
-            let last_role = match (r.stale, r.last_source) {
-                (true, _) => Role::Stale,
-                (false, Some(PriceSource::Yahoo)) => Role::Warn,
-                _ => Role::Text,
-            };
-            let mut last = r
-                .last
-                .map(format::price)
-                .unwrap_or_else(|| format::MISSING.into());
-            if r.stale {
-                last.push_str(" stale");
-            } else if r.last_source == Some(PriceSource::Yahoo) {
-                last.push_str(" Y");
-            }
-            keep(vec![
-                Cell::from(r.symbol.to_string()).style(theme.style(Role::Text)),
-                right(r.qty.normalize().to_string(), Role::Text),
-                opt(r.avg_cost, format::price, Role::Muted),
-                right(last, last_role),
-                opt(r.market_value, money, Role::Text),
-                opt(r.unrealized_pl, signed_money, pl_role(r.unrealized_pl)),
-                opt(r.unrealized_pl_pct, format::pct, pl_role(r.unrealized_pl)),
-                opt(r.day_pl, signed_money, pl_role(r.day_pl)),
-                opt(r.weight_pct, weight, Role::Muted),
-                Cell::from(risk_text(r)).style(theme.style(Role::Warn)),
-            ])
+        .enumerate()
+        .map(|(i, (title, priority))| ColumnNeed {
+            width: columns::widest(title, cells.iter().map(|r| r[i].0.as_str())),
+            priority: *priority,
         })
         .collect();
-    let t = &snap.portfolio.totals;
+    let keep = columns::fit(body.width, &needs, 1, 4);
+    let used: u16 = keep.iter().map(|&i| needs[i].width + 1).sum();
+    let risk_width = body.width.saturating_sub(used);
     let bold = |role: Role| theme.style(role).add_modifier(Modifier::BOLD);
-    let total_row = keep(vec![
-        Cell::from("Total").style(bold(Role::Text)),
-        Cell::from(""),
-        Cell::from(""),
-        Cell::from(""),
-        right(money(t.market_value), Role::Text).style(bold(Role::Text)),
-        right(signed_money(t.unrealized_pl), Role::Text)
-            .style(bold(pl_role(Some(t.unrealized_pl)))),
-        opt(
-            t.unrealized_pl_pct,
-            format::pct,
-            pl_role(Some(t.unrealized_pl)),
-        ),
-        opt(t.day_pl, signed_money, pl_role(t.day_pl)),
-        Cell::from(""),
-        Cell::from(""),
-    ]);
-    let header = keep(
-        [
-            "Symbol",
-            "Qty",
-            "Avg cost",
-            "Last",
-            "Mkt value",
-            "P&L",
-            "P&L %",
-            "Day P&L",
-            "Weight",
-            "Risk",
-        ]
-        .into_iter()
+    let total_at = cells.len() - 1;
+    let table_rows: Vec<Row> = cells
+        .iter()
+        .zip(&risks)
         .enumerate()
-        .map(|(i, h)| {
-            let l = Line::from(h);
-            Cell::from(if i == 0 || i == 9 {
-                l
-            } else {
-                l.alignment(Alignment::Right)
-            })
+        .map(|(k, (row, risk))| {
+            let style = |role: Role| {
+                if k == total_at {
+                    bold(role)
+                } else {
+                    theme.style(role)
+                }
+            };
+            let mut out: Vec<Cell> = keep
+                .iter()
+                .map(|&i| {
+                    let (text, role) = row[i].clone();
+                    let line = Line::from(text);
+                    let line = if i == 0 {
+                        line
+                    } else {
+                        line.alignment(Alignment::Right)
+                    };
+                    Cell::from(line).style(style(role))
+                })
+                .collect();
+            out.push(
+                Cell::from(columns::ellipsize(risk, risk_width)).style(theme.style(Role::Warn)),
+            );
+            Row::new(out)
         })
-        .collect(),
+        .collect();
+    let header = Row::new(
+        keep.iter()
+            .map(|&i| {
+                let l = Line::from(COLUMNS[i].0);
+                Cell::from(if i == 0 {
+                    l
+                } else {
+                    l.alignment(Alignment::Right)
+                })
+            })
+            .chain(std::iter::once(Cell::from("Risk"))),
     )
     .style(theme.style(Role::Muted));
-    let all_widths = [
-        Constraint::Length(7),
-        Constraint::Length(7),
-        Constraint::Length(9),
-        Constraint::Length(13),
-        Constraint::Length(12),
-        Constraint::Length(11),
-        Constraint::Length(8),
-        Constraint::Length(10),
-        Constraint::Length(7),
-        Constraint::Fill(1),
-    ];
-    let widths: Vec<Constraint> = all_widths
+    let mut widths: Vec<Constraint> = keep
         .iter()
-        .enumerate()
-        .filter(|(i, _)| wide || !NARROW_DROPS.contains(i))
-        .map(|(_, w)| *w)
+        .map(|&i| Constraint::Length(needs[i].width))
         .collect();
-    let mut all = table_rows;
-    all.push(total_row);
-    let table = Table::new(all, widths).header(header).column_spacing(1);
-    frame.render_widget(table, body);
+    widths.push(Constraint::Fill(1));
+    let table_h = u16::try_from(cells.len() + 1).unwrap_or(u16::MAX);
+    let charts = super::positions_charts::area_below(body, table_h);
+    let table_area = Rect {
+        height: charts.map_or(body.height, |c| c.y - body.y),
+        ..body
+    };
+    let table = Table::new(table_rows, widths)
+        .header(header)
+        .column_spacing(1);
+    frame.render_widget(table, table_area);
+    if let Some(area) = charts {
+        super::positions_charts::draw(frame, area, snap, theme);
+    }
 }
 
 #[cfg(test)]

@@ -83,9 +83,12 @@ fn palette_runs_commands_and_remembers_them() {
     assert!(
         matches!(sent("snooze H1 30"), Some(Effect::Send(Command::SnoozeAlert { id, minutes: 30, .. })) if id == "H1")
     );
-    assert!(
-        matches!(sent("speed 10"), Some(Effect::Send(Command::ReplaySpeed { speed })) if speed == "10")
-    );
+    assert!(matches!(
+        sent("speed 10"),
+        Some(Effect::Send(Command::Replay(
+            crate::messages::replay::ReplayAction::SetSpeed(Some(5))
+        )))
+    ));
     assert!(matches!(sent("theme light"), Some(Effect::Theme(t)) if t == "light"));
     assert!(matches!(sent("quit"), Some(Effect::Quit)));
     let mut ui = UiState::default();

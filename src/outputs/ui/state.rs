@@ -2,7 +2,6 @@
 //! [`super::interact`]). Keys change it through [`super::dispatch`]. Nothing here
 //! touches the terminal or the clock.
 
-use crate::domain::alerts::{AlertState, Severity};
 use crate::domain::types::Ts;
 use crate::engine::snapshot::Snapshot;
 
@@ -85,6 +84,10 @@ pub struct UiState {
     pub render_latency_us: crate::domain::stats::LatencyView,
     /// Keymap, overlays, prompts, filters, focus and the rest of the interaction layer.
     pub ix: super::interact::Interaction,
+    /// The selected symbol's chart, open over the Market page (Enter; Esc closes).
+    pub symbol_view: Option<super::screen_actions::SymbolViewState>,
+    /// A question waiting for y or n (see [`super::screen_actions`]).
+    pub confirm: Option<super::screen_actions::Confirm>,
 }
 
 impl UiState {
@@ -102,27 +105,4 @@ impl UiState {
     pub fn now(&self, snap: &Snapshot) -> Ts {
         self.display_now.unwrap_or(snap.now)
     }
-}
-
-/// Whether a CRITICAL alert has started firing (unacknowledged, not snoozed, not
-/// inhibited) since the last call: the shell rings the terminal bell then. `rung`
-/// remembers the ids already rung for; an alert that resolves and fires again rings
-/// again.
-pub fn bell_due(rung: &mut Vec<&'static str>, snap: &Snapshot) -> bool {
-    let now: Vec<&'static str> = snap
-        .alerts
-        .active
-        .iter()
-        .filter(|a| {
-            a.severity == Severity::Critical
-                && a.state == AlertState::Firing
-                && !a.acked
-                && a.inhibited_by.is_none()
-                && a.snoozed_until.is_none_or(|until| until <= snap.now)
-        })
-        .map(|a| a.id)
-        .collect();
-    let due = now.iter().any(|id| !rung.contains(id));
-    *rung = now;
-    due
 }

@@ -4,9 +4,11 @@
 //! the Health page). An open prompt, a notice or a refusal takes the key-hint row:
 //! that is where the eye goes after a key.
 
+use super::actions::Action;
 use super::dispatch::innermost;
 use super::format;
 use super::interact::{DetailTarget, Overlay, PromptKind};
+use super::keymap::Context;
 use super::keymap_doc::{hints, Hint};
 use super::state::UiState;
 use super::theme::{Role, Theme};
@@ -221,13 +223,51 @@ fn prompt_line<'a>(ui: &UiState, theme: &Theme) -> Option<Line<'a>> {
     Some(Line::from(spans))
 }
 
-/// The prompt or the notice, when one is up: it takes the key-hint row.
-fn message_line<'a>(ui: &UiState, theme: &Theme) -> Option<Line<'a>> {
-    prompt_line(ui, theme).or_else(|| {
-        ui.notice
-            .as_ref()
-            .map(|n| Line::from(Span::styled(format!(" {n}"), theme.style(Role::Warn))))
-    })
+/// The prompt, a question waiting for y/n, the notice, or a paused or finished
+/// replay's next step, when one is up: it takes the key-hint row.
+fn message_line<'a>(snap: &Snapshot, ui: &UiState, theme: &Theme) -> Option<Line<'a>> {
+    if let Some(line) = prompt_line(ui, theme) {
+        return Some(line);
+    }
+    if let Some(c) = &ui.confirm {
+        let bold = theme
+            .style(Role::Warn)
+            .add_modifier(ratatui::style::Modifier::BOLD);
+        return Some(Line::from(Span::styled(format!(" {}", c.question), bold)));
+    }
+    if let Some(n) = &ui.notice {
+        return Some(Line::from(Span::styled(
+            format!(" {n}"),
+            theme.style(Role::Warn),
+        )));
+    }
+    let r = snap.replay.as_ref()?;
+    // Said plainly, where the eye looks for what to do next, with the keys in use.
+    let key = |a: Action| {
+        ui.ix
+            .keymap
+            .keys_for(Context::Global, a)
+            .first()
+            .map_or_else(|| ":".to_string(), ToString::to_string)
+    };
+    let text = if r.finished {
+        format!(
+            " Replay finished — {} to replay, {} to quit",
+            key(Action::ReplayRestart),
+            key(Action::Quit)
+        )
+    } else if r.paused {
+        format!(
+            " Replay paused — {} resumes, {} / {} speed, {} restarts",
+            key(Action::ReplayPause),
+            key(Action::ReplayFaster),
+            key(Action::ReplaySlower),
+            key(Action::ReplayRestart)
+        )
+    } else {
+        return None;
+    };
+    Some(Line::from(Span::styled(text, theme.style(Role::Accent))))
 }
 
 pub(super) fn draw_status(
@@ -244,7 +284,7 @@ pub(super) fn draw_status(
         full if !beside || full.width() + 24 <= width => channels_line(snap, theme, width),
         _ => channels_line(snap, theme, width / 2),
     };
-    let message = message_line(ui, theme);
+    let message = message_line(snap, ui, theme);
     // A prompt's error or a notice too long for a row takes both rows, wrapped (the
     // channels come back when it is gone): a reason cut off is no reason.
     if let Some(line) = message
@@ -293,7 +333,7 @@ pub(super) fn draw_status(
 /// Rows the status line wants at this width: 2 when the channels do not fit beside
 /// every key hint, or a prompt or notice does not fit in one row.
 pub(super) fn status_rows(snap: &Snapshot, ui: &UiState, theme: &Theme, width: u16) -> u16 {
-    if message_line(ui, theme).is_some_and(|l| l.width() > usize::from(width)) {
+    if message_line(snap, ui, theme).is_some_and(|l| l.width() > usize::from(width)) {
         return 2;
     }
     let all = main_line(snap, ui, theme, u16::MAX);

@@ -72,7 +72,9 @@ fn replay_header_and_help_overlay_80x24() {
     snap.replay = Some(ReplayView {
         name: "open-2024-03-15".to_string(),
         position_ms: 83_450,
+        span_ms: None,
         speed: "10x".to_string(),
+        paused: false,
         finished: false,
     });
     let mut ui = UiState::default();

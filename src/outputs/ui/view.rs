@@ -1,12 +1,16 @@
 //! The screen as a pure function of (snapshot, UI state, theme): header, the current
-//! page (Market: watchlist and event log; Health: see [`super::health`]), status line,
-//! and the overlays ([`super::overlays`]). No clock reads and no I/O, so the rendered
-//! buffer is snapshot-tested at fixed sizes.
+//! page (Market: watchlist, the selected symbol's chart on wide screens, event log,
+//! or the symbol view; Health: see [`super::health`]), status line, and the overlays
+//! ([`super::overlays`]); below the minimum size, a sentence saying so. No clock reads
+//! and no I/O, so the rendered buffer is snapshot-tested at fixed sizes.
 
+use super::chart::ChartOpts;
 use super::chrome::draw_header;
 use super::health::draw_health;
+use super::layout;
 use super::state::{Page, UiState};
 use super::statusline::{draw_status, status_rows};
+use super::symbol_view::draw_chart_panel;
 use super::theme::{Role, Theme};
 use super::watchlist::draw_watchlist;
 use crate::domain::types::Ts;
@@ -17,9 +21,6 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-/// The event log is shown only when it gets at least this many rows (borders included).
-const LOG_MIN_ROWS: u16 = 4;
-
 /// A page body drawn below the header and above the status line.
 type BodyFn = fn(&mut Frame, Rect, &Snapshot, &UiState, &Theme);
 
@@ -28,30 +29,25 @@ pub fn draw(frame: &mut Frame, snap: &Snapshot, ui: &UiState, theme: &Theme) {
     if area.width == 0 || area.height == 0 {
         return;
     }
+    if layout::too_small(area) {
+        layout::draw_too_small(frame, area, theme);
+        return;
+    }
     let rows = super::lists::watchlist(snap, ui).len();
     let status_rows = status_rows(snap, ui, theme, area.width);
+    let chart_open = ui.page == Page::Market && ui.symbol_view.is_some();
     let body_fn: Option<BodyFn> = match ui.page {
+        Page::Market if chart_open => Some(super::symbol_view::draw_symbol_view),
         Page::Market => None,
         // The Alpaca error has its place in the connection panel there.
         Page::Health => Some(draw_health),
         Page::Positions => Some(super::positions::draw_positions),
         Page::Alerts => Some(super::alerts::draw_alerts),
     };
-    if let Some(body_fn) = body_fn {
-        let areas = split(area, 0, false, status_rows);
-        draw_header(frame, areas.header, snap, ui, theme);
-        let top = areas.header.bottom();
-        let bottom = areas.status.map_or(area.bottom(), |r| r.y);
-        let body = Rect::new(area.x, top, area.width, bottom.saturating_sub(top));
-        body_fn(frame, body, snap, ui, theme);
-        if let Some(rect) = areas.status {
-            draw_status(frame, rect, snap, ui, theme);
-        }
-        super::overlays::draw(frame, area, areas.status, snap, ui, theme);
-        return;
-    }
-    let err = link_error(snap, ui.now(snap));
-    let areas = split(area, rows, err.is_some(), status_rows);
+    let err = (ui.page == Page::Market)
+        .then(|| link_error(snap, ui.now(snap)))
+        .flatten();
+    let areas = split(area, err.is_some(), status_rows);
     draw_header(frame, areas.header, snap, ui, theme);
     if let (Some(rect), Some(msg)) = (areas.error, err) {
         let line = Line::from(vec![
@@ -60,11 +56,26 @@ pub fn draw(frame: &mut Frame, snap: &Snapshot, ui: &UiState, theme: &Theme) {
         ]);
         frame.render_widget(Paragraph::new(line), rect);
     }
-    if let Some(rect) = areas.table {
-        draw_watchlist(frame, rect, snap, ui, theme);
-    }
-    if let Some(rect) = areas.log {
-        super::events_panel::draw(frame, rect, snap, ui, theme);
+    match body_fn {
+        Some(body_fn) => body_fn(frame, areas.body, snap, ui, theme),
+        None => {
+            let m = layout::market(areas.body, rows);
+            if let Some(rect) = m.table {
+                draw_watchlist(frame, rect, snap, ui, theme);
+            }
+            let selected = super::lists::selected(snap, ui, super::interact::ListId::Watchlist);
+            let shown = super::lists::watchlist(snap, ui);
+            if let (Some(rect), Some(v)) = (m.chart, selected.and_then(|i| shown.get(i))) {
+                let opts = ChartOpts {
+                    full: rect.height >= 16,
+                    ..ChartOpts::default()
+                };
+                draw_chart_panel(frame, rect, snap, ui, v, &opts, theme);
+            }
+            if let Some(rect) = m.log {
+                super::events_panel::draw(frame, rect, snap, ui, theme);
+            }
+        }
     }
     if let Some(rect) = areas.status {
         draw_status(frame, rect, snap, ui, theme);
@@ -75,15 +86,13 @@ pub fn draw(frame: &mut Frame, snap: &Snapshot, ui: &UiState, theme: &Theme) {
 pub(super) struct Areas {
     pub header: Rect,
     pub error: Option<Rect>,
-    pub table: Option<Rect>,
-    pub log: Option<Rect>,
+    pub body: Rect,
     pub status: Option<Rect>,
 }
 
-/// Row budget, top to bottom: header, optional error line, watchlist, event log, status
+/// Row budget, top to bottom: header, optional error line, the page's body, status
 /// (one or two rows).
-/// The watchlist gets what it needs first; the log takes the rest or disappears.
-pub(super) fn split(area: Rect, rows: usize, want_error: bool, status_rows: u16) -> Areas {
+pub(super) fn split(area: Rect, want_error: bool, status_rows: u16) -> Areas {
     let row_at = |y: u16, h: u16| Rect::new(area.x, y, area.width, h);
     let header = row_at(area.y, 1);
     let mut top = area.y + 1;
@@ -98,24 +107,10 @@ pub(super) fn split(area: Rect, rows: usize, want_error: bool, status_rows: u16)
         top += 1;
         row_at(top - 1, 1)
     });
-    let body = bottom.saturating_sub(top);
-    // Borders and the column header, and one row for "no symbols".
-    let table_need = u16::try_from(rows.max(1))
-        .unwrap_or(u16::MAX)
-        .saturating_add(3);
-    let log_rows = if body >= table_need.saturating_add(LOG_MIN_ROWS) {
-        body - table_need
-    } else if body >= 16 {
-        (body / 3).max(LOG_MIN_ROWS)
-    } else {
-        0
-    };
-    let table_rows = body - log_rows;
     Areas {
         header,
         error,
-        table: (table_rows > 0).then(|| row_at(top, table_rows)),
-        log: (log_rows > 0).then(|| row_at(top + table_rows, log_rows)),
+        body: row_at(top, bottom.saturating_sub(top)),
         status,
     }
 }

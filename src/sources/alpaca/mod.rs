@@ -2,6 +2,7 @@
 //! and the socket task that performs them.
 
 pub mod backoff;
+pub mod bars;
 mod classify;
 pub mod protocol;
 pub mod rest;

@@ -3,6 +3,7 @@
 pub mod clock;
 pub mod isolated;
 pub mod mock_alpaca;
+pub mod mock_bars;
 pub mod mock_trading;
 pub mod mock_yahoo;
 pub mod wait;

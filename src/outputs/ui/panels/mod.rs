@@ -216,10 +216,12 @@ pub(super) fn draw(
                 .enumerate()
                 .skip(top)
                 .map(|(i, l)| {
+                    // Whole words and numbers or nothing (the detail has it all).
+                    let l = super::columns::whole_spans(l.clone(), inner.width);
                     if Some(i) == chosen {
-                        l.clone().style(theme.style(Role::SelectedBg))
+                        l.style(theme.style(Role::SelectedBg))
                     } else {
-                        l.clone()
+                        l
                     }
                 })
                 .collect();
@@ -247,8 +249,8 @@ fn draw_columns(frame: &mut Frame, rect: Rect, left: &[Line], right: &[Line]) {
             rect.width - half - gap,
             rect.height,
         );
-        frame.render_widget(Paragraph::new(left.to_vec()), l);
-        frame.render_widget(Paragraph::new(right.to_vec()), r);
+        frame.render_widget(Paragraph::new(fit(left, l.width)), l);
+        frame.render_widget(Paragraph::new(fit(right, r.width)), r);
         return;
     }
     // Stacked: each side keeps at least its first line when there are two rows.
@@ -265,7 +267,16 @@ fn draw_columns(frame: &mut Frame, rect: Rect, left: &[Line], right: &[Line]) {
         .chain(&right[..right_rows])
         .cloned()
         .collect();
-    frame.render_widget(Paragraph::new(lines), rect);
+    frame.render_widget(Paragraph::new(fit(&lines, rect.width)), rect);
+}
+
+/// Each line's words and numbers whole or gone, sentences ending in an ellipsis
+/// (a panel narrower than its text used to show `feed ie` for `feed iex`).
+fn fit<'a>(lines: &[Line<'a>], width: u16) -> Vec<Line<'a>> {
+    lines
+        .iter()
+        .map(|l| super::columns::whole_spans(l.clone(), width))
+        .collect()
 }
 
 /// "in 7s" to a deadline, or "due" once it has passed.
