@@ -150,7 +150,20 @@ async fn space_pauses_plus_speeds_up_and_r_starts_over() {
         send(&running, ReplayAction::Restart).await,
         "Replay restarting from the beginning"
     );
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // The replay thread is an OS thread, outside the paused clock: give it real time
+    // to start over (a loaded machine may take a while), in small steps of fixture time.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !rx
+        .borrow()
+        .events
+        .iter()
+        .any(|e| e.message == "Replay restarted from the beginning")
+    {
+        assert!(std::time::Instant::now() < deadline, "no restart in 30 s");
+        std::thread::sleep(Duration::from_millis(2));
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
     let s = rx.borrow().clone();
     assert!(pos(&s) < 10_000, "after R: {} ms", pos(&s));
     assert!(s

@@ -1,6 +1,7 @@
 //! The TOML config file: where it is found, what it may contain, and the errors that
 //! name the file, the key and what was expected. Secrets load into `secrecy` types.
 
+mod api;
 pub mod effective;
 mod holdings;
 mod keys;
@@ -8,6 +9,7 @@ mod money;
 mod notify;
 mod sections;
 
+pub use api::ApiConfig;
 pub use sections::Resilience;
 
 use crate::domain::types::Symbol;
@@ -110,16 +112,6 @@ pub struct AlpacaConfig {
     /// ReconnectBaseDelayMs in the runbook.
     pub reconnect_base_delay_ms: Option<u64>,
     pub reconnect_max_delay_ms: Option<u64>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ApiConfig {
-    pub listen: Option<String>,
-    /// Bearer token for mutating endpoints; required to listen beyond loopback.
-    pub token: Option<SecretString>,
-    /// How many `tapewatch attach` clients `/api/stream` serves at once (default 8).
-    pub max_stream_clients: Option<usize>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -322,23 +314,7 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
             "must not be below alpaca.reconnect_base_delay_ms".into(),
         ));
     }
-    let listen_text = cfg.api.listen.unwrap_or_else(|| DEFAULT_LISTEN.into());
-    let listen: SocketAddr = listen_text.parse().map_err(|_| {
-        invalid(
-            "api.listen",
-            format!("{listen_text:?} is not a socket address (expected e.g. \"{DEFAULT_LISTEN}\")"),
-        )
-    })?;
-    let max_stream_clients = match cfg.api.max_stream_clients {
-        None => crate::outputs::api::stream::DEFAULT_MAX_CLIENTS,
-        Some(n) if (1..=1_000).contains(&n) => n,
-        Some(n) => {
-            return Err(invalid(
-                "api.max_stream_clients",
-                format!("{n} is outside 1..=1000"),
-            ))
-        }
-    };
+    let (listen, api_token, max_stream_clients) = api::settings(cfg.api, &invalid)?;
     let theme = cfg.ui.theme.unwrap_or_else(|| "default".into());
     if theme.is_empty() || theme.contains(['/', '\\']) {
         return Err(invalid(
@@ -394,7 +370,7 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
         watchlist_from_config,
         feed,
         listen,
-        api_token: cfg.api.token,
+        api_token,
         max_stream_clients,
         theme,
         keymap,

@@ -101,11 +101,8 @@ pub fn draw_symbol_chart(
     let offset = label_w + 1;
     let plot_w = area.width - offset;
     let slots = usize::from(plot_w / per_bar).max(1);
-    let x_labels = [
-        clock(shown.first().map(|b| b.minute)),
-        clock(shown.last().map(|b| b.minute)),
-    ];
     let max_x = (slots * usize::from(per_bar)).saturating_sub(1).max(1) as f64;
+    let x_labels = time_labels(shown, plot_w, per_bar, max_x);
     let price_area = Rect {
         height: price_rows,
         ..area
@@ -203,6 +200,20 @@ fn labels((lo, hi): (Decimal, Decimal)) -> Vec<String> {
 }
 
 /// `10:04` in New York for a bar's minute.
+/// Labels evenly spaced along the x axis (where ratatui puts them), each the time of
+/// the bar under it; blank where no bar is drawn yet, so the right edge of a chart
+/// that is not full never claims a time the data has not reached.
+fn time_labels(shown: &[MinuteBar], plot_w: u16, per_bar: u16, max_x: f64) -> Vec<String> {
+    let n = usize::from(plot_w / 14).clamp(2, 9);
+    (0..n)
+        .map(|k| {
+            let x = max_x * k as f64 / (n - 1) as f64;
+            let slot = (x / f64::from(per_bar)).round() as usize;
+            clock(shown.get(slot).map(|b| b.minute))
+        })
+        .collect()
+}
+
 fn clock(minute: Option<i32>) -> String {
     minute.map_or_else(String::new, |m| {
         let t = format::ny_time(minute_start(m));
