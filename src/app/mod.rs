@@ -1,11 +1,8 @@
 //! Wiring: turns the command line and config into running tasks (feed, engine,
 //! store writer, API, UI or headless printer), and takes them down again in order.
 
-use crate::app::db::database_path;
-use crate::app::db::db_open_error;
-use crate::app::db::DbChoice;
-use crate::app::live::credentials;
-use crate::app::live::stream_config;
+use crate::app::db::{database_path, db_open_error, DbChoice};
+use crate::app::live::{credentials, stream_config};
 use crate::domain::clock::{Clock, SystemClock};
 use crate::engine::snapshot::Mode;
 use crate::engine::EngineExit;
@@ -21,6 +18,7 @@ use cli::Cli;
 use config::Settings;
 use pipeline::{Running, Setup};
 
+mod api_addr;
 pub mod cli;
 pub mod config;
 mod db;
@@ -135,19 +133,6 @@ enum Source {
 /// The longest SLO window (30 days) in minutes: what a live run loads at start.
 const SLO_HISTORY_MINUTES: i64 = 30 * 1_440;
 
-/// The API's base URL for commands a person runs on this machine: an unspecified
-/// bind address (`0.0.0.0`, `[::]`) is reached on loopback.
-fn api_base(local: std::net::SocketAddr) -> String {
-    let mut addr = local;
-    if addr.ip().is_unspecified() {
-        addr.set_ip(match addr {
-            std::net::SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
-            std::net::SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
-        });
-    }
-    format!("http://{addr}")
-}
-
 pub(crate) fn theme_dirs() -> Vec<PathBuf> {
     let mut dirs = vec![PathBuf::from("themes")];
     if let Some(p) = crate::plumbing::paths::themes_dir() {
@@ -224,7 +209,7 @@ async fn run_async(
     setup.yahoo = settings.resilience.yahoo.clone();
     setup.portfolio = settings.portfolio.clone();
     setup.notify = settings.notify.clone();
-    setup.api_base = Some(api_base(local));
+    setup.api_base = Some(api_addr::api_base(local));
     setup.lots = if settings.lots.is_empty() && mode == Mode::Demo {
         crate::sources::fixture::gen::demo_lots()
     } else {
@@ -348,7 +333,7 @@ async fn run_async(
             let opts = ui::UiOptions {
                 keymap: settings.keymap.clone(),
                 mouse: settings.mouse,
-                api_base: api_base(local),
+                api_base: api_addr::api_base(local),
                 theme_dirs: theme_dirs(),
             };
             let ui_result = ui::run(snap_rx, theme, cmd_tx, cancel.clone(), opts).await;

@@ -44,7 +44,6 @@ pub enum ConfigError {
         key: &'static str,
         message: String,
     },
-    /// A `[keys]` entry; the key is the action the user wrote (`keys.failover`).
     #[error("{path}: {key}: {message}")]
     Key {
         path: String,
@@ -118,7 +117,6 @@ pub struct AlpacaConfig {
 #[serde(deny_unknown_fields)]
 pub struct UiConfig {
     pub theme: Option<String>,
-    /// Capture the mouse (clicks, wheel); default true.
     pub mouse: Option<bool>,
 }
 
@@ -143,9 +141,8 @@ pub struct Settings {
     /// `api.max_stream_clients`.
     pub max_stream_clients: usize,
     pub theme: String,
-    /// The TUI's keys, with `[keys]` applied.
+    /// The TUI's keys (`[keys]` applied) and `ui.mouse` (capture clicks, the wheel).
     pub keymap: crate::outputs::ui::Keymap,
-    /// `ui.mouse`.
     pub mouse: bool,
     pub db: Option<PathBuf>,
     pub key_id: Option<SecretString>,

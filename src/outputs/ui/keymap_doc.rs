@@ -140,7 +140,11 @@ pub fn markdown(map: &Keymap) -> String {
     md.push_str("| command | does |\n|---|---|\n");
     for c in &COMMANDS {
         let usage = format!("{} {}", c.name, c.args);
-        md.push_str(&format!("| `{}` | {} |\n", cell(usage.trim()), cell(c.desc)));
+        md.push_str(&format!(
+            "| `{}` | {} |\n",
+            cell(usage.trim()),
+            cell(c.desc)
+        ));
     }
     md
 }
