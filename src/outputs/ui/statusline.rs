@@ -90,11 +90,16 @@ fn main_line<'a>(snap: &Snapshot, ui: &UiState, theme: &Theme, width: u16) -> Li
         all.retain(|h| h.label != "filter");
     }
     // Esc only means something on a page when the list in view is filtered.
-    if ui
-        .ix
-        .focused(ui.page)
-        .and_then(|l| ui.ix.filter(l))
-        .is_some()
+    let on_page = matches!(
+        innermost(ui),
+        Context::Market | Context::Health | Context::Positions | Context::Alerts
+    );
+    if on_page
+        && ui
+            .ix
+            .focused(ui.page)
+            .and_then(|l| ui.ix.filter(l))
+            .is_some()
     {
         all.insert(
             0,
