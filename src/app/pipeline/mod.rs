@@ -262,13 +262,7 @@ pub fn start(reader: FixtureReader, mut setup: Setup, speed: Speed) -> std::io::
         restart,
         ..ReplayOptions::default()
     };
-    let replay = match replay::spawn(
-        reader,
-        opts,
-        e.feed_tx,
-        setup.meters.feed.clone(),
-        e.cancel.clone(),
-    ) {
+    let replay = match replay::spawn(reader, opts, e.feed_tx, e.cancel.clone()) {
         Ok(r) => r,
         Err(err) => {
             e.cancel.cancel();

@@ -8,8 +8,11 @@
 //! ET, pre-market, the regular session's 390 minutes and after hours), so a full
 //! day costs [`BYTES_PER_SYMBOL`] = 76,800 bytes per symbol: 7.7 MB for 100 symbols.
 //! The finished bars sit behind an `Arc` that published snapshots share; a change
-//! to them (about once a minute, when a bar closes) copies them once, while trades
-//! in the newest minute only touch the small [`BarSeries::forming`] bar.
+//! to them (about once a minute, when a bar closes) copies them once, into a ring
+//! allocated at exactly [`RING_MINUTES`], while trades in the newest minute only
+//! touch the small [`BarSeries::forming`] bar. So the engine's copy and the newest
+//! snapshot's can differ for a minute: at most twice the figure above (15.4 MB for
+//! 100 symbols), never more.
 //!
 //! # Merging
 //! Each minute keeps the best source it has heard from: an Alpaca bar (`b`, `u`,
@@ -208,7 +211,7 @@ impl BarSeries {
         if bar.minute > f.minute {
             let done = *f;
             self.forming = Some(bar);
-            let closed = Arc::make_mut(&mut self.closed);
+            let closed = self.closed_mut();
             closed.push_back(done);
             while closed.len() >= RING_MINUTES {
                 closed.pop_front();
@@ -232,16 +235,33 @@ impl BarSeries {
                     (e, u) if replaces(e, u) => bar,
                     _ => return,
                 };
-                Arc::make_mut(&mut self.closed)[i] = next;
+                self.closed_mut()[i] = next;
             }
             Err(i) => {
-                let closed = Arc::make_mut(&mut self.closed);
+                let closed = self.closed_mut();
                 closed.insert(i, bar);
                 while closed.len() >= RING_MINUTES {
                     closed.pop_front();
                 }
             }
         }
+    }
+
+    /// The finished bars for changing. Shared with a published snapshot, they are
+    /// copied into a ring of exactly [`RING_MINUTES`] (`Arc::make_mut` would copy
+    /// at the length, and the next push would double the allocation: twice the
+    /// documented memory per symbol).
+    fn closed_mut(&mut self) -> &mut VecDeque<MinuteBar> {
+        if Arc::get_mut(&mut self.closed).is_none() {
+            let mut ring = VecDeque::with_capacity(RING_MINUTES);
+            ring.extend(self.closed.iter().copied());
+            self.closed = Arc::new(ring);
+        }
+        let closed = Arc::make_mut(&mut self.closed);
+        if closed.capacity() < RING_MINUTES {
+            closed.reserve_exact(RING_MINUTES - closed.len());
+        }
+        closed
     }
 
     /// Marks a rejection or a breaker trip on the time axis (the newest

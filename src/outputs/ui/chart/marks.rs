@@ -87,10 +87,13 @@ pub(super) fn draw(
             ])
         }
         None => Line::from(Span::styled(
-            format!(
-                " {} mark{} (× rejected, ▲ breaker tripped): ←/→ select one to read it",
-                marks.len(),
-                if marks.len() == 1 { "" } else { "s" }
+            ellipsize(
+                &format!(
+                    " {} mark{} (× rejected, ▲ breaker tripped): ←/→ select one to read it",
+                    marks.len(),
+                    if marks.len() == 1 { "" } else { "s" }
+                ),
+                area.width,
             ),
             theme.style(Role::Muted),
         )),
