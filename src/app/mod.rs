@@ -1,11 +1,8 @@
 //! Wiring: turns the command line and config into running tasks (feed, engine,
 //! store writer, API, UI or headless printer), and takes them down again in order.
 
-use crate::app::db::database_path;
-use crate::app::db::db_open_error;
-use crate::app::db::DbChoice;
-use crate::app::live::credentials;
-use crate::app::live::stream_config;
+use crate::app::db::{database_path, db_open_error, DbChoice};
+use crate::app::live::{credentials, stream_config};
 use crate::domain::clock::{Clock, SystemClock};
 use crate::engine::snapshot::Mode;
 use crate::engine::EngineExit;
@@ -21,6 +18,7 @@ use cli::Cli;
 use config::Settings;
 use pipeline::{Running, Setup};
 
+mod api_addr;
 pub mod cli;
 pub mod config;
 mod db;
@@ -165,6 +163,9 @@ async fn run_async(
     // Bind first: a taken port or a refused address should stop us before anything runs.
     let listen = cli.listen.unwrap_or(settings.listen);
     let listener = api::bind(listen, settings.api_token.is_some()).await?;
+    let local = listener
+        .local_addr()
+        .context("cannot read the API's bound address")?;
 
     let mut db = store::Store::open(&db.path).map_err(|e| db_open_error(e, &db.named_by))?;
     // Live runs continue the SLOs and alert history of earlier live runs.
@@ -208,6 +209,7 @@ async fn run_async(
     setup.yahoo = settings.resilience.yahoo.clone();
     setup.portfolio = settings.portfolio.clone();
     setup.notify = settings.notify.clone();
+    setup.api_base = Some(api_addr::api_base(local));
     setup.lots = if settings.lots.is_empty() && mode == Mode::Demo {
         crate::sources::fixture::gen::demo_lots()
     } else {
@@ -287,9 +289,6 @@ async fn run_async(
         feed: feed_handle,
     } = running;
 
-    let local = listener
-        .local_addr()
-        .context("cannot read the API's bound address")?;
     tracing::info!("HTTP API listening on http://{local}");
     // Cancelled by the printer when the reader of stdout goes away (not a child of
     // `cancel`: every shutdown cancels that).
@@ -334,7 +333,13 @@ async fn run_async(
     let mut signalled = None;
     let engine_result = match (theme, signals.as_mut()) {
         (Some(theme), _) => {
-            let ui_result = ui::run(snap_rx, theme, cmd_tx, cancel.clone()).await;
+            let opts = ui::UiOptions {
+                keymap: settings.keymap.clone(),
+                mouse: settings.mouse,
+                api_base: api_addr::api_base(local),
+                theme_dirs: theme_dirs(),
+            };
+            let ui_result = ui::run(snap_rx, theme, cmd_tx, cancel.clone(), opts).await;
             cancel.cancel();
             let r = (&mut engine_task).await;
             ui_result?;

@@ -209,6 +209,17 @@ impl Engine {
                 pace.set_speed(to, wall, reached);
                 format!("Replay speed {from} → {to}")
             }
+            ReplayAction::SetSpeed(step) => {
+                let from = pace.speed();
+                let to = step
+                    .and_then(|i| pace::SPEED_STEPS.get(usize::from(i)))
+                    .map_or(Speed::Max, |&f| Speed::Factor(f));
+                if to == from {
+                    return CommandReply::refused(format!("Replay speed unchanged: it is {from}"));
+                }
+                pace.set_speed(to, wall, reached);
+                format!("Replay speed {from} → {to}")
+            }
             ReplayAction::Restart => {
                 let Some(signal) = self.pacer.restart.as_ref() else {
                     return CommandReply::refused(

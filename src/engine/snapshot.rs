@@ -1,7 +1,6 @@
 //! The read-only picture of engine state that the UI and the API render.
 //! Built by the engine task, published as `Arc<Snapshot>` on a `watch` channel.
 
-use crate::domain::event::Event;
 use crate::domain::stats::LatencyView;
 use crate::domain::types::{Source, Symbol, Ts};
 use crate::messages::health::ChannelStat;
@@ -223,8 +222,8 @@ pub struct Snapshot {
     pub watchlist: Vec<SymbolView>,
     pub counters: Counters,
     pub channels: Vec<ChannelStat>,
-    /// Most recent last; bounded.
-    pub events: Vec<Event>,
+    /// Most recent last; the last few thousand (see [`super::event_log`]).
+    pub events: super::event_log::EventLog,
     pub router: crate::domain::router::RouterView,
     /// Upstream circuit breakers: Yahoo HTTP, Alpaca stream connects, Alpaca REST.
     pub breakers: Vec<crate::domain::breaker::BreakerView>,

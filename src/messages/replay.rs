@@ -14,6 +14,9 @@ pub enum ReplayAction {
     Faster,
     Slower,
     Restart,
+    /// `:speed N` in the TUI: one of [`crate::domain::pace::SPEED_STEPS`] (its
+    /// index), or as fast as possible (`None`).
+    SetSpeed(Option<u8>),
 }
 
 /// Shared between the engine (which requests) and the replay thread (which obeys).

@@ -4,6 +4,7 @@
 mod api;
 pub mod effective;
 mod holdings;
+mod keys;
 mod money;
 mod notify;
 mod sections;
@@ -43,6 +44,12 @@ pub enum ConfigError {
         key: &'static str,
         message: String,
     },
+    #[error("{path}: {key}: {message}")]
+    Key {
+        path: String,
+        key: String,
+        message: String,
+    },
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -75,6 +82,9 @@ pub struct Config {
     /// `[notify]`: webhook and exec notification channels.
     #[serde(default)]
     pub notify: notify::NotifySection,
+    /// `[keys]`: action = key (or keys), rebinding the TUI's keymap.
+    #[serde(default)]
+    pub keys: keys::KeysSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -107,6 +117,7 @@ pub struct AlpacaConfig {
 #[serde(deny_unknown_fields)]
 pub struct UiConfig {
     pub theme: Option<String>,
+    pub mouse: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -130,6 +141,9 @@ pub struct Settings {
     /// `api.max_stream_clients`.
     pub max_stream_clients: usize,
     pub theme: String,
+    /// The TUI's keys (`[keys]` applied) and `ui.mouse` (capture clicks, the wheel).
+    pub keymap: crate::outputs::ui::Keymap,
+    pub mouse: bool,
     pub db: Option<PathBuf>,
     pub key_id: Option<SecretString>,
     pub secret_key: Option<SecretString>,
@@ -307,6 +321,7 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
             ),
         ));
     }
+    let keymap = keys::build(cfg.keys, origin)?;
     let resilience = sections::build(
         cfg.router,
         cfg.yahoo,
@@ -355,6 +370,8 @@ fn validate(cfg: Config, origin: &str) -> Result<Settings, ConfigError> {
         api_token,
         max_stream_clients,
         theme,
+        keymap,
+        mouse: cfg.ui.mouse.unwrap_or(true),
         db: cfg.storage.db,
         key_id: cfg.alpaca.key_id,
         secret_key: cfg.alpaca.secret_key,

@@ -235,3 +235,44 @@ fn the_test_feed_defaults_to_fakepaca_and_warns_about_other_symbols() {
     assert!(s.warnings.is_empty(), "other feeds carry every symbol");
     assert_eq!(load(None).unwrap().watchlist.len(), 12);
 }
+
+#[test]
+fn keys_and_mouse() {
+    use crate::outputs::ui::keymap::Context;
+    use crate::outputs::ui::keyspec::KeySpec;
+    let s = parse(
+        "[ui]\nmouse = false\n[keys]\nfailover = \"F\"\nhelp = [\"?\", \"F1\"]\n",
+        "c.toml",
+    )
+    .unwrap();
+    assert!(!s.mouse);
+    let f = crate::outputs::ui::actions::Action::Failover;
+    assert_eq!(s.keymap.lookup(Context::Market, KeySpec::ch('F')), Some(f));
+    assert_eq!(s.keymap.lookup(Context::Market, KeySpec::ch('f')), None);
+    assert!(load(None).unwrap().mouse, "the mouse is on by default");
+    // (file text, fragments the error must contain)
+    let cases: [(&str, &[&str]); 4] = [
+        (
+            "[keys]\nfailovr = \"F\"",
+            &["c.toml", "keys.failovr", "unknown action", "failover"],
+        ),
+        (
+            "[keys]\nfailover = \"q\"",
+            &["c.toml", "keys.failover", "\"q\" is already bound to quit"],
+        ),
+        (
+            "[keys]\nfailover = \"Hyper-x\"",
+            &["c.toml", "keys.failover", "is not a key"],
+        ),
+        (
+            "[keys]\nsubmit = \"x\"",
+            &["c.toml", "keys.submit", "types text"],
+        ),
+    ];
+    for (text, want) in cases {
+        let err = parse(text, "c.toml").unwrap_err().to_string();
+        for w in want {
+            assert!(err.contains(w), "{text:?}: {w:?} missing in {err:?}");
+        }
+    }
+}

@@ -39,6 +39,7 @@ pub fn start_live(
     });
     let fx = state.set_lots(setup.lots.clone(), setup.portfolio.clone());
     setup.early.absorb(fx);
+    state.set_api_base(setup.api_base.clone());
     state.set_rest_enabled(setup.rest.is_some());
     if let Some((minutes, alerts)) = setup.history.take() {
         state.load_history(minutes, alerts);

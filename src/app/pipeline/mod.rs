@@ -66,6 +66,8 @@ pub struct Setup {
     )>,
     /// Notification channels; none by default, in any mode.
     pub notify: crate::outputs::notify::NotifyConfig,
+    /// The HTTP API's base URL, for the runbook commands alert events quote.
+    pub api_base: Option<String>,
     /// Config warnings, logged as events when the engine starts.
     pub warnings: Vec<String>,
     /// Effects of state set up before the engine runs (e.g. the fallback found
@@ -103,6 +105,7 @@ impl Setup {
             rest: None,
             history: None,
             notify: Default::default(),
+            api_base: None,
             warnings: Vec::new(),
             early: Default::default(),
             reopen: None,
@@ -239,6 +242,7 @@ pub fn start(reader: FixtureReader, mut setup: Setup, speed: Speed) -> std::io::
     });
     state.set_replay_speed(&speed.to_string());
     state.set_replay_span(setup.replay_span_ms);
+    state.set_api_base(setup.api_base.clone());
     let fx = state.set_lots(setup.lots.clone(), setup.portfolio.clone());
     setup.early.absorb(fx);
     let restart = setup.reopen.take().map(|reopen| replay::Restart {

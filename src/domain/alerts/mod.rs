@@ -9,6 +9,7 @@
 //! * [`catalog`] owns the rules: ids, names, severities, sources, runbook hints, inhibitions;
 //!   [`AlertConfig`] holds their thresholds and `for` durations.
 //! * `conditions` holds each rule's check on [`Signals`].
+//! * [`runbooks`] and [`procedures`] carry every alert's procedure, step by step.
 //! * [`engine`] owns the lifecycle (inactive → pending → firing → resolved), inhibition,
 //!   acknowledge and snooze.
 
@@ -18,6 +19,8 @@ pub mod engine;
 #[cfg(test)]
 mod flow_tests;
 pub mod history;
+pub mod procedures;
+pub mod runbooks;
 #[cfg(test)]
 mod tests;
 

@@ -43,6 +43,8 @@ pub(super) struct Alerting {
     pub auth_failures: u32,
     /// Process memory use, measured by the engine shell (live only).
     pub memory_used_pct: Option<f64>,
+    /// The API's base URL, put into the first steps the event log quotes.
+    pub api_base: Option<String>,
 }
 
 /// An hour of one-second samples would be 3,600 entries; every 10 s is plenty.
@@ -61,6 +63,7 @@ impl Alerting {
             pending_trips: Vec::new(),
             auth_failures: 0,
             memory_used_pct: None,
+            api_base: None,
         }
     }
 
@@ -86,6 +89,12 @@ fn pct(part: u64, whole: u64) -> Option<f64> {
 }
 
 impl EngineState {
+    /// Where the HTTP API listens (`http://127.0.0.1:5002`), for the commands the
+    /// alert events quote.
+    pub fn set_api_base(&mut self, api_base: Option<String>) {
+        self.alerting.api_base = api_base;
+    }
+
     /// Evaluates the alert catalogue when engine time reaches a new second.
     pub(super) fn evaluate_alerts(&mut self, fx: &mut Effects) {
         let sec = self.now.as_nanos().div_euclid(1_000_000_000);
@@ -204,7 +213,10 @@ impl EngineState {
             c.name,
             c.to.as_str(),
             c.summary,
-            c.first_step
+            crate::domain::alerts::runbooks::at_api(
+                c.first_step,
+                self.alerting.api_base.as_deref()
+            )
         );
         let ev = Event::new(c.at, level, EventKind::Alert, text);
         self.emit(fx, ev);

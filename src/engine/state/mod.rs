@@ -34,8 +34,8 @@ use crate::messages::LinkState;
 use routing::Upstreams;
 use std::collections::{HashMap, VecDeque};
 
-/// How many events the state keeps for the event-log panel and the API.
-pub const EVENT_RING: usize = 200;
+/// How many events the state keeps (at least) for the event-log panel and the API.
+pub use crate::engine::event_log::EVENT_RING;
 /// At most this many parse-error events per second of engine time; the rest are
 /// counted, and summarised in the next event, so a storm of bad frames cannot
 /// flood the log or the database.
@@ -111,7 +111,7 @@ pub struct EngineState {
     alpaca: AlpacaView,
     counters: Counters,
     by_type: [u64; MsgType::ALL.len()],
-    events: VecDeque<Event>,
+    events: crate::engine::event_log::EventLog,
     replay: Option<ReplayView>,
     unknown_seen: Vec<compact_str::CompactString>,
     parse_events_second: i64,
@@ -183,7 +183,7 @@ impl EngineState {
             },
             counters: Counters::default(),
             by_type: [0; MsgType::ALL.len()],
-            events: VecDeque::with_capacity(EVENT_RING),
+            events: Default::default(),
             replay: cfg.replay_name.map(|name| ReplayView {
                 name,
                 position_ms: 0,
@@ -244,10 +244,7 @@ impl EngineState {
     }
 
     fn emit(&mut self, fx: &mut Effects, ev: Event) {
-        if self.events.len() == EVENT_RING {
-            self.events.pop_front();
-        }
-        self.events.push_back(ev.clone());
+        self.events.push(ev.clone());
         fx.events.push(ev);
     }
 
@@ -329,7 +326,7 @@ impl EngineState {
             watchlist: self.watchlist.clone(),
             counters,
             channels,
-            events: self.events.iter().cloned().collect(),
+            events: self.events.clone(),
             router: self.router.view(self.now),
             breakers: self.upstreams.views(self.now),
             yahoo: self.yahoo.clone(),

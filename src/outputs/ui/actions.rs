@@ -1,146 +1,266 @@
-//! The screen's newer key actions, one named function each so a keymap can call
-//! them: the symbol view (Enter opens it on the selected row, Esc backs out, `c`
-//! candles, `t` time frame, `←`/`→` validation marks), the replay controls (Space,
-//! `+`, `-`, `R`), and the questions asked before a key does something that cannot
-//! be taken back (`b` accepting a held price: y or Enter yes, n or Esc no).
+//! What a key can do: the [`Action`]s the keymap binds, each with the name the config's
+//! `[keys]` section uses and the short label the status line shows. What an action does
+//! is in [`super::perform`]; which keys reach it in [`super::keymap`].
 
-use super::chart::ChartOpts;
-use super::state::{Action, Page, UiState};
-use crate::domain::types::Symbol;
-use crate::engine::snapshot::Snapshot;
-use crate::messages::replay::ReplayAction;
-use crossterm::event::KeyCode;
-
-/// The symbol view's own state; the symbol is the watchlist's selected row.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct SymbolViewState {
-    pub chart: ChartOpts,
+/// A verb a key is bound to. Parameterless: the selection, the prompt's text or the
+/// overlay in view supply the object.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Ctrl-C: quit from anywhere, prompts included.
+    Interrupt,
+    Quit,
+    Help,
+    Palette,
+    Filter,
+    NextPage,
+    PrevPage,
+    PageMarket,
+    PageHealth,
+    PagePositions,
+    PageAlerts,
+    Reconnect,
+    Failover,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    First,
+    Last,
+    PrevPanel,
+    NextPanel,
+    Open,
+    /// Esc on a page: clear the filter of the list in view (it never quits).
+    Back,
+    AddSymbol,
+    RemoveSymbol,
+    AcceptHeld,
+    SortNext,
+    SortFlip,
+    Ack,
+    Snooze,
+    /// Close the innermost overlay.
+    Close,
+    Copy,
+    /// The symbol view: Enter on a watchlist row opens it, Esc leaves it.
+    OpenSymbol,
+    CloseSymbol,
+    /// Candlesticks or the line, in the symbol view.
+    Candles,
+    /// 1, 5 or 15 minutes a bar, in the symbol view.
+    TimeFrame,
+    /// The previous or next validation mark on the symbol view's time axis.
+    PrevMark,
+    NextMark,
+    /// The replay controls.
+    ReplayPause,
+    ReplayFaster,
+    ReplaySlower,
+    ReplayRestart,
+    // The prompts (command palette, filter, add symbol).
+    Submit,
+    Cancel,
+    Complete,
+    HistoryPrev,
+    HistoryNext,
+    DeleteBack,
+    DeleteForward,
+    CursorLeft,
+    CursorRight,
+    LineStart,
+    LineEnd,
+    ClearLine,
+    DeleteWord,
 }
 
-/// A question on the status line, and what a yes does.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Confirm {
-    pub question: String,
-    pub action: Action,
+impl Action {
+    pub const ALL: [Action; 55] = [
+        Action::Interrupt,
+        Action::Quit,
+        Action::Help,
+        Action::Palette,
+        Action::Filter,
+        Action::NextPage,
+        Action::PrevPage,
+        Action::PageMarket,
+        Action::PageHealth,
+        Action::PagePositions,
+        Action::PageAlerts,
+        Action::Reconnect,
+        Action::Failover,
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::First,
+        Action::Last,
+        Action::PrevPanel,
+        Action::NextPanel,
+        Action::Open,
+        Action::Back,
+        Action::AddSymbol,
+        Action::RemoveSymbol,
+        Action::AcceptHeld,
+        Action::SortNext,
+        Action::SortFlip,
+        Action::Ack,
+        Action::Snooze,
+        Action::Close,
+        Action::Copy,
+        Action::OpenSymbol,
+        Action::CloseSymbol,
+        Action::Candles,
+        Action::TimeFrame,
+        Action::PrevMark,
+        Action::NextMark,
+        Action::ReplayPause,
+        Action::ReplayFaster,
+        Action::ReplaySlower,
+        Action::ReplayRestart,
+        Action::Submit,
+        Action::Cancel,
+        Action::Complete,
+        Action::HistoryPrev,
+        Action::HistoryNext,
+        Action::DeleteBack,
+        Action::DeleteForward,
+        Action::CursorLeft,
+        Action::CursorRight,
+        Action::LineStart,
+        Action::LineEnd,
+        Action::ClearLine,
+        Action::DeleteWord,
+    ];
+
+    /// The name in the config's `[keys]` section (`failover = "F"`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Action::Interrupt => "interrupt",
+            Action::Quit => "quit",
+            Action::Help => "help",
+            Action::Palette => "palette",
+            Action::Filter => "filter",
+            Action::NextPage => "next_page",
+            Action::PrevPage => "prev_page",
+            Action::PageMarket => "page_market",
+            Action::PageHealth => "page_health",
+            Action::PagePositions => "page_positions",
+            Action::PageAlerts => "page_alerts",
+            Action::Reconnect => "reconnect",
+            Action::Failover => "failover",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::PageUp => "page_up",
+            Action::PageDown => "page_down",
+            Action::First => "first",
+            Action::Last => "last",
+            Action::PrevPanel => "prev_panel",
+            Action::NextPanel => "next_panel",
+            Action::Open => "open",
+            Action::Back => "back",
+            Action::AddSymbol => "add_symbol",
+            Action::RemoveSymbol => "remove_symbol",
+            Action::AcceptHeld => "accept_held",
+            Action::SortNext => "sort_next",
+            Action::SortFlip => "sort_flip",
+            Action::Ack => "ack",
+            Action::Snooze => "snooze",
+            Action::Close => "close",
+            Action::Copy => "copy",
+            Action::OpenSymbol => "open_symbol",
+            Action::CloseSymbol => "close_symbol",
+            Action::Candles => "candles",
+            Action::TimeFrame => "time_frame",
+            Action::PrevMark => "prev_mark",
+            Action::NextMark => "next_mark",
+            Action::ReplayPause => "replay_pause",
+            Action::ReplayFaster => "replay_faster",
+            Action::ReplaySlower => "replay_slower",
+            Action::ReplayRestart => "replay_restart",
+            Action::Submit => "submit",
+            Action::Cancel => "cancel",
+            Action::Complete => "complete",
+            Action::HistoryPrev => "history_prev",
+            Action::HistoryNext => "history_next",
+            Action::DeleteBack => "delete_back",
+            Action::DeleteForward => "delete_forward",
+            Action::CursorLeft => "cursor_left",
+            Action::CursorRight => "cursor_right",
+            Action::LineStart => "line_start",
+            Action::LineEnd => "line_end",
+            Action::ClearLine => "clear_line",
+            Action::DeleteWord => "delete_word",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// One or two words for the status line's hints.
+    pub const fn short(self) -> &'static str {
+        match self {
+            Action::Interrupt | Action::Quit => "quit",
+            Action::Help => "help",
+            Action::Palette => "command",
+            Action::Filter => "filter",
+            Action::NextPage | Action::PrevPage => "page",
+            Action::PageMarket => "market",
+            Action::PageHealth => "health",
+            Action::PagePositions => "positions",
+            Action::PageAlerts => "alerts",
+            Action::Reconnect => "reconnect",
+            Action::Failover => "failover",
+            Action::Up | Action::Down => "move",
+            Action::PageUp | Action::PageDown => "scroll",
+            Action::First | Action::Last => "ends",
+            Action::PrevPanel | Action::NextPanel => "panel",
+            Action::Open => "open",
+            Action::Back => "clear filter",
+            Action::AddSymbol => "add",
+            Action::RemoveSymbol => "remove",
+            Action::AcceptHeld => "accept held",
+            Action::SortNext => "sort",
+            Action::SortFlip => "order",
+            Action::Ack => "ack",
+            Action::Snooze => "snooze",
+            Action::Close => "close",
+            Action::Copy => "copy",
+            Action::OpenSymbol => "chart",
+            Action::CloseSymbol => "back",
+            Action::Candles => "candles",
+            Action::TimeFrame => "bars",
+            Action::PrevMark | Action::NextMark => "mark",
+            Action::ReplayPause => "pause",
+            Action::ReplayFaster | Action::ReplaySlower => "speed",
+            Action::ReplayRestart => "restart",
+            Action::Submit => "ok",
+            Action::Cancel => "cancel",
+            Action::Complete => "complete",
+            Action::HistoryPrev | Action::HistoryNext => "history",
+            Action::DeleteBack
+            | Action::DeleteForward
+            | Action::ClearLine
+            | Action::DeleteWord
+            | Action::CursorLeft
+            | Action::CursorRight
+            | Action::LineStart
+            | Action::LineEnd => "edit",
+        }
+    }
 }
 
-impl UiState {
-    /// Enter on the Market page: the selected symbol's chart.
-    pub fn open_symbol_view(&mut self, snap: &Snapshot) -> Option<Action> {
-        self.selected_in(snap.watchlist.len())?;
-        self.symbol_view = Some(SymbolViewState {
-            chart: ChartOpts {
-                full: true,
-                ..ChartOpts::default()
-            },
-        });
-        Some(Action::Edit)
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    /// Esc in the symbol view: back to the watchlist.
-    pub fn close_symbol_view(&mut self) -> Option<Action> {
-        self.symbol_view = None;
-        Some(Action::Edit)
-    }
-
-    /// `c`: candlesticks or the line.
-    pub fn toggle_candles(&mut self) -> Option<Action> {
-        let v = self.symbol_view.as_mut()?;
-        v.chart.candles = !v.chart.candles;
-        Some(Action::Edit)
-    }
-
-    /// `t`: 1 → 5 → 15 minutes a bar.
-    pub fn next_time_frame(&mut self) -> Option<Action> {
-        let v = self.symbol_view.as_mut()?;
-        v.chart.frame = v.chart.frame.next();
-        Some(Action::Edit)
-    }
-
-    /// `←`/`→`: the previous or next validation mark of the symbol (newest last).
-    pub fn select_mark(&mut self, snap: &Snapshot, forward: bool) -> Option<Action> {
-        let i = self.selected_in(snap.watchlist.len())?;
-        let n = snap.watchlist[i].bars.markers().len();
-        let v = self.symbol_view.as_mut()?;
-        if n == 0 {
-            self.notice = Some(format!(
-                "{}: no rejections or breaker trips to select",
-                snap.watchlist[i].symbol
-            ));
-            return None;
+    #[test]
+    fn names_are_unique_and_round_trip() {
+        let mut names: Vec<&str> = Action::ALL.iter().map(|a| a.name()).collect();
+        for a in Action::ALL {
+            assert_eq!(Action::from_name(a.name()), Some(a));
         }
-        v.chart.mark = Some(match (v.chart.mark, forward) {
-            (None, _) => n - 1,
-            (Some(m), true) => (m + 1).min(n - 1),
-            (Some(m), false) => m.saturating_sub(1),
-        });
-        Some(Action::Edit)
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Action::ALL.len());
     }
-
-    /// Space, `+`, `-`, `R`: the engine decides (a live session refuses).
-    pub fn replay_control(&mut self, action: ReplayAction) -> Option<Action> {
-        Some(Action::Replay(action))
-    }
-
-    /// `b`: asks before accepting a held print, showing the move it makes.
-    pub fn ask_reset_breaker(&mut self, snap: &Snapshot) -> Option<Action> {
-        // The selection is only visible on the Market page; acting on an unseen row
-        // would reset a breaker the operator did not look at.
-        if self.page != Page::Market {
-            self.notice = Some(
-                "b accepts the selected symbol's held price: press 1 for the Market page first"
-                    .into(),
-            );
-            return None;
-        }
-        let i = self.selected_in(snap.watchlist.len())?;
-        let row = &snap.watchlist[i];
-        let sym = row.symbol.clone();
-        let Some(t) = snap.validation.tripped.iter().find(|t| t.symbol == sym) else {
-            // Sent anyway: the engine answers why not, in the API's words.
-            return Some(Action::ResetSymbolBreaker(sym));
-        };
-        let moved = if t.reference.is_zero() {
-            String::new()
-        } else {
-            let pct =
-                (t.held_price - t.reference) * rust_decimal::Decimal::ONE_HUNDRED / t.reference;
-            format!(
-                " ({} from {})",
-                super::format::pct(pct.round_dp(2)),
-                super::format::price(t.reference)
-            )
-        };
-        self.confirm = Some(Confirm {
-            question: format!(
-                "Accept {sym} at the held {}{moved}? y yes · n no",
-                super::format::price(t.held_price)
-            ),
-            action: Action::ResetSymbolBreaker(sym),
-        });
-        Some(Action::Edit)
-    }
-
-    /// A key while a question is open: y or Enter does it, anything else cancels.
-    pub fn answer_confirm(&mut self, code: KeyCode) -> Option<Action> {
-        let c = self.confirm.take()?;
-        match code {
-            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter => Some(c.action),
-            _ => {
-                self.notice = Some("cancelled: nothing was changed".into());
-                Some(Action::Edit)
-            }
-        }
-    }
-}
-
-/// Why `d` cannot remove `sym`: it has a position (the engine refuses too).
-pub fn removal_refusal(snap: &Snapshot, sym: &Symbol) -> Option<String> {
-    let p = snap.portfolio.positions.iter().find(|p| p.symbol == *sym)?;
-    (!p.qty.is_zero()).then(|| {
-        format!(
-            "{sym} has a position ({} shares): a symbol with a position is always watched",
-            p.qty.normalize()
-        )
-    })
 }

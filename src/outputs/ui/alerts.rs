@@ -4,7 +4,10 @@
 //! acted. `a` acknowledges and `z` snoozes the selected alert (see [`super::state`]).
 
 use super::chrome::page_tabs;
+use super::events_panel;
 use super::format;
+use super::interact::ListId;
+use super::lists;
 use super::state::UiState;
 use super::theme::{Role, Theme};
 use crate::domain::alerts::{AlertState, AlertView, Severity};
@@ -20,18 +23,15 @@ use ratatui::Frame;
 /// Rows the SLO table needs: borders, header and the four SLOs.
 const SLO_ROWS: u16 = 7;
 
-pub(super) fn draw_alerts(
-    frame: &mut Frame,
-    rect: Rect,
-    snap: &Snapshot,
-    ui: &UiState,
-    theme: &Theme,
-) {
-    if rect.width == 0 || rect.height == 0 {
-        return;
-    }
-    let now = ui.now(snap);
-    let active = &snap.alerts.active;
+/// Where the page's three panels go in `rect`.
+pub(super) struct AlertAreas {
+    pub active: Rect,
+    pub slo: Option<Rect>,
+    pub history: Option<Rect>,
+}
+
+pub(super) fn layout(rect: Rect, snap: &Snapshot, ui: &UiState) -> AlertAreas {
+    let active = lists::alerts(snap, ui);
     // Alerts first (at least 5 rows), then the SLOs, then the history with the rest.
     let alert_rows = u16::try_from(active.len().max(1))
         .unwrap_or(u16::MAX)
@@ -44,12 +44,40 @@ pub(super) fn draw_alerts(
     let slo_h = slo_h.min(avail.saturating_sub(alerts_h));
     let history_h = avail.saturating_sub(alerts_h + slo_h);
     let at = |y: u16, h: u16| Rect::new(rect.x, y, rect.width, h);
-    draw_active(frame, at(rect.y, alerts_h), snap, ui, now, theme);
-    if slo_h > 0 {
-        draw_slos(frame, at(rect.y + alerts_h, slo_h), snap, theme);
+    AlertAreas {
+        active: at(rect.y, alerts_h),
+        slo: (slo_h > 0).then(|| at(rect.y + alerts_h, slo_h)),
+        history: (history_h >= 3).then(|| at(rect.y + alerts_h + slo_h, history_h)),
     }
-    if history_h >= 3 {
-        draw_history(frame, at(rect.y + alerts_h + slo_h, history_h), snap, theme);
+}
+
+/// The active alerts table's rows inside its panel `rect`: (first row's y, rows).
+/// The last inner row holds the selected alert's first step when there is room.
+pub(super) fn active_rows(rect: Rect) -> (u16, u16) {
+    let inner_h = rect.height.saturating_sub(2);
+    let show_step = inner_h >= 3;
+    let table_h = inner_h.saturating_sub(u16::from(show_step));
+    (rect.y + 2, table_h.saturating_sub(1))
+}
+
+pub(super) fn draw_alerts(
+    frame: &mut Frame,
+    rect: Rect,
+    snap: &Snapshot,
+    ui: &UiState,
+    theme: &Theme,
+) {
+    if rect.width == 0 || rect.height == 0 {
+        return;
+    }
+    let now = ui.now(snap);
+    let areas = layout(rect, snap, ui);
+    draw_active(frame, areas.active, snap, ui, now, theme);
+    if let Some(r) = areas.slo {
+        draw_slos(frame, r, snap, theme);
+    }
+    if let Some(r) = areas.history {
+        draw_history(frame, r, snap, ui, theme);
     }
 }
 
@@ -96,17 +124,26 @@ fn draw_active(
             theme.style(Role::Muted),
         ),
     ]);
+    let mut title = title;
+    title.spans.push(Span::styled(
+        events_panel::filter_note(ui, ListId::Alerts),
+        theme.style(Role::Warn),
+    ));
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(theme.style(Role::Border))
+        .border_style(theme.style(events_panel::border_role(ui, ListId::Alerts)))
         .title(title)
         .title(page_tabs(ui, theme).right_aligned());
-    let active = &snap.alerts.active;
+    let active = lists::alerts(snap, ui);
     if active.is_empty() {
-        let text = Span::styled(
-            "no pending or firing alerts · press ? for keys",
-            theme.style(Role::Ok),
-        );
+        let text = if ui.ix.filter(ListId::Alerts).is_some() {
+            Span::styled("no alert matches the filter", theme.style(Role::Muted))
+        } else {
+            Span::styled(
+                "no pending or firing alerts · press ? for keys",
+                theme.style(Role::Ok),
+            )
+        };
         frame.render_widget(Paragraph::new(text).block(block), rect);
         return;
     }
@@ -166,8 +203,14 @@ fn draw_active(
     frame.render_stateful_widget(table, table_rect, &mut state);
     if let (true, Some(a)) = (show_step, selected.and_then(|i| active.get(i))) {
         let line = Line::from(vec![
-            Span::styled(format!("{} first step: ", a.id), theme.style(Role::Accent)),
-            Span::styled(a.first_step, theme.style(Role::Text)),
+            Span::styled(
+                format!("{} first step (Enter: all steps): ", a.id),
+                theme.style(Role::Accent),
+            ),
+            Span::styled(
+                crate::domain::alerts::runbooks::at_api(a.first_step, Some(&ui.ix.api_base)),
+                theme.style(Role::Text),
+            ),
         ]);
         let r = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
         frame.render_widget(Paragraph::new(line), r);
@@ -258,25 +301,39 @@ fn draw_slos(frame: &mut Frame, rect: Rect, snap: &Snapshot, theme: &Theme) {
     frame.render_widget(Table::new(rows, widths).header(header).block(block), rect);
 }
 
-fn draw_history(frame: &mut Frame, rect: Rect, snap: &Snapshot, theme: &Theme) {
+fn draw_history(frame: &mut Frame, rect: Rect, snap: &Snapshot, ui: &UiState, theme: &Theme) {
+    let list = ListId::AlertHistory;
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(theme.style(Role::Border))
-        .title(Span::styled(" Alert history ", theme.style(Role::Accent)));
+        .border_style(theme.style(events_panel::border_role(ui, list)))
+        .title(Line::from(vec![
+            Span::styled(" Alert history ", theme.style(Role::Accent)),
+            Span::styled(events_panel::filter_note(ui, list), theme.style(Role::Warn)),
+        ]));
     let visible = usize::from(rect.height.saturating_sub(2));
-    let lines: Vec<Line> = snap
-        .alert_history
+    let history = lists::history(snap, ui);
+    let selected = lists::selected(snap, ui, list);
+    let focused = ui.ix.focused(ui.page) == Some(list);
+    let top = lists::window_start(selected, visible);
+    let lines: Vec<Line> = history
         .iter()
+        .enumerate()
+        .skip(top)
         .take(visible)
-        .map(|h| {
-            Line::from(vec![
+        .map(|(i, h)| {
+            let line = Line::from(vec![
                 Span::styled(format::ny_time(h.at), theme.style(Role::Muted)),
                 Span::raw(" "),
                 Span::styled(format!("{:<3} ", h.alert_id), theme.style(Role::Accent)),
                 Span::styled(format!("{:<12} ", h.action), theme.style(Role::Text)),
                 Span::styled(format!("by {:<6} ", h.actor), theme.style(Role::Muted)),
                 Span::styled(h.summary.as_str(), theme.style(Role::Text)),
-            ])
+            ]);
+            if focused && Some(i) == selected {
+                line.style(theme.style(Role::SelectedBg))
+            } else {
+                line
+            }
         })
         .collect();
     let body = if lines.is_empty() {

@@ -2,8 +2,10 @@
 //! and the critical bell.
 
 use super::bell::bell_due;
+use super::dispatch::{on_key, Effect};
+use super::perform::SNOOZE_MINUTES;
 use super::scenarios::health_snapshot;
-use super::state::{on_key, Action, Page, UiState, SNOOZE_MINUTES};
+use super::state::{Page, UiState};
 use super::testutil::render_text;
 use crate::domain::alerts::{Actor, AlertEngine, AlertRecord, Signals};
 use crate::domain::slo::{MessageCounts, SecondSample, SloConfig, SloTracker};
@@ -13,7 +15,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Both sources down for 90 s (C1 firing, H1 inhibited by it), validation failing
 /// (H3 firing, acknowledged from the API), five SLO hours with a 10-minute outage.
-fn alerts_snapshot() -> Snapshot {
+pub(super) fn alerts_snapshot() -> Snapshot {
     let mut snap = health_snapshot();
     let now = snap.now;
     let start = now.plus_millis(-90_000);
@@ -117,11 +119,10 @@ fn a_acks_and_z_snoozes_the_selected_alert_from_the_tui() {
     let ids: Vec<&str> = snap.alerts.active.iter().map(|a| a.id).collect();
     assert!(ids.len() >= 2, "{ids:?}");
     let mut ui = alerts_page();
-    let got = on_key(&mut ui, key('a'), &snap).unwrap();
-    assert_eq!(got, Action::AckAlert(ids[0].to_string()));
+    let got = on_key(&mut ui, key('a'), &snap);
     assert!(matches!(
-        got.command(),
-        Some(Command::AckAlert { id, actor: Actor::Tui }) if id == ids[0]
+        got,
+        Some(Effect::Send(Command::AckAlert { id, actor: Actor::Tui })) if id == ids[0]
     ));
     // Down moves the alert selection, not the watchlist's.
     on_key(
@@ -130,10 +131,10 @@ fn a_acks_and_z_snoozes_the_selected_alert_from_the_tui() {
         &snap,
     );
     assert_eq!((ui.alert_selected, ui.selected), (1, 0));
-    let got = on_key(&mut ui, key('z'), &snap).unwrap();
+    let got = on_key(&mut ui, key('z'), &snap);
     assert!(matches!(
-        got.command(),
-        Some(Command::SnoozeAlert { id, minutes: SNOOZE_MINUTES, actor: Actor::Tui }) if id == ids[1]
+        got,
+        Some(Effect::Send(Command::SnoozeAlert { id, minutes: SNOOZE_MINUTES, actor: Actor::Tui })) if id == ids[1]
     ));
     // The selection stops at the last alert.
     for _ in 0..10 {
@@ -146,12 +147,12 @@ fn a_acks_and_z_snoozes_the_selected_alert_from_the_tui() {
 fn a_elsewhere_still_adds_a_symbol_and_z_on_an_empty_page_says_why() {
     let snap = alerts_snapshot();
     let mut ui = UiState::default();
-    assert_eq!(on_key(&mut ui, key('a'), &snap), Some(Action::Edit));
-    assert!(ui.input.is_some());
+    assert!(matches!(on_key(&mut ui, key('a'), &snap), Some(Effect::Ui)));
+    assert!(ui.ix.prompt.is_some());
     let mut ui = alerts_page();
     let empty = health_snapshot();
-    assert_eq!(on_key(&mut ui, key('z'), &empty), None);
-    assert_eq!(ui.notice.as_deref(), Some("no active alert to act on"));
+    assert!(on_key(&mut ui, key('z'), &empty).is_none());
+    assert_eq!(ui.notice.as_deref(), Some("no alert selected to act on"));
 }
 
 #[test]
@@ -201,6 +202,6 @@ fn the_bell_rings_once_per_new_critical() {
 fn d_on_the_alerts_page_removes_nothing_unseen() {
     let snap = alerts_snapshot();
     let mut ui = alerts_page();
-    assert_eq!(on_key(&mut ui, key('d'), &snap), None);
+    assert!(on_key(&mut ui, key('d'), &snap).is_none());
     assert!(ui.notice.as_deref().unwrap().contains("Market page"));
 }

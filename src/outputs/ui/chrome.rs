@@ -1,7 +1,7 @@
 //! The screen's frame around the pages: the header bar (mode badge, feed, link state,
-//! router state and the delayed/no-data badge, New York clock, replay position), the page
-//! tabs, the status line (key hints, counters, channel health) and the help overlay.
-//! Pure rendering, like [`super::view`].
+//! router state and the delayed/no-data badge, New York clock, replay position) and the
+//! page tabs. The status line is [`super::statusline`]. Pure rendering, like
+//! [`super::view`].
 
 use super::format;
 use super::state::{Page, UiState};
@@ -12,7 +12,7 @@ use crate::messages::LinkState;
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, LineGauge, Paragraph};
+use ratatui::widgets::{LineGauge, Paragraph};
 use ratatui::Frame;
 
 pub(super) fn link_role(state: LinkState) -> Role {
@@ -171,189 +171,6 @@ fn progress(r: &crate::engine::snapshot::ReplayView) -> Option<f64> {
         return Some(1.0);
     }
     Some((r.position_ms as f64 / span as f64).clamp(0.0, 1.0))
-}
-
-/// Key hints and counters; channel health follows on the same row when it fits,
-/// otherwise on a second row (see `view::split`).
-fn status_lines<'a>(snap: &'a Snapshot, theme: &Theme) -> (Line<'a>, Line<'a>) {
-    let key = theme.style(Role::Accent);
-    let muted = theme.style(Role::Muted);
-    let text = theme.style(Role::Text);
-    let main = Line::from(vec![
-        Span::styled(" q", key),
-        Span::styled(" quit  ", muted),
-        Span::styled("↑↓", key),
-        Span::styled(" select  ", muted),
-        Span::styled("r", key),
-        Span::styled(" reconnect  ", muted),
-        Span::styled("?", key),
-        Span::styled(" help", muted),
-        Span::styled(" │ ", theme.style(Role::Border)),
-        Span::styled("msgs ", muted),
-        Span::styled(format::count(snap.counters.messages), text),
-        Span::styled("  parse errs ", muted),
-        Span::styled(
-            format::count(snap.counters.parse_errors),
-            if snap.counters.parse_errors > 0 {
-                theme.style(Role::Warn)
-            } else {
-                text
-            },
-        ),
-    ]);
-    // Channels that hit their limits first, so truncation hides the healthy ones.
-    let mut channels: Vec<_> = snap.channels.iter().collect();
-    channels.sort_by_key(|c| c.full == 0 && c.dropped == 0);
-    let mut spans = vec![Span::styled(" chans ", muted)];
-    for c in channels {
-        spans.push(Span::styled(c.name, text));
-        if c.full > 0 {
-            spans.push(Span::styled(
-                format!(" full {}", format::count(c.full)),
-                theme.style(Role::Warn),
-            ));
-        }
-        if c.dropped > 0 {
-            spans.push(Span::styled(
-                format!(" dropped {}", format::count(c.dropped)),
-                theme.style(Role::Error),
-            ));
-        }
-        spans.push(Span::raw("  "));
-    }
-    (main, Line::from(spans))
-}
-
-pub(super) fn draw_status<'a>(
-    frame: &mut Frame,
-    rect: Rect,
-    snap: &'a Snapshot,
-    ui: &UiState,
-    theme: &Theme,
-) {
-    let (mut main, chans) = status_lines(snap, theme);
-    // The prompt and notices take the key-hint row: that is where the eye goes after a key.
-    if let Some(buf) = &ui.input {
-        main = Line::from(vec![
-            Span::styled(" add symbol: ", theme.style(Role::Accent)),
-            Span::styled(format!("{buf}█"), theme.style(Role::Text)),
-            Span::styled("  Enter add · Esc cancel", theme.style(Role::Muted)),
-        ]);
-        if let Some(n) = &ui.notice {
-            main.spans
-                .push(Span::styled(format!("  {n}"), theme.style(Role::Warn)));
-        }
-    } else if let Some(c) = &ui.confirm {
-        main = Line::from(Span::styled(
-            format!(" {}", c.question),
-            theme.style(Role::Warn).add_modifier(Modifier::BOLD),
-        ));
-    } else if let Some(n) = &ui.notice {
-        main = Line::from(Span::styled(format!(" {n}"), theme.style(Role::Warn)));
-    } else if let Some(r) = snap.replay.as_ref() {
-        // Said plainly, where the eye looks for what to do next.
-        if r.finished {
-            main = Line::from(Span::styled(
-                " Replay finished — R to replay, q to quit",
-                theme.style(Role::Accent),
-            ));
-        } else if r.paused {
-            main = Line::from(Span::styled(
-                " Replay paused — Space resumes, + / - speed, R restarts",
-                theme.style(Role::Accent),
-            ));
-        }
-    }
-    // Whole words and numbers or nothing: a cut `backfill` or count reads wrong.
-    let fit = |l: Line<'a>| super::columns::whole_spans(l, rect.width);
-    let (main, chans) = (fit(main), fit(chans));
-    if snap.channels.is_empty() {
-        frame.render_widget(Paragraph::new(main), rect);
-    } else if rect.height >= 2 {
-        frame.render_widget(Paragraph::new(main), Rect { height: 1, ..rect });
-        let second = Rect::new(rect.x, rect.y + 1, rect.width, 1);
-        frame.render_widget(Paragraph::new(chans), second);
-    } else {
-        let mut spans = main.spans;
-        spans.push(Span::styled(" │", theme.style(Role::Border)));
-        spans.extend(chans.spans);
-        frame.render_widget(Paragraph::new(fit(Line::from(spans))), rect);
-    }
-}
-
-/// Rows the status line wants at this width: 2 when channel health doesn't fit beside
-/// the key hints.
-pub(super) fn status_rows(snap: &Snapshot, theme: &Theme, width: u16) -> u16 {
-    let (main, chans) = status_lines(snap, theme);
-    if snap.channels.is_empty() || main.width() + 2 + chans.width() <= usize::from(width) {
-        1
-    } else {
-        2
-    }
-}
-
-const HELP: [(&str, &str); 19] = [
-    ("q, Esc, Ctrl-C", "quit"),
-    ("Enter / Esc", "the selected symbol's chart / back"),
-    ("c, t, ← →", "chart: candles, 1m/5m/15m bars, select a mark"),
-    ("Space, + / -", "replay: pause or resume, faster / slower"),
-    ("R", "replay again from the start"),
-    (
-        "Tab / 1 - 4",
-        "page: 1 Market, 2 Health, 3 Positions, 4 Alerts",
-    ),
-    ("a (Alerts page)", "acknowledge the selected alert"),
-    ("z (Alerts page)", "snooze the selected alert for 30 min"),
-    ("s / S", "positions: next sort key / flip the order"),
-    ("r", "reconnect Alpaca now (also leaves a stop)"),
-    ("f", "force the Yahoo fallback / return to Alpaca"),
-    ("b", "accept the selected symbol's held price (asks)"),
-    ("a", "add a symbol to the watchlist"),
-    ("d / Delete", "remove the selected symbol"),
-    ("↑ / k", "select previous symbol (or alert)"),
-    ("↓ / j", "select next symbol (or alert)"),
-    ("g / Home", "first symbol (or alert)"),
-    ("G / End", "last symbol (or alert)"),
-    ("?", "toggle this help (Esc closes)"),
-];
-
-pub(super) fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme) {
-    // As wide as the longest entry (keys column, text, borders), so nothing is cut
-    // on a screen that has the room; a narrower one ends entries in an ellipsis.
-    let need = HELP
-        .iter()
-        .map(|(_, what)| super::columns::text_width(what) + 17 + 2)
-        .max()
-        .unwrap_or(0);
-    let width = need.min(area.width);
-    let text_w = width.saturating_sub(17 + 2);
-    let height = u16::try_from(HELP.len() + 2)
-        .unwrap_or(u16::MAX)
-        .min(area.height);
-    let rect = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
-    );
-    let lines: Vec<Line> = HELP
-        .iter()
-        .map(|(keys, what)| {
-            Line::from(vec![
-                Span::styled(format!(" {keys:<16}"), theme.style(Role::Accent)),
-                Span::styled(
-                    super::columns::ellipsize(what, text_w),
-                    theme.style(Role::Text),
-                ),
-            ])
-        })
-        .collect();
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.style(Role::Accent))
-        .title(" Keys ");
-    frame.render_widget(Clear, rect);
-    frame.render_widget(Paragraph::new(lines).block(block), rect);
 }
 
 /// The page tabs, for the top-right corner of the first block on the page: the current

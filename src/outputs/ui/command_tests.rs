@@ -40,10 +40,11 @@ async fn a_refused_reconnect_shows_the_engines_reason() {
         &mut terminal,
         input,
         r.snapshots.clone(),
-        &Theme::default(),
+        Theme::default(),
         &r.commands,
         &cancel,
-        &mut || {},
+        &UiOptions::default(),
+        &mut super::testutil::Recorded::default(),
     )
     .await
     .unwrap();

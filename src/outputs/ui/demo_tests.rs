@@ -3,10 +3,10 @@
 //! screen's truth rules checked at every width: numbers whole or absent, signs kept,
 //! a too-small terminal said so.
 
-use super::actions::SymbolViewState;
 use super::chart::ChartOpts;
 use super::demo_testutil::{moment, AFTER_MS, BEFORE_MS, DURING_MS};
 use super::format;
+use super::screen_actions::SymbolViewState;
 use super::state::{Page, UiState};
 use super::testutil::render_text;
 use crate::engine::snapshot::Snapshot;

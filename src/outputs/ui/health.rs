@@ -1,12 +1,14 @@
-//! The Health page (page 2): connection, router, circuit breakers, validation and
-//! latency panels. Narrow screens stack them in one column; from [`TWO_COLUMNS`] cells
+//! The Health page (page 2): connection, router, circuit breakers, validation,
+//! latency and channel panels. Narrow screens stack them in one column; from [`TWO_COLUMNS`] cells
 //! on, connections and the router go left and the rest right. Rows are shared out in
 //! passes (every panel's minimum, then a fair share, then everything), in order of
 //! importance, so an 80×24 terminal still shows every panel's essentials.
 
 use super::chrome::page_tabs;
+use super::interact::ListId;
+use super::lists;
 use super::panels::{self, Kind, Panel, Rows};
-use super::state::UiState;
+use super::state::{Page, UiState};
 use super::theme::Theme;
 use crate::engine::snapshot::Snapshot;
 use ratatui::layout::Rect;
@@ -16,15 +18,34 @@ use ratatui::Frame;
 /// panel's two sides).
 const TWO_COLUMNS: u16 = 140;
 
-pub(super) fn draw_health(
-    frame: &mut Frame,
+/// A panel placed on the page.
+pub(super) struct Placed<'a> {
+    pub kind: Kind,
+    pub rect: Rect,
+    pub panel: Panel<'a>,
+    /// The page tabs go on this one's rule.
+    pub tabs: bool,
+}
+
+/// The list a panel's rows belong to, if they are selectable.
+pub(super) const fn list_of(kind: Kind) -> Option<ListId> {
+    match kind {
+        Kind::Router => Some(ListId::Transitions),
+        Kind::Breakers => Some(ListId::Breakers),
+        Kind::Validation => Some(ListId::Rejections),
+        Kind::Connection | Kind::Latency | Kind::Channels => None,
+    }
+}
+
+/// Where each panel goes in `rect` (panels that got no rows are left out).
+pub(super) fn layout<'a>(
     rect: Rect,
-    snap: &Snapshot,
+    snap: &'a Snapshot,
     ui: &UiState,
     theme: &Theme,
-) {
+) -> Vec<Placed<'a>> {
     if rect.width == 0 || rect.height == 0 {
-        return;
+        return Vec::new();
     }
     let columns: Vec<(Rect, Vec<Kind>)> = if rect.width >= TWO_COLUMNS {
         let gap = 2;
@@ -44,7 +65,12 @@ pub(super) fn draw_health(
                     rect.width - left_w - gap,
                     rect.height,
                 ),
-                vec![Kind::Breakers, Kind::Validation, Kind::Latency],
+                vec![
+                    Kind::Breakers,
+                    Kind::Validation,
+                    Kind::Latency,
+                    Kind::Channels,
+                ],
             ),
         ]
     } else {
@@ -56,35 +82,56 @@ pub(super) fn draw_health(
                 Kind::Breakers,
                 Kind::Validation,
                 Kind::Latency,
+                Kind::Channels,
             ],
         )]
     };
     let now = ui.now(snap);
-    let mut tabs = Some(page_tabs(ui, theme));
+    let focused = ui.ix.focused(Page::Health);
     // The tabs go on the top-right panel: the last column's first one.
     let tabs_column = columns.len() - 1;
+    let mut out = Vec::new();
     for (i, (col, kinds)) in columns.into_iter().enumerate() {
         let built: Vec<Panel> = kinds
             .into_iter()
-            .map(|k| panels::build(k, snap, now, theme, col.width, &ui.render_latency_us))
+            .map(|k| {
+                let sel = list_of(k)
+                    .filter(|l| Some(*l) == focused)
+                    .and_then(|l| lists::selected(snap, ui, l));
+                panels::build(k, snap, now, theme, col.width, &ui.render_latency_us, sel)
+            })
             .collect();
         let rows: Vec<Rows> = built.iter().map(|p| p.rows).collect();
         let heights = share(col.height, &rows);
         let mut y = col.y;
         let mut first = true;
-        for (panel, h) in built.iter().zip(heights) {
+        for (panel, h) in built.into_iter().zip(heights) {
             if h == 0 {
                 continue;
             }
-            let t = if i == tabs_column && first {
-                tabs.take()
-            } else {
-                None
-            };
+            out.push(Placed {
+                kind: panel.kind(),
+                rect: Rect::new(col.x, y, col.width, h),
+                panel,
+                tabs: i == tabs_column && first,
+            });
             first = false;
-            panels::draw(frame, Rect::new(col.x, y, col.width, h), panel, t, theme);
             y += h;
         }
+    }
+    out
+}
+
+pub(super) fn draw_health(
+    frame: &mut Frame,
+    rect: Rect,
+    snap: &Snapshot,
+    ui: &UiState,
+    theme: &Theme,
+) {
+    for p in layout(rect, snap, ui, theme) {
+        let tabs = p.tabs.then(|| page_tabs(ui, theme));
+        panels::draw(frame, p.rect, &p.panel, tabs, theme);
     }
 }
 

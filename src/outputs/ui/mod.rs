@@ -1,26 +1,52 @@
 //! The terminal UI shell: owns the terminal's lifecycle (raw mode, alternate screen,
-//! restore on every exit path including panics) and the event loop that redraws on new
-//! snapshots, input, resizes and a 1 s tick. Rendering lives in [`view`] (page 1's
-//! watchlist in `watchlist`, page 2 in `health` and `panels`), key handling in [`state`],
-//! colours in [`theme`].
+//! mouse capture, restore on every exit path including panics) and the event loop that
+//! redraws on new snapshots, input, resizes and a 1 s tick. Rendering lives in
+//! [`view`] (page 1's watchlist in `watchlist` and `events_panel`, page 2 in `health`
+//! and `panels`, overlays in `overlays`), keys in [`keymap`] → [`dispatch`] →
+//! `perform`, the mouse in `mouse`, colours in [`theme`].
 
-mod actions;
+pub mod actions;
 mod alerts;
 mod bell;
 mod chart;
 mod chrome;
 mod columns;
+mod detail;
+mod detail_docs;
+pub mod dispatch;
+mod events_panel;
+mod filter;
 pub mod format;
 mod health;
+mod help;
+mod hits;
+pub mod interact;
+pub mod keymap;
+pub mod keymap_doc;
+mod keymap_table;
+pub mod keyspec;
 mod layout;
+mod line_edit;
+mod lists;
+mod mouse;
+mod nav;
+mod outside;
+mod overlays;
+pub mod palette;
 mod panels;
+mod perform;
 pub mod positions;
 mod positions_charts;
+mod prompt;
+mod prompt_view;
+mod screen_actions;
 pub mod state;
+mod statusline;
 mod symbol_view;
 pub mod theme;
 mod view;
 mod watchlist;
+mod wrap;
 
 #[cfg(test)]
 mod alerts_tests;
@@ -32,6 +58,10 @@ mod demo_tests;
 mod demo_testutil;
 #[cfg(test)]
 mod health_tests;
+#[cfg(test)]
+mod interaction_loop_tests;
+#[cfg(test)]
+mod interaction_tests;
 #[cfg(test)]
 mod positions_tests;
 #[cfg(test)]
@@ -46,7 +76,11 @@ mod testutil;
 mod theme_tests;
 
 pub use bell::bell_due;
-pub use state::{on_key, Action, Page, UiState};
+pub use dispatch::{on_key, Effect};
+pub use keymap::{Keymap, KeymapError};
+use outside::Term;
+pub use outside::{Outside, UiOptions};
+pub use state::{Page, UiState};
 pub use theme::{Role, Theme, ThemeError};
 pub use view::draw;
 
@@ -89,28 +123,26 @@ pub async fn run(
     theme: Theme,
     commands: mpsc::Sender<Request>,
     cancel: CancellationToken,
+    opts: UiOptions,
 ) -> anyhow::Result<UiExit> {
     if !io::stdout().is_terminal() {
         anyhow::bail!("the terminal UI needs a terminal, but stdout is not one");
     }
-    let _guard = TerminalGuard::enter().context("cannot set up the terminal")?;
+    let _guard = TerminalGuard::enter(opts.mouse).context("cannot set up the terminal")?;
     let mut terminal =
         Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot open the terminal")?;
-    // BEL straight to the terminal: ratatui has no notion of it, and a failed write
-    // only costs the sound.
-    let mut bell = || {
-        use std::io::Write;
-        let mut out = io::stdout();
-        let _ = out.write_all(b"\x07").and_then(|()| out.flush());
+    let mut outside = Term {
+        theme_dirs: opts.theme_dirs.clone(),
     };
     let exit = event_loop(
         &mut terminal,
         EventStream::new(),
         snapshots,
-        &theme,
+        theme,
         &commands,
         &cancel,
-        &mut bell,
+        &opts,
+        &mut outside,
     )
     .await;
     drop(terminal);
@@ -118,14 +150,16 @@ pub async fn run(
 }
 
 /// The loop, generic over backend and input so tests drive it with a TestBackend.
+#[allow(clippy::too_many_arguments)]
 async fn event_loop<B, S>(
     terminal: &mut Terminal<B>,
     mut input: S,
     mut snapshots: watch::Receiver<Arc<Snapshot>>,
-    theme: &Theme,
+    mut theme: Theme,
     commands: &mpsc::Sender<Request>,
     cancel: &CancellationToken,
-    bell: &mut dyn FnMut(),
+    opts: &UiOptions,
+    outside: &mut dyn Outside,
 ) -> anyhow::Result<UiExit>
 where
     B: Backend,
@@ -133,13 +167,16 @@ where
     S: Stream<Item = io::Result<TermEvent>> + Unpin,
 {
     let mut ui = UiState::default();
+    ui.ix.keymap = Arc::new(opts.keymap.clone());
+    ui.ix.api_base = opts.api_base.clone();
+    let started = Instant::now();
     let mut snap = snapshots.borrow_and_update().clone();
     let mut received_at = Instant::now();
     // Critical alerts already rung for, and the render-latency stage: from a new
     // snapshot's arrival to the end of the frame that first shows it.
     let mut rung = Vec::new();
     if bell_due(&mut rung, &snap) {
-        bell();
+        outside.bell();
     }
     let mut render = crate::domain::stats::window::WindowedLatency::new();
     let mut unrendered = Some(received_at);
@@ -154,9 +191,15 @@ where
         if RESTORED_BY_PANIC.swap(false, Ordering::SeqCst) {
             anyhow::bail!("a panic elsewhere in the program ended the terminal UI");
         }
+        let mut area = ui.ix.area;
         terminal
-            .draw(|f| view::draw(f, &snap, &ui, theme))
+            .draw(|f| {
+                area = f.area();
+                view::draw(f, &snap, &ui, &theme);
+            })
             .context("cannot draw the screen")?;
+        // Page-sized moves and the mouse work on what was last drawn.
+        ui.ix.area = area;
         if let Some(since) = unrendered.take() {
             let us = u64::try_from(since.elapsed().as_micros()).unwrap_or(u64::MAX);
             let now = ui.now(&snap);
@@ -166,29 +209,47 @@ where
         tokio::select! {
             biased;
             () = cancel.cancelled() => return Ok(UiExit::Cancelled),
-            ev = input.next() => match ev {
-                Some(Ok(TermEvent::Key(key))) => {
-                    if let Some(action) = on_key(&mut ui, key, &snap) {
-                        if action == Action::Quit {
-                            // A full or closed channel must not hold up quitting.
-                            let _ = commands.try_send(Request::new(Command::Quit));
-                            return Ok(UiExit::Quit);
-                        }
-                        if let Some(cmd) = action.command() {
-                            let (req, answer) = Request::with_reply(cmd);
-                            // Anything refused is said on screen, not dropped silently.
-                            if commands.try_send(req).is_err() {
-                                ui.notice = Some("engine busy: command refused, try again".into());
-                            } else {
-                                replies.push(answer);
-                            }
+            ev = input.next() => {
+                let effect = match ev {
+                    Some(Ok(TermEvent::Key(key))) => on_key(&mut ui, key, &snap),
+                    Some(Ok(TermEvent::Mouse(m))) => {
+                        let at_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                        mouse::on_mouse(&mut ui, m, &snap, at_ms)
+                    }
+                    // Resizes and anything else just redraw.
+                    Some(Ok(_)) => None,
+                    Some(Err(e)) => return Err(e).context("cannot read terminal input"),
+                    None => anyhow::bail!("terminal input closed"),
+                };
+                match effect {
+                    Some(Effect::Quit) => {
+                        // A full or closed channel must not hold up quitting.
+                        let _ = commands.try_send(Request::new(Command::Quit));
+                        return Ok(UiExit::Quit);
+                    }
+                    Some(Effect::Send(cmd)) => {
+                        let (req, answer) = Request::with_reply(cmd);
+                        // Anything refused is said on screen, not dropped silently.
+                        if commands.try_send(req).is_err() {
+                            ui.notice = Some("engine busy: command refused, try again".into());
+                        } else {
+                            replies.push(answer);
                         }
                     }
+                    Some(Effect::Copy(text)) => {
+                        if let Err(e) = outside.copy(&text) {
+                            ui.notice = Some(format!("cannot copy to the clipboard: {e}"));
+                        }
+                    }
+                    Some(Effect::Theme(name)) => match outside.theme(&name) {
+                        Ok(t) => {
+                            theme = t;
+                            ui.notice = Some(format!("theme {name}"));
+                        }
+                        Err(e) => ui.notice = Some(e.to_string()),
+                    },
+                    Some(Effect::Ui) | None => {}
                 }
-                // Resizes and anything else just redraw.
-                Some(Ok(_)) => {}
-                Some(Err(e)) => return Err(e).context("cannot read terminal input"),
-                None => anyhow::bail!("terminal input closed"),
             },
             changed = snapshots.changed(), if engine_alive => match changed {
                 Ok(()) => {
@@ -196,7 +257,7 @@ where
                     received_at = Instant::now();
                     unrendered = Some(received_at);
                     if bell_due(&mut rung, &snap) {
-                        bell();
+                        outside.bell();
                     }
                 }
                 // The engine is gone; keep showing the last picture until told to stop.
@@ -251,7 +312,7 @@ struct TerminalGuard {
 }
 
 impl TerminalGuard {
-    fn enter() -> io::Result<TerminalGuard> {
+    fn enter(mouse: bool) -> io::Result<TerminalGuard> {
         let previous_hook: Arc<PanicHook> = Arc::new(std::panic::take_hook());
         let chained = Arc::clone(&previous_hook);
         std::panic::set_hook(Box::new(move |info| {
@@ -272,6 +333,9 @@ impl TerminalGuard {
             crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
             crossterm::cursor::Hide
         )?;
+        if mouse {
+            crossterm::execute!(io::stdout(), crossterm::event::EnableMouseCapture)?;
+        }
         Ok(guard)
     }
 }
@@ -290,15 +354,18 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Leaves raw mode and the alternate screen; a no-op (returning false) when already
-/// restored. Errors are ignored: this runs while exiting or panicking, with nowhere
+/// Leaves raw mode, mouse capture and the alternate screen; a no-op (returning false)
+/// when already restored. Errors are ignored: this runs while exiting or panicking, with nowhere
 /// better to report them.
 fn restore_terminal() -> bool {
     let was_active = TERMINAL_ACTIVE.swap(false, Ordering::SeqCst);
     if was_active {
         let _ = crossterm::terminal::disable_raw_mode();
+        // Mouse capture off whether or not it was on: a terminal left capturing turns
+        // every click into escape codes in the shell.
         let _ = crossterm::execute!(
             io::stdout(),
+            crossterm::event::DisableMouseCapture,
             crossterm::terminal::LeaveAlternateScreen,
             crossterm::cursor::Show
         );

@@ -1,6 +1,7 @@
 //! The Positions page at fixed sizes (insta), its sort keys, and the empty case.
 
-use super::state::{on_key, Page, UiState};
+use super::dispatch::on_key;
+use super::state::{Page, UiState};
 use super::testutil::{render_text, sample_snapshot};
 use crate::domain::portfolio::{compute, Lot, Mark, PortfolioConfig, SortKey};
 use crate::domain::types::Source;

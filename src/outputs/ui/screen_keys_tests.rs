@@ -1,8 +1,10 @@
 //! The screen's newer keys: Enter/Esc and the chart's c, t, ←/→; Space, +, - and R
 //! for a replay; `b` asking before it accepts a held price; `d` refusing a symbol
-//! with a position; and which clock the ages are measured on.
+//! with a position; and which clock the ages are measured on. Through the keymap's
+//! dispatch, as the terminal sends them.
 
-use super::state::{on_key, Action, Page, UiState};
+use super::dispatch::{on_key, Effect};
+use super::state::{Page, UiState};
 use super::testutil::sample_snapshot;
 use crate::domain::bars::{Marker, TimeFrame};
 use crate::domain::types::Ts;
@@ -30,7 +32,7 @@ fn enter_opens_the_chart_esc_backs_out_and_only_then_quits() {
         ..UiState::default()
     };
     let press = |ui: &mut UiState, c: KeyCode| on_key(ui, key(c), &snap);
-    assert_eq!(press(&mut ui, KeyCode::Enter), Some(Action::Edit));
+    assert!(matches!(press(&mut ui, KeyCode::Enter), Some(Effect::Ui)));
     let chart = |ui: &UiState| ui.symbol_view.as_ref().unwrap().chart;
     assert!(chart(&ui).full && !chart(&ui).candles);
     press(&mut ui, KeyCode::Char('c'));
@@ -47,16 +49,17 @@ fn enter_opens_the_chart_esc_backs_out_and_only_then_quits() {
     assert_eq!(chart(&ui).mark, Some(0));
     press(&mut ui, KeyCode::Right);
     assert_eq!(chart(&ui).mark, Some(1));
-    assert_eq!(press(&mut ui, KeyCode::Esc), Some(Action::Edit));
+    assert!(matches!(press(&mut ui, KeyCode::Esc), Some(Effect::Ui)));
     assert!(ui.symbol_view.is_none());
-    assert_eq!(press(&mut ui, KeyCode::Esc), Some(Action::Quit));
-    // Enter does nothing on other pages, and c is not a key outside the chart.
+    // Esc never quits.
+    assert!(!matches!(press(&mut ui, KeyCode::Esc), Some(Effect::Quit)));
+    // Enter does nothing on a page without rows, and c is not a key outside the chart.
     let mut ui = UiState {
-        page: Page::Health,
+        page: Page::Positions,
         ..UiState::default()
     };
-    assert_eq!(press(&mut ui, KeyCode::Enter), None);
-    assert_eq!(press(&mut ui, KeyCode::Char('c')), None);
+    assert!(press(&mut ui, KeyCode::Enter).is_none());
+    assert!(press(&mut ui, KeyCode::Char('c')).is_none());
 }
 
 #[test]
@@ -64,7 +67,7 @@ fn a_chart_without_marks_says_so_on_arrow_keys() {
     let snap = sample_snapshot();
     let mut ui = UiState::default();
     on_key(&mut ui, key(KeyCode::Enter), &snap);
-    assert_eq!(on_key(&mut ui, key(KeyCode::Right), &snap), None);
+    assert!(on_key(&mut ui, key(KeyCode::Right), &snap).is_none());
     assert!(ui.notice.as_deref().unwrap().contains("no rejections"));
 }
 
@@ -81,8 +84,10 @@ fn space_plus_minus_and_r_control_the_replay() {
     for (code, want) in cases {
         let mut ui = UiState::default();
         let a = on_key(&mut ui, key(code), &snap);
-        assert_eq!(a, Some(Action::Replay(want)), "{code:?}");
-        assert!(matches!(a.and_then(|a| a.command()), Some(Command::Replay(r)) if r == want));
+        assert!(
+            matches!(a, Some(Effect::Send(Command::Replay(r))) if r == want),
+            "{code:?}"
+        );
     }
 }
 
@@ -106,25 +111,25 @@ fn b_asks_before_accepting_a_held_price_and_shows_the_move() {
         selected: 6,
         ..UiState::default()
     };
-    assert_eq!(
+    assert!(matches!(
         on_key(&mut ui, key(KeyCode::Char('b')), &snap),
-        Some(Action::Edit)
-    );
+        Some(Effect::Ui)
+    ));
     let q = ui.confirm.as_ref().unwrap().question.clone();
     assert_eq!(
         q,
         "Accept TSLA at the held 204.46 (+25.00% from 163.57)? y yes · n no"
     );
     // Any other key cancels, and says so; nothing is sent.
-    assert_eq!(
+    assert!(matches!(
         on_key(&mut ui, key(KeyCode::Char('q')), &snap),
-        Some(Action::Edit)
-    );
+        Some(Effect::Ui)
+    ));
     assert!(ui.confirm.is_none());
     assert!(ui.notice.as_deref().unwrap().contains("cancelled"));
     on_key(&mut ui, key(KeyCode::Char('b')), &snap);
     let a = on_key(&mut ui, key(KeyCode::Char('y')), &snap);
-    assert_eq!(a, Some(Action::ResetSymbolBreaker(sym)));
+    assert!(matches!(a, Some(Effect::Send(Command::ResetSymbolBreaker(s))) if s == sym));
 }
 
 #[test]
@@ -145,7 +150,7 @@ fn d_refuses_a_symbol_with_a_position_and_says_why() {
         &|_| None,
     );
     let mut ui = UiState::default();
-    assert_eq!(on_key(&mut ui, key(KeyCode::Char('d')), &snap), None);
+    assert!(on_key(&mut ui, key(KeyCode::Char('d')), &snap).is_none());
     assert_eq!(
         ui.notice.as_deref(),
         Some("AAPL has a position (150 shares): a symbol with a position is always watched")

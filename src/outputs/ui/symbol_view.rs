@@ -105,10 +105,7 @@ pub(super) fn draw_symbol_view(
     ui: &UiState,
     theme: &Theme,
 ) {
-    let Some(v) = ui
-        .selected_in(snap.watchlist.len())
-        .map(|i| &snap.watchlist[i])
-    else {
+    let Some(v) = super::lists::selected_symbol(snap, ui) else {
         return;
     };
     let opts = ui
@@ -133,13 +130,25 @@ pub(super) fn draw_chart_panel(
     theme: &Theme,
 ) {
     let kind = if opts.candles { "candles" } else { "line" };
+    // The keys come from the keymap, so a rebinding shows here too.
+    use super::actions::Action as A;
+    use super::keymap::Context;
     let hint = if ui.symbol_view.is_some() {
-        format!(
-            " {} {kind} · c candles · t 1m/5m/15m · ←→ marks · Esc back ",
-            opts.frame.label()
-        )
+        let keys = super::keymap_doc::footer(
+            &ui.ix.keymap,
+            Context::Symbol,
+            &[
+                (&[A::Candles], "candles"),
+                (&[A::TimeFrame], "1m/5m/15m"),
+                (&[A::PrevMark, A::NextMark], "marks"),
+                (&[A::CloseSymbol], "back"),
+            ],
+        );
+        format!(" {} {kind} ·{keys}", opts.frame.label())
     } else {
-        format!(" {} {kind} · Enter: full view ", opts.frame.label())
+        let open =
+            super::keymap_doc::footer(&ui.ix.keymap, Context::Market, &[(&[A::Open], "full view")]);
+        format!(" {} {kind} ·{open}", opts.frame.label())
     };
     let mut block = Block::default()
         .borders(Borders::ALL)

@@ -1,7 +1,10 @@
 //! Tests for the rendered screen (insta text snapshots, styles, tiny sizes) and for the
 //! event loop driven through a TestBackend with scripted input.
 
-use super::testutil::{buffer_text, render_buffer, render_text, sample_now, sample_snapshot};
+use super::interact::Overlay;
+use super::testutil::{
+    buffer_text, render_buffer, render_text, sample_now, sample_snapshot, Recorded,
+};
 use super::*;
 use crate::engine::snapshot::ReplayView;
 use crate::messages::LinkState;
@@ -74,10 +77,8 @@ fn replay_header_and_help_overlay_80x24() {
         paused: false,
         finished: false,
     });
-    let ui = UiState {
-        show_help: true,
-        ..UiState::default()
-    };
+    let mut ui = UiState::default();
+    ui.ix.overlays.push(Overlay::Help { scroll: 0 });
     insta::assert_snapshot!(render_text(&snap, &ui, 80, 24));
 }
 
@@ -109,12 +110,14 @@ fn tiny_and_odd_sizes_do_not_panic() {
         {
             for show_help in [false, true] {
                 for page in Page::ALL {
-                    let ui = UiState {
+                    let mut ui = UiState {
                         selected: 99,
-                        show_help,
                         page,
                         ..UiState::default()
                     };
+                    if show_help {
+                        ui.ix.overlays.push(Overlay::Help { scroll: 400 });
+                    }
                     let _ = render_text(snap, &ui, w, h);
                 }
             }
@@ -227,10 +230,11 @@ async fn quit_key_sends_quit_and_returns() {
         &mut h.terminal,
         input,
         h.tx.subscribe(),
-        &Theme::default(),
+        Theme::default(),
         &h.cmd_tx,
         &h.cancel,
-        &mut || {},
+        &UiOptions::default(),
+        &mut Recorded::default(),
     )
     .await
     .unwrap();
@@ -248,15 +252,16 @@ async fn quit_key_sends_quit_and_returns() {
 async fn quit_with_a_full_command_channel_still_quits() {
     let mut h = harness(1);
     h.cmd_tx.try_send(Request::new(Command::Quit)).unwrap(); // fill it
-    let input = keys_then_wait(vec![KeyCode::Esc]);
+    let input = keys_then_wait(vec![KeyCode::Char('q')]);
     let exit = event_loop(
         &mut h.terminal,
         input,
         h.tx.subscribe(),
-        &Theme::default(),
+        Theme::default(),
         &h.cmd_tx,
         &h.cancel,
-        &mut || {},
+        &UiOptions::default(),
+        &mut Recorded::default(),
     )
     .await
     .unwrap();
@@ -281,10 +286,11 @@ async fn redraws_on_new_snapshot_and_stops_on_cancel() {
         &mut h.terminal,
         keys_then_wait(Vec::new()),
         rx,
-        &Theme::default(),
+        Theme::default(),
         &h.cmd_tx,
         &h.cancel,
-        &mut || {},
+        &UiOptions::default(),
+        &mut Recorded::default(),
     )
     .await
     .unwrap();
@@ -309,10 +315,11 @@ async fn engine_gone_keeps_last_picture_and_ages_keep_growing() {
         &mut h.terminal,
         keys_then_wait(Vec::new()),
         rx,
-        &Theme::default(),
+        Theme::default(),
         &h.cmd_tx,
         &h.cancel,
-        &mut || {},
+        &UiOptions::default(),
+        &mut Recorded::default(),
     )
     .await
     .unwrap();
@@ -333,10 +340,11 @@ async fn input_errors_are_reported() {
         &mut h.terminal,
         input,
         h.tx.subscribe(),
-        &Theme::default(),
+        Theme::default(),
         &h.cmd_tx,
         &h.cancel,
-        &mut || {},
+        &UiOptions::default(),
+        &mut Recorded::default(),
     )
     .await
     .unwrap_err();
@@ -359,10 +367,11 @@ async fn tab_shows_the_health_page_and_f_asks_for_a_failover() {
         &mut h.terminal,
         input,
         h.tx.subscribe(),
-        &Theme::default(),
+        Theme::default(),
         &h.cmd_tx,
         &h.cancel,
-        &mut || {},
+        &UiOptions::default(),
+        &mut Recorded::default(),
     )
     .await
     .unwrap();

@@ -231,7 +231,7 @@ pub fn sample_snapshot() -> Snapshot {
             channel("store", 1024, 7, 0),
             channel("events", 256, 12, 5),
         ],
-        events,
+        events: events.into(),
         perf: Perf::default(),
     }
 }
@@ -282,4 +282,30 @@ pub fn render_text(snap: &Snapshot, ui: &UiState, width: u16, height: u16) -> St
         width,
         height,
     ))
+}
+
+/// The world outside the terminal, recorded: bells rung, text copied, themes asked for.
+#[derive(Default)]
+pub struct Recorded {
+    pub bells: usize,
+    pub copied: Vec<String>,
+    pub themes: Vec<String>,
+}
+
+impl super::Outside for Recorded {
+    fn bell(&mut self) {
+        self.bells += 1;
+    }
+    fn copy(&mut self, text: &str) -> std::io::Result<()> {
+        self.copied.push(text.to_string());
+        Ok(())
+    }
+    fn theme(&mut self, name: &str) -> Result<Theme, super::ThemeError> {
+        self.themes.push(name.to_string());
+        let dirs = [std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/themes"
+        ))];
+        Theme::load(name, &dirs)
+    }
 }

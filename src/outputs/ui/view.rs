@@ -1,25 +1,24 @@
 //! The screen as a pure function of (snapshot, UI state, theme): header, the current
 //! page (Market: watchlist, the selected symbol's chart on wide screens, event log,
-//! or the symbol view; Health: see [`super::health`]), status line, and the help
-//! overlay; below the minimum size, a sentence saying so. No clock reads and no I/O,
-//! so the rendered buffer is snapshot-tested at fixed sizes.
+//! or the symbol view; Health: see [`super::health`]), status line, and the overlays
+//! ([`super::overlays`]); below the minimum size, a sentence saying so. No clock reads
+//! and no I/O, so the rendered buffer is snapshot-tested at fixed sizes.
 
 use super::chart::ChartOpts;
-use super::chrome::{draw_header, draw_help, draw_status, status_rows};
-use super::format;
+use super::chrome::draw_header;
 use super::health::draw_health;
 use super::layout;
 use super::state::{Page, UiState};
+use super::statusline::{draw_status, status_rows};
 use super::symbol_view::draw_chart_panel;
 use super::theme::{Role, Theme};
 use super::watchlist::draw_watchlist;
-use crate::domain::event::Level;
 use crate::domain::types::Ts;
 use crate::engine::snapshot::Snapshot;
 use crate::messages::LinkState;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 /// A page body drawn below the header and above the status line.
@@ -34,8 +33,8 @@ pub fn draw(frame: &mut Frame, snap: &Snapshot, ui: &UiState, theme: &Theme) {
         layout::draw_too_small(frame, area, theme);
         return;
     }
-    let rows = snap.watchlist.len();
-    let status_rows = status_rows(snap, theme, area.width);
+    let rows = super::lists::watchlist(snap, ui).len();
+    let status_rows = status_rows(snap, ui, theme, area.width);
     let chart_open = ui.page == Page::Market && ui.symbol_view.is_some();
     let body_fn: Option<BodyFn> = match ui.page {
         Page::Market if chart_open => Some(super::symbol_view::draw_symbol_view),
@@ -64,8 +63,9 @@ pub fn draw(frame: &mut Frame, snap: &Snapshot, ui: &UiState, theme: &Theme) {
             if let Some(rect) = m.table {
                 draw_watchlist(frame, rect, snap, ui, theme);
             }
-            if let (Some(rect), Some(i)) = (m.chart, ui.selected_in(rows)) {
-                let v = &snap.watchlist[i];
+            let selected = super::lists::selected(snap, ui, super::interact::ListId::Watchlist);
+            let shown = super::lists::watchlist(snap, ui);
+            if let (Some(rect), Some(v)) = (m.chart, selected.and_then(|i| shown.get(i))) {
                 let opts = ChartOpts {
                     full: rect.height >= 16,
                     ..ChartOpts::default()
@@ -73,28 +73,26 @@ pub fn draw(frame: &mut Frame, snap: &Snapshot, ui: &UiState, theme: &Theme) {
                 draw_chart_panel(frame, rect, snap, ui, v, &opts, theme);
             }
             if let Some(rect) = m.log {
-                draw_events(frame, rect, snap, theme);
+                super::events_panel::draw(frame, rect, snap, ui, theme);
             }
         }
     }
     if let Some(rect) = areas.status {
         draw_status(frame, rect, snap, ui, theme);
     }
-    if ui.show_help {
-        draw_help(frame, area, theme);
-    }
+    super::overlays::draw(frame, area, areas.status, snap, ui, theme);
 }
 
-struct Areas {
-    header: Rect,
-    error: Option<Rect>,
-    body: Rect,
-    status: Option<Rect>,
+pub(super) struct Areas {
+    pub header: Rect,
+    pub error: Option<Rect>,
+    pub body: Rect,
+    pub status: Option<Rect>,
 }
 
 /// Row budget, top to bottom: header, optional error line, the page's body, status
 /// (one or two rows).
-fn split(area: Rect, want_error: bool, status_rows: u16) -> Areas {
+pub(super) fn split(area: Rect, want_error: bool, status_rows: u16) -> Areas {
     let row_at = |y: u16, h: u16| Rect::new(area.x, y, area.width, h);
     let header = row_at(area.y, 1);
     let mut top = area.y + 1;
@@ -119,7 +117,7 @@ fn split(area: Rect, want_error: bool, status_rows: u16) -> Areas {
 
 /// The last Alpaca error while the link is not fully up, with what happens next:
 /// a live countdown to the retry, or how to leave a stop.
-fn link_error(snap: &Snapshot, now: Ts) -> Option<String> {
+pub(super) fn link_error(snap: &Snapshot, now: Ts) -> Option<String> {
     let a = &snap.alpaca;
     if a.state == LinkState::Subscribed {
         return None;
@@ -136,57 +134,4 @@ fn link_error(snap: &Snapshot, now: Ts) -> Option<String> {
         ));
     }
     Some(text)
-}
-
-fn draw_events(frame: &mut Frame, rect: Rect, snap: &Snapshot, theme: &Theme) {
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.style(Role::Border))
-        .title(Span::styled(" Events ", theme.style(Role::Accent)));
-    let visible = usize::from(rect.height.saturating_sub(2));
-    let lines: Vec<Line> = snap
-        .events
-        .iter()
-        .rev()
-        .take(visible)
-        .map(|e| {
-            let (label, role) = match e.level {
-                Level::Info => ("INFO ", Role::Muted),
-                Level::Warn => ("WARN ", Role::Warn),
-                Level::Error => ("ERROR", Role::Error),
-            };
-            let mut spans = vec![
-                Span::styled(format::ny_time(e.at), theme.style(Role::Muted)),
-                Span::raw(" "),
-                Span::styled(label, theme.style(role)),
-                Span::raw(" "),
-            ];
-            let tag = match (e.source, e.symbol.as_ref()) {
-                (Some(src), Some(sym)) => Some(format!("{} {sym} ", src.key())),
-                (Some(src), None) => Some(format!("{} ", src.key())),
-                (None, Some(sym)) => Some(format!("{sym} ")),
-                (None, None) => None,
-            };
-            if let Some(tag) = tag {
-                spans.push(Span::styled(tag, theme.style(Role::Accent)));
-            }
-            // A message longer than the row ends in an ellipsis rather than mid-word.
-            let used: u16 = spans
-                .iter()
-                .map(|s| super::columns::text_width(&s.content))
-                .sum();
-            let room = rect.width.saturating_sub(2).saturating_sub(used);
-            spans.push(Span::styled(
-                super::columns::ellipsize(&e.message, room),
-                theme.style(Role::Text),
-            ));
-            Line::from(spans)
-        })
-        .collect();
-    let body = if lines.is_empty() {
-        Paragraph::new(Span::styled("no events yet", theme.style(Role::Muted)))
-    } else {
-        Paragraph::new(lines)
-    };
-    frame.render_widget(body.block(block), rect);
 }

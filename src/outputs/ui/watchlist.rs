@@ -13,7 +13,9 @@
 use super::chart::spark;
 use super::chrome::page_tabs;
 use super::columns::{self, ColumnNeed};
+use super::events_panel;
 use super::format::{self, MISSING};
+use super::interact::ListId;
 use super::state::UiState;
 use super::theme::{Role, Theme};
 use crate::domain::types::{Source, Ts};
@@ -185,27 +187,37 @@ pub(super) fn draw_watchlist(
     ui: &UiState,
     theme: &Theme,
 ) {
+    let shown = super::lists::watchlist(snap, ui);
+    let count = if shown.len() == snap.watchlist.len() {
+        format!(" Watchlist ({}) ", snap.watchlist.len())
+    } else {
+        format!(" Watchlist ({} of {}) ", shown.len(), snap.watchlist.len())
+    };
     let block = Block::default()
         .borders(Borders::ALL)
-        .border_style(theme.style(Role::Border))
-        .title(Span::styled(
-            format!(" Watchlist ({}) ", snap.watchlist.len()),
-            theme.style(Role::Accent),
-        ))
+        .border_style(theme.style(events_panel::border_role(ui, ListId::Watchlist)))
+        .title(Line::from(vec![
+            Span::styled(count, theme.style(Role::Accent)),
+            Span::styled(
+                events_panel::filter_note(ui, ListId::Watchlist),
+                theme.style(Role::Warn),
+            ),
+        ]))
         .title_top(page_tabs(ui, theme));
-    if snap.watchlist.is_empty() {
-        let msg = Paragraph::new(Span::styled(
-            "no symbols in the watchlist",
-            theme.style(Role::Muted),
-        ))
-        .block(block);
+    if shown.is_empty() {
+        let text = if snap.watchlist.is_empty() {
+            "no symbols in the watchlist"
+        } else {
+            "no symbol matches the filter"
+        };
+        let msg = Paragraph::new(Span::styled(text, theme.style(Role::Muted))).block(block);
         frame.render_widget(msg, rect);
         return;
     }
     let inner = block.inner(rect);
     let now = ui.now(snap);
-    let table: Vec<[Text; 10]> = snap.watchlist.iter().map(|s| cells(s, now)).collect();
-    let notes: Vec<Vec<Text>> = snap.watchlist.iter().map(|s| note(s, snap)).collect();
+    let table: Vec<[Text; 10]> = shown.iter().map(|s| cells(s, now)).collect();
+    let notes: Vec<Vec<Text>> = shown.iter().map(|s| note(s, snap)).collect();
     let needs: Vec<ColumnNeed> = Col::ALL
         .iter()
         .enumerate()
@@ -226,7 +238,7 @@ pub(super) fn draw_watchlist(
     };
     let mut keep = columns::fit(inner.width, &needs, 1, MARKER + note_min);
     // No bars anywhere (nothing received yet): no empty sparkline column.
-    if snap.watchlist.iter().all(|v| v.bars.is_empty()) {
+    if shown.iter().all(|v| v.bars.is_empty()) {
         keep.retain(|&i| Col::ALL[i] != Col::Spark);
     }
     let used: u16 = keep.iter().map(|&i| needs[i].width + 1).sum::<u16>() + MARKER;
@@ -268,7 +280,7 @@ pub(super) fn draw_watchlist(
         .row_highlight_style(theme.style(Role::SelectedBg))
         .highlight_symbol("▸ ")
         .highlight_spacing(HighlightSpacing::Always);
-    let mut state = TableState::default().with_selected(ui.selected_in(snap.watchlist.len()));
+    let mut state = TableState::default().with_selected(ui.selected_in(shown.len()));
     frame.render_stateful_widget(table, rect, &mut state);
     // The sparklines go over their (empty) cells, row by visible row.
     let Some(pos) = keep.iter().position(|&i| Col::ALL[i] == Col::Spark) else {

@@ -1,10 +1,11 @@
 //! The Health page's panels (connection, router, circuit breakers, validation,
-//! latency). Each one is built from the snapshot into text lines ordered most important
+//! latency, channels). Each one is built from the snapshot into text lines ordered most important
 //! first, with the rows it needs at least, would like, and could use; [`super::health`]
 //! shares the screen's rows out and each panel shows what fits. A panel's frame is a
 //! single titled rule, so a panel costs one row of chrome, not two.
 
 mod breakers;
+mod channels;
 mod connection;
 mod latency;
 mod router;
@@ -25,6 +26,7 @@ pub(super) enum Kind {
     Breakers,
     Validation,
     Latency,
+    Channels,
 }
 
 impl Kind {
@@ -35,6 +37,7 @@ impl Kind {
             Kind::Breakers => " Circuit breakers ",
             Kind::Validation => " Validation ",
             Kind::Latency => " Feed latency ",
+            Kind::Channels => " Channels ",
         }
     }
 }
@@ -76,12 +79,17 @@ pub(super) struct Panel<'a> {
     kind: Kind,
     pub rows: Rows,
     body: Body<'a>,
+    /// The body lines that are rows of a selectable list: (first line, how many).
+    pub items: Option<(usize, usize)>,
+    /// The selected item, when the panel's list has the keys (index into the items).
+    pub selected: Option<usize>,
 }
 
 /// Two connection columns need this much width to say anything useful.
 const COLUMNS_MIN_WIDTH: u16 = 76;
 
 /// Builds one panel for a column `width` cells wide, with ages measured against `now`.
+/// `selected` is the selected row of the panel's list when the list has the keys.
 pub(super) fn build<'a>(
     kind: Kind,
     snap: &'a Snapshot,
@@ -89,7 +97,9 @@ pub(super) fn build<'a>(
     theme: &Theme,
     width: u16,
     render: &crate::domain::stats::LatencyView,
+    selected: Option<usize>,
 ) -> Panel<'a> {
+    let mut items = None;
     let (rows, body) = match kind {
         Kind::Connection => {
             let (alpaca, yahoo) = connection::lines(snap, now, theme);
@@ -105,6 +115,7 @@ pub(super) fn build<'a>(
         }
         Kind::Router => {
             let (lines, head) = router::lines(snap, now, theme);
+            items = Some((head, snap.router.transitions.len()));
             // The state and timers, then a couple of transitions before others get more.
             let rows = Rows::new(head.min(2), head + 2, lines.len());
             (rows, Body::Lines(lines))
@@ -113,11 +124,22 @@ pub(super) fn build<'a>(
             let lines = breakers::lines(snap, now, theme);
             // The upstream table, then the first symbol breakers: they need the operator.
             let table = snap.breakers.len() + 1;
+            let v = &snap.validation;
+            items = Some((
+                1,
+                snap.breakers.len() + v.tripped.len() + v.discrepancies.len(),
+            ));
             (Rows::new(table, table + 2, lines.len()), Body::Lines(lines))
         }
         Kind::Validation => {
-            let lines = validation::lines(snap, theme);
+            // With the keys on it, every kept rejection is listed (and scrolls).
+            let (lines, shown) = validation::lines(snap, theme, selected.is_some());
+            items = Some((lines.len() - shown, shown));
             (Rows::new(1, 3, lines.len()), Body::Lines(lines))
+        }
+        Kind::Channels => {
+            let lines = channels::lines(snap, theme);
+            (Rows::new(1, 1, lines.len()), Body::Lines(lines))
         }
         Kind::Latency => {
             let lines = latency::lines(snap, render, theme);
@@ -133,7 +155,31 @@ pub(super) fn build<'a>(
             )
         }
     };
-    Panel { kind, rows, body }
+    Panel {
+        kind,
+        rows,
+        body,
+        items,
+        selected,
+    }
+}
+
+impl Panel<'_> {
+    pub(super) fn kind(&self) -> Kind {
+        self.kind
+    }
+}
+
+/// The body line the selection is on, if the panel has one.
+fn selected_line(panel: &Panel) -> Option<usize> {
+    let (first, n) = panel.items?;
+    let s = panel.selected?;
+    (n > 0).then(|| first + s.min(n - 1))
+}
+
+/// The first body line shown in `height` rows: enough to keep the selection in view.
+pub(super) fn scroll_of(panel: &Panel, height: u16) -> usize {
+    super::lists::window_start(selected_line(panel), usize::from(height))
 }
 
 /// Draws a panel into `rect` (title rule included); `tabs` goes to the rule's right end.
@@ -144,9 +190,14 @@ pub(super) fn draw(
     tabs: Option<Line<'static>>,
     theme: &Theme,
 ) {
+    let focus = if panel.selected.is_some() {
+        Role::Accent
+    } else {
+        Role::Border
+    };
     let mut block = Block::default()
         .borders(Borders::TOP)
-        .border_style(theme.style(Role::Border))
+        .border_style(theme.style(focus))
         .title(Span::styled(panel.kind.title(), theme.style(Role::Accent)));
     if let Some(tabs) = tabs {
         block = block.title_top(tabs);
@@ -157,7 +208,25 @@ pub(super) fn draw(
         return;
     }
     match &panel.body {
-        Body::Lines(lines) => frame.render_widget(Paragraph::new(fit(lines, inner.width)), inner),
+        Body::Lines(lines) => {
+            let top = scroll_of(panel, inner.height);
+            let chosen = selected_line(panel);
+            let shown: Vec<Line> = lines
+                .iter()
+                .enumerate()
+                .skip(top)
+                .map(|(i, l)| {
+                    // Whole words and numbers or nothing (the detail has it all).
+                    let l = super::columns::whole_spans(l.clone(), inner.width);
+                    if Some(i) == chosen {
+                        l.style(theme.style(Role::SelectedBg))
+                    } else {
+                        l
+                    }
+                })
+                .collect();
+            frame.render_widget(Paragraph::new(shown), inner);
+        }
         Body::Columns(left, right) => draw_columns(frame, inner, left, right),
         Body::Latency {
             lines,

@@ -9,12 +9,14 @@ use crate::outputs::ui::format;
 use crate::outputs::ui::theme::{Role, Theme};
 use ratatui::text::{Line, Span};
 
-/// Rejections listed at most; the API has the full ring.
+/// Rejections listed while the panel does not have the keys; the API has the full ring.
 const RECENT_SHOWN: usize = 5;
 /// Below this success rate the figure is painted `warn`.
 const SUCCESS_WARN_PCT: f64 = 99.0;
 
-pub(super) fn lines<'a>(snap: &'a Snapshot, theme: &Theme) -> Vec<Line<'a>> {
+/// The panel's lines and how many rejections end it (`all`: every kept one, else
+/// the last few).
+pub(super) fn lines<'a>(snap: &'a Snapshot, theme: &Theme, all: bool) -> (Vec<Line<'a>>, usize) {
     let v = &snap.validation;
     let muted = theme.style(Role::Muted);
     let text = theme.style(Role::Text);
@@ -79,7 +81,12 @@ pub(super) fn lines<'a>(snap: &'a Snapshot, theme: &Theme) -> Vec<Line<'a>> {
             Span::styled(list.join(", "), text),
         ]));
     }
-    for r in v.recent.iter().rev().take(RECENT_SHOWN) {
+    let shown = if all {
+        v.recent.len()
+    } else {
+        RECENT_SHOWN.min(v.recent.len())
+    };
+    for r in v.recent.iter().rev().take(shown) {
         out.push(Line::from(vec![
             Span::styled(format::ny_time(r.at), muted),
             Span::raw(" "),
@@ -91,7 +98,7 @@ pub(super) fn lines<'a>(snap: &'a Snapshot, theme: &Theme) -> Vec<Line<'a>> {
             Span::styled(r.reason.as_str(), text),
         ]));
     }
-    out
+    (out, shown)
 }
 
 /// Prints kept off Last by their conditions or their time, summed over the watchlist:
