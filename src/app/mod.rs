@@ -225,10 +225,7 @@ async fn run_async(
         }
         rest.poll_interval_secs = settings.trading_poll_secs;
         setup.bars = Some(crate::sources::alpaca::bars::BarsConfig {
-            data_url: settings
-                .data_url
-                .clone()
-                .unwrap_or_else(|| crate::sources::alpaca::bars::DEFAULT_DATA_URL.into()),
+            data_url: rest.data_url.clone(),
             feed: settings.feed.clone(),
             key_id: rest.key_id.clone(),
             secret_key: rest.secret_key.clone(),
