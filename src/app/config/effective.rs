@@ -4,6 +4,8 @@
 
 use super::Settings;
 use crate::outputs::notify::{Route, Target};
+use crate::outputs::ui::actions::Action;
+use crate::outputs::ui::Keymap;
 use rust_decimal::Decimal;
 use toml::{Table, Value};
 
@@ -48,7 +50,16 @@ pub fn to_toml(s: &Settings) -> String {
         api.push(("token", text(REDACTED)));
     }
     root.insert("api".into(), table(api));
-    root.insert("ui".into(), table(vec![("theme", text(&s.theme))]));
+    root.insert(
+        "ui".into(),
+        table(vec![
+            ("theme", text(&s.theme)),
+            ("mouse", Value::Boolean(s.mouse)),
+        ]),
+    );
+    if let Some(keys) = keys(s) {
+        root.insert("keys".into(), keys);
+    }
     if let Some(db) = &s.db {
         let db = text(&db.display().to_string());
         root.insert("storage".into(), table(vec![("db", db)]));
@@ -85,6 +96,33 @@ pub fn to_toml(s: &Settings) -> String {
         root.insert("notify".into(), notify(s));
     }
     toml::to_string(&root).unwrap_or_else(|e| format!("# cannot print the config: {e}\n"))
+}
+
+/// The actions whose keys differ from the built-in keymap, as `[keys]` spells them
+/// (the full table is in the README and the `?` help).
+fn keys(s: &Settings) -> Option<Value> {
+    let defaults = Keymap::default();
+    let bound = |map: &Keymap, a: Action| {
+        let mut keys: Vec<String> = Vec::new();
+        for b in map.rows().iter().filter(|b| b.action == a) {
+            let k = b.key.to_string();
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        keys
+    };
+    let changed: Table = Action::ALL
+        .into_iter()
+        .filter_map(|a| {
+            let now = bound(&s.keymap, a);
+            (now != bound(&defaults, a)).then(|| {
+                let list = now.iter().map(|k| text(k)).collect();
+                (a.name().to_string(), Value::Array(list))
+            })
+        })
+        .collect();
+    (!changed.is_empty()).then_some(Value::Table(changed))
 }
 
 fn alpaca(s: &Settings) -> Value {
@@ -254,6 +292,11 @@ feed = "sip"
 encoding = "msgpack"
 channels = ["trades", "bars"]
 ping_interval_secs = 7
+[ui]
+mouse = false
+[keys]
+failover = "F"
+help = ["?", "F1"]
 [api]
 listen = "0.0.0.0:6000"
 token = "tok-123456789"
@@ -284,6 +327,8 @@ severities = ["CRITICAL", "HIGH"]
             assert!(!printed.contains(secret), "{printed}");
         }
         assert!(printed.contains("185.20"), "{printed}");
+        assert!(printed.contains("failover = [\"F\"]"), "{printed}");
+        assert!(printed.contains("mouse = false"), "{printed}");
     }
 
     #[test]
