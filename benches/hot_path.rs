@@ -3,6 +3,7 @@
 //! * `parse/*`: the JSON frame parser on real-shaped frames, per message;
 //!   `parse/msgpack_x8` is the same mixed frame as msgpack (binary frames).
 //! * `apply/*`: applying parsed messages to the engine state.
+//! * `conditions/*`: the sale-condition table lookup each trade goes through.
 //! * `pipeline/replay`: a generated fixture replayed end to end through the replay
 //!   thread, the feed channel and the engine task, at max speed.
 //!
@@ -104,6 +105,34 @@ fn bench_apply(c: &mut Criterion) {
     black_box(st.snapshot(0, Perf::default(), Vec::new()));
 }
 
+/// The per-trade condition evaluation alone (issue 18 budget: < 30 ns per trade), on
+/// the shapes real tapes send: regular sales, odd lots, sweeps, Form T, unknown codes.
+fn bench_conditions(c: &mut Criterion) {
+    use tapewatch::domain::conditions::evaluate;
+    let prints: [(&str, &str); 8] = [
+        ("C", "@"),
+        ("C", "@,I"),
+        ("A", " ,F"),
+        ("B", "@,T"),
+        ("C", "@,F,I"),
+        ("A", "@"),
+        ("C", ""),
+        ("B", "@,J"),
+    ];
+    let mut g = c.benchmark_group("conditions");
+    g.throughput(Throughput::Elements(prints.len() as u64));
+    g.bench_function("evaluate_x8", |b| {
+        b.iter(|| {
+            let mut acc = 0u8;
+            for (tape, conds) in black_box(&prints) {
+                acc ^= evaluate(tape, conds).flags;
+            }
+            black_box(acc)
+        })
+    });
+    g.finish();
+}
+
 fn bench_pipeline(c: &mut Criterion) {
     let messages = 100_000usize;
     let dir = std::env::temp_dir().join(format!("tapewatch-bench-{}", std::process::id()));
@@ -136,5 +165,11 @@ fn bench_pipeline(c: &mut Criterion) {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-criterion_group!(benches, bench_parse, bench_apply, bench_pipeline);
+criterion_group!(
+    benches,
+    bench_parse,
+    bench_apply,
+    bench_conditions,
+    bench_pipeline
+);
 criterion_main!(benches);

@@ -82,7 +82,8 @@ pub struct Cli {
     #[arg(long, value_name = "URL", env = "APCA_API_BASE_URL", value_parser = non_empty)]
     pub trading_url: Option<String>,
 
-    /// Alpaca market-data REST host for the charts' bars backfill (overrides
+    /// Alpaca market-data REST host for the charts' bars backfill and the trade-condition
+    /// lists (overrides
     /// alpaca.data_url; default https://data.alpaca.markets).
     #[arg(long, value_name = "URL", env = "APCA_API_DATA_URL", value_parser = non_empty)]
     pub data_url: Option<String>,

@@ -220,12 +220,12 @@ async fn run_async(
         if let Some(url) = settings.trading_url.clone() {
             rest.base_url = url.trim_end_matches('/').to_string();
         }
+        if let Some(url) = settings.data_url.clone() {
+            rest.data_url = url.trim_end_matches('/').to_string();
+        }
         rest.poll_interval_secs = settings.trading_poll_secs;
         setup.bars = Some(crate::sources::alpaca::bars::BarsConfig {
-            data_url: settings
-                .data_url
-                .clone()
-                .unwrap_or_else(|| crate::sources::alpaca::bars::DEFAULT_DATA_URL.into()),
+            data_url: rest.data_url.clone(),
             feed: settings.feed.clone(),
             key_id: rest.key_id.clone(),
             secret_key: rest.secret_key.clone(),

@@ -55,6 +55,9 @@ pub enum EventKind {
     Notify,
     /// A config setting worth a second look (e.g. symbols the test feed never sends).
     Config,
+    /// The tape: a correction or cancel changed Last, or every print arrives late;
+    /// Alpaca's condition lists checked against the table.
+    Tape,
 }
 
 impl EventKind {
@@ -75,6 +78,7 @@ impl EventKind {
             EventKind::Alert => "alert",
             EventKind::Notify => "notify",
             EventKind::Config => "config",
+            EventKind::Tape => "tape",
         }
     }
 }

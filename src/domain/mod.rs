@@ -7,6 +7,7 @@ pub mod bars;
 pub mod breaker;
 pub mod chart;
 pub mod clock;
+pub mod conditions;
 pub mod event;
 pub mod market;
 pub mod pace;

@@ -42,7 +42,8 @@ fn input_time(ev: &FeedEvent) -> Option<Ts> {
         FeedEvent::FixtureIssue { .. }
         | FeedEvent::ReplayEnd
         | FeedEvent::ReplayRestarted { .. }
-        | FeedEvent::Notify(_) => None,
+        | FeedEvent::Notify(_)
+        | FeedEvent::ConditionLists(_) => None,
     }
 }
 

@@ -137,6 +137,7 @@ impl Engine {
             }
             FeedEvent::ReplayEnd | FeedEvent::ReplayRestarted { .. } => {}
             FeedEvent::Notify(r) => self.state.apply_notify(r, &mut fx),
+            FeedEvent::ConditionLists(c) => self.state.condition_lists(&c, &mut fx),
             FeedEvent::Backfill(b) => self.state.apply_backfill(b, &mut fx),
         }
         self.dirty = true;

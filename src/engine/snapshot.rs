@@ -72,12 +72,16 @@ pub struct SymbolView {
     pub ask: Option<Decimal>,
     /// The exchange's timestamp of the quote in `bid`/`ask` (Alpaca's).
     pub quote_at: Option<Ts>,
-    /// Shares traded, summed over the trades seen this session.
+    /// Shares traded, summed over the trades seen this session that count for volume
+    /// (their sale conditions say so), less cancelled ones.
     pub volume: i64,
     pub trades: u64,
     /// One-minute bars for the charts (shared with the engine; not serialised).
     #[serde(skip)]
     pub bars: crate::domain::bars::BarSeries,
+    /// High/low, late and non-eligible prints, the recent prints with their conditions
+    /// (see `domain::conditions`).
+    pub tape: crate::domain::conditions::book::TapeView,
 }
 
 impl SymbolView {
@@ -98,6 +102,7 @@ impl SymbolView {
             volume: 0,
             trades: 0,
             bars: Default::default(),
+            tape: Default::default(),
         }
     }
 

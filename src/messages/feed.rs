@@ -126,6 +126,9 @@ pub enum FeedEvent {
     /// Today's one-minute bars for a symbol, fetched when it started being watched
     /// (Alpaca's market-data REST bars endpoint), so its chart is never empty.
     Backfill(crate::messages::rest::BarsBackfill),
+    /// Alpaca's trade-condition lists per tape, compared with the built-in tables
+    /// (once, at a live start), or why a list could not be fetched.
+    ConditionLists(Vec<(char, Result<crate::domain::conditions::TableCheck, String>)>),
     /// The notifier's counters and what it has to report.
     Notify(crate::messages::notify::NotifyReport),
 }

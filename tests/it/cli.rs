@@ -295,6 +295,7 @@ fn an_existing_record_file_says_the_os_error_once() {
             .env("APCA_API_SECRET_KEY", "MOCKSECRET")
             .env("APCA_API_STREAM_URL", "ws://127.0.0.1:9")
             .env("APCA_API_BASE_URL", "http://127.0.0.1:9")
+            .env("APCA_API_DATA_URL", "http://127.0.0.1:9")
             .arg("--no-ui")
             .arg("--db")
             .arg(dir.path().join("t.db"))

@@ -249,7 +249,9 @@ fn sigterm_ends_a_live_headless_run_with_a_final_summary() {
     cmd.env("APCA_API_KEY_ID", "MOCKKEY")
         .env("APCA_API_SECRET_KEY", "MOCKSECRET")
         .env("APCA_API_STREAM_URL", format!("ws://{}", mock.addr()))
-        .env("APCA_API_BASE_URL", trading)
+        .env("APCA_API_BASE_URL", &trading)
+        // The condition lists too: refused on loopback, never the internet.
+        .env("APCA_API_DATA_URL", &trading)
         .arg("--config")
         .arg(&cfg);
     let (mut child, rx, stderr) = spawn(cmd);

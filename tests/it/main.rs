@@ -27,5 +27,6 @@ mod store;
 mod subcommands;
 mod throughput;
 mod timing;
+mod trade_conditions;
 mod trading_rest;
 mod yahoo_live;

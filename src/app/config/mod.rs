@@ -94,7 +94,7 @@ pub struct AlpacaConfig {
     pub secret_key: Option<SecretString>,
     /// The Trading API (account, positions, clock); APCA_API_BASE_URL overrides it.
     pub trading_url: Option<String>,
-    /// Market data over REST (the charts' bars backfill); APCA_API_DATA_URL overrides it.
+    /// Market data over REST (the charts' bars backfill, the condition lists); APCA_API_DATA_URL overrides it.
     pub data_url: Option<String>,
     /// iex, sip, delayed_sip or test.
     pub feed: Option<String>,

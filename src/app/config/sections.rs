@@ -58,6 +58,7 @@ pub struct ValidationSection {
     pub cross_source_tolerance_pct: Option<Decimal>,
     pub breaker_cooldown_secs: Option<u64>,
     pub stale_after_secs: Option<u64>,
+    pub late_print_tolerance_secs: Option<u64>,
 }
 
 /// The checked result of the four sections.
@@ -258,6 +259,9 @@ pub fn build(
             1,
             v0.stale_after_secs,
         )?,
+        late_print_tolerance_secs: validation
+            .late_print_tolerance_secs
+            .unwrap_or(v0.late_print_tolerance_secs),
         ..v0
     };
     let y0 = PollerConfig::default();

@@ -121,6 +121,9 @@ pub fn start_live(
         plan_tx,
         rest_cfg.is_some().then_some(rest_hold_tx),
     );
+    let conditions = rest_cfg.clone().map(|cfg| {
+        conditions::spawn_condition_check(cfg, e.feed_tx.clone(), &setup.meters, e.cancel.clone())
+    });
     let rest = rest_cfg.map(|cfg| {
         spawn_rest(
             cfg,
@@ -178,6 +181,9 @@ pub fn start_live(
         }
         if let Some(b) = backfill {
             let _ = b.await;
+        }
+        if let Some(c) = conditions {
+            let _ = c.await;
         }
     });
     Running {

@@ -17,6 +17,7 @@ use crate::plumbing::channels::{Meters, COMMAND_CAPACITY, FEED_CAPACITY};
 use crate::sources::alpaca::stream::{StreamConfig, StreamTask};
 use crate::sources::fixture::reader::{FixtureError, FixtureReader};
 use crate::sources::fixture::replay::{self, ReplayOptions, ReplayStats, Speed};
+pub mod conditions;
 mod live;
 mod notifier;
 mod rest;

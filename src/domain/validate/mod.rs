@@ -64,6 +64,7 @@ mod breaker;
 mod cross;
 mod in_flight;
 mod other;
+mod prints;
 mod reject;
 mod rules;
 mod trade_ids;
@@ -78,13 +79,13 @@ pub use view::{DiscrepancyView, RecentRejection, StaleView, TrippedView, Validat
 use crate::domain::event::Level;
 use crate::domain::types::{Symbol, Ts};
 use crate::domain::wire::{Bar, Quote, Trade};
-use breaker::{Limits, PriceBreaker, Step};
+use breaker::{Limits, PriceBreaker};
 use cross::{CrossState, Freshness};
 use reject::push_event;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::collections::VecDeque;
-use trade_ids::{exchange_code, TradeIds};
+use trade_ids::TradeIds;
 
 /// How many recent rejections (and trips) the validator keeps for the view.
 pub const RECENT_RING: usize = 100;
@@ -292,7 +293,8 @@ impl Validator {
             .count()
     }
 
-    /// A trade received at `now`; `idx` is the symbol's watchlist index (None: not watched).
+    /// A trade received at `now` that may set Last; `idx` is the symbol's watchlist
+    /// index (None: not watched). See [`Validator::check_print`].
     pub fn check_trade(
         &mut self,
         now: Ts,
@@ -300,39 +302,7 @@ impl Validator {
         t: &Trade,
         out: &mut Vec<ValidationEvent>,
     ) -> Verdict {
-        let Some(i) = idx.filter(|&i| i < self.guards.len()) else {
-            return self.not_watched(now, &t.symbol, out);
-        };
-        let exchange = exchange_code(&t.exchange);
-        let g = &self.guards[i];
-        let failure = rules::positive("price", t.price)
-            .or_else(|| rules::non_negative("size", t.size))
-            .or_else(|| rules::future(t.ts, now, self.max_future_ns, self.cfg.max_future_secs))
-            .or_else(|| {
-                g.ids
-                    .check(exchange, t.id, t.ts, self.cfg.check_trade_order)
-            });
-        if let Some(f) = failure {
-            return self.reject(now, Some(i), &t.symbol, f, out);
-        }
-        let g = &mut self.guards[i];
-        g.ids.remember(exchange, t.id, t.ts);
-        if let Some(age_ms) = g.fresh.touch(now) {
-            self.stale_cleared(now, i, age_ms, out);
-        }
-        let g = &mut self.guards[i];
-        match g.breaker.on_print(now, t.ts, t.price, &self.lim) {
-            Step::Accept => {
-                g.cross.alpaca = Some((t.price, now));
-                self.accepted += 1;
-                Verdict::Accept
-            }
-            Step::Held => {
-                self.held += 1;
-                Verdict::Hold
-            }
-            step => self.breaker_step(now, i, t.price, step, out),
-        }
+        self.check_print(now, idx, t, true, out)
     }
 
     /// A quote received at `now`. Quotes never move the breaker.

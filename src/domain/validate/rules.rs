@@ -33,6 +33,9 @@ pub struct ValidationConfig {
     pub check_trade_order: bool,
     /// Rejection log lines per second of receipt time; the rest are only counted.
     pub max_events_per_sec: u32,
+    /// A print stamped more than this before the print that set Last is late: it does
+    /// not move Last (see `domain::conditions`).
+    pub late_print_tolerance_secs: u64,
 }
 
 impl Default for ValidationConfig {
@@ -48,6 +51,7 @@ impl Default for ValidationConfig {
             fresh_for_cross_secs: 120,
             check_trade_order: true,
             max_events_per_sec: 20,
+            late_print_tolerance_secs: 5,
         }
     }
 }

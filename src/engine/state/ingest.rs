@@ -7,7 +7,6 @@ use crate::domain::event::{Event, EventKind, Level};
 use crate::domain::types::{Source, Ts};
 use crate::domain::validate::{ValidationEventKind, Verdict};
 use crate::domain::wire::{Bar, BarKind, Msg, ParseIssue};
-use crate::engine::snapshot::PricePoint;
 use crate::messages::LinkState;
 
 impl EngineState {
@@ -85,41 +84,7 @@ impl EngineState {
             self.counters.control_messages += 1;
         }
         match m {
-            Msg::Trade(t) => {
-                self.record_feed_latency(t.ts);
-                let idx = self.index.get(&t.symbol).copied();
-                let verdict =
-                    self.validator
-                        .check_trade(self.now, idx, t, &mut self.validation_out);
-                let Some(i) = idx else {
-                    self.counters.unwatched += 1;
-                    return;
-                };
-                let route = self.route;
-                let v = &mut self.watchlist[i];
-                match verdict {
-                    Verdict::Accept => {}
-                    Verdict::Hold => {
-                        v.held = Some(t.price);
-                        return;
-                    }
-                    Verdict::Reject(_) | Verdict::Dropped => return,
-                }
-                v.held = None;
-                v.alpaca = Some(PricePoint {
-                    price: t.price,
-                    as_of: t.ts,
-                });
-                if route != Some(Source::Yahoo) || v.price.is_none() {
-                    v.price = Some(t.price);
-                    v.source = Some(Source::Alpaca);
-                    v.as_of = Some(t.ts);
-                    v.stale = route.is_none();
-                }
-                v.volume = v.volume.saturating_add(t.size);
-                v.trades += 1;
-                v.bars.trade(t.ts, t.price, t.size);
-            }
+            Msg::Trade(t) => self.apply_trade(t, fx),
             Msg::Quote(q) => {
                 self.record_feed_latency(q.ts);
                 let idx = self.index.get(&q.symbol).copied();
@@ -130,7 +95,7 @@ impl EngineState {
                     self.counters.unwatched += 1;
                     return;
                 };
-                if verdict != Verdict::Accept {
+                if verdict != Verdict::Accept || !self.quote_sets_nbbo(i, q) {
                     return;
                 }
                 let v = &mut self.watchlist[i];
@@ -161,11 +126,9 @@ impl EngineState {
                     _ => {}
                 }
             }
-            Msg::Status(_)
-            | Msg::Luld(_)
-            | Msg::Correction(_)
-            | Msg::CancelError(_)
-            | Msg::Imbalance(_) => {}
+            Msg::Correction(c) => self.apply_correction(c, fx),
+            Msg::CancelError(x) => self.apply_cancel(x, fx),
+            Msg::Status(_) | Msg::Luld(_) | Msg::Imbalance(_) => {}
             Msg::Success { msg } => match msg.as_str() {
                 "connected" => self.set_link(
                     LinkState::Connected,

@@ -5,10 +5,12 @@
 mod alerting;
 mod charts;
 mod commands;
+mod condition_lists;
 mod holdings;
 mod ingest;
 mod link;
 mod notifying;
+mod prints;
 mod reliability;
 mod routing;
 mod watchlist;
@@ -135,6 +137,8 @@ pub struct EngineState {
     alerting: alerting::Alerting,
     reliability: reliability::Reliability,
     notifications: crate::messages::notify::NotifyView,
+    /// Per-symbol print books behind Last, high/low and volume (see `prints`).
+    prints: prints::Prints,
     /// Recently removed symbols: (symbol, previous close, bars), newest last.
     departed: VecDeque<(
         Symbol,
@@ -154,6 +158,11 @@ impl EngineState {
             }
         }
         let symbols: Vec<Symbol> = watchlist.iter().map(|v| v.symbol.clone()).collect();
+        let prints = prints::Prints::new(
+            &symbols,
+            cfg.validation.late_print_tolerance_secs,
+            &cfg.feed,
+        );
         EngineState {
             mode: cfg.mode,
             started_at: cfg.started_at,
@@ -207,6 +216,7 @@ impl EngineState {
             alerting: alerting::Alerting::new(),
             reliability: reliability::Reliability::new(Default::default()),
             notifications: Default::default(),
+            prints,
             departed: VecDeque::new(),
         }
     }

@@ -121,6 +121,7 @@ impl EngineState {
                 .collect();
             let list: Vec<Symbol> = self.watchlist.iter().map(|v| v.symbol.clone()).collect();
             self.validator.sync_symbols(&list);
+            self.prints.sync_symbols(&list);
             // A remembered previous close is the breaker's reference again.
             for (i, v) in self.watchlist.iter().enumerate() {
                 if let (Some(prev), None) = (v.prev_close, v.price) {

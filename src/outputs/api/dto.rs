@@ -103,6 +103,14 @@ pub struct SymbolDto {
     /// The symbol's price breaker is holding this unconfirmed print.
     #[serde(serialize_with = "num")]
     pub held: Option<Decimal>,
+    /// High and low of the prints that count for them (see README "What moves Last").
+    #[serde(serialize_with = "num")]
+    pub high: Option<Decimal>,
+    #[serde(serialize_with = "num")]
+    pub low: Option<Decimal>,
+    pub prints: super::tape_dto::PrintCounts,
+    /// The last prints, newest first, with their conditions spelled out.
+    pub recent_prints: Vec<super::tape_dto::PrintDto>,
 }
 
 pub fn symbols_of(s: &Snapshot) -> Vec<SymbolDto> {
@@ -124,6 +132,10 @@ pub fn symbols_of(s: &Snapshot) -> Vec<SymbolDto> {
             quote_stale: v.price.is_some() && !v.quote_is_current(),
             stale: v.stale,
             held: v.held,
+            high: v.tape.high,
+            low: v.tape.low,
+            prints: super::tape_dto::PrintCounts::of(&v.tape),
+            recent_prints: super::tape_dto::recent(&v.tape),
         })
         .collect()
 }

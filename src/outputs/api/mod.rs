@@ -8,6 +8,7 @@ mod auth;
 mod dto;
 mod ops;
 pub mod stream;
+mod tape_dto;
 
 use crate::engine::snapshot::Snapshot;
 use crate::messages::command::CommandReply;

@@ -270,3 +270,30 @@ fn forced_failovers_are_shown_apart_from_the_routers_own() {
         assert!(text.contains(part), "{part} missing:\n{text}");
     }
 }
+
+/// Prints the condition tables kept off Last, summed over the watchlist: one muted
+/// `tape` line in the validation panel, only the counts that are not zero.
+fn tape_snapshot() -> crate::engine::snapshot::Snapshot {
+    let mut s = health_snapshot();
+    s.watchlist[0].tape.non_eligible = 1_180;
+    s.watchlist[0].tape.late = 2;
+    s.watchlist[1].tape.non_eligible = 24;
+    s.watchlist[1].tape.cancelled = 1;
+    s
+}
+
+#[test]
+fn health_tape_counters_80x24() {
+    let text = render_text(&tape_snapshot(), &health(), 80, 24);
+    insta::assert_snapshot!(text);
+}
+
+#[test]
+fn health_tape_counters_120x40() {
+    let text = render_text(&tape_snapshot(), &health(), 120, 40);
+    assert!(
+        text.contains("tape 1,204 not last · 2 late · 1 amended"),
+        "{text}"
+    );
+    insta::assert_snapshot!(text);
+}

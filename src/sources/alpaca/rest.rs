@@ -27,6 +27,9 @@ use tokio::time::Instant;
 
 /// The paper-trading host; `APCA_API_BASE_URL` points elsewhere (the live host).
 pub const DEFAULT_BASE_URL: &str = "https://paper-api.alpaca.markets";
+/// The market-data host (historical data and metadata such as the condition lists);
+/// `APCA_API_DATA_URL` or `alpaca.data_url` points elsewhere.
+pub const DEFAULT_DATA_URL: &str = "https://data.alpaca.markets";
 /// A positions list of a few thousand entries fits; anything larger is not one.
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 /// How much of an unexpected body an error message quotes.
@@ -36,6 +39,8 @@ const EXCERPT_CHARS: usize = 200;
 pub struct RestConfig {
     /// Without a trailing `/v2`: `https://paper-api.alpaca.markets`.
     pub base_url: String,
+    /// The market-data host, without `/v2`: where the condition lists are fetched.
+    pub data_url: String,
     pub key_id: SecretString,
     pub secret_key: SecretString,
     /// Account and positions are fetched this often.
@@ -53,6 +58,7 @@ impl RestConfig {
     pub fn new(key_id: SecretString, secret_key: SecretString) -> RestConfig {
         RestConfig {
             base_url: DEFAULT_BASE_URL.to_string(),
+            data_url: DEFAULT_DATA_URL.to_string(),
             key_id,
             secret_key,
             poll_interval_secs: 15,
@@ -236,6 +242,18 @@ impl RestClient {
         const EP: &str = "/v2/clock";
         let body = self.get(EP).await?;
         decode_clock(&body).map_err(|e| self.decode_error(EP, &e))
+    }
+
+    /// A condition list on the market-data host (the client must be built with
+    /// `base_url` = the data host): `{"code": "description", ...}`.
+    pub async fn get_conditions(
+        &self,
+        endpoint: &'static str,
+    ) -> Result<std::collections::BTreeMap<String, String>, RestError> {
+        let body = self.get(endpoint).await?;
+        shallow(&body)
+            .and_then(|()| serde_json::from_str(&body).map_err(|e| e.to_string()))
+            .map_err(|e| self.decode_error(endpoint, &e))
     }
 
     fn decode_error(&self, endpoint: &'static str, message: &str) -> RestError {

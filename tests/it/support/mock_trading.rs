@@ -25,6 +25,13 @@ pub const ACCOUNT_BODY: &str = r#"{"id":"e6fe16f3-64a4-4921-8928-cadf02f92f98","
 /// From Alpaca's reference for `GET /v2/positions`, plus a short.
 pub const POSITIONS_BODY: &str = r#"[{"asset_id":"904837e3-3b76-47ec-b432-046db621571b","symbol":"AAPL","exchange":"NASDAQ","asset_class":"us_equity","asset_marginable":true,"avg_entry_price":"100.0","qty":"5","qty_available":"4","side":"long","market_value":"600.0","cost_basis":"500.0","unrealized_pl":"100.0","unrealized_plpc":"0.20","unrealized_intraday_pl":"10.0","unrealized_intraday_plpc":"0.0084","current_price":"120.0","lastday_price":"119.0","change_today":"0.0084"},{"asset_id":"b0b6dd9d-8b9b-48a9-ba46-b9d54906e415","symbol":"TSLA","exchange":"NASDAQ","asset_class":"us_equity","asset_marginable":true,"avg_entry_price":"250.5","qty":"-2","qty_available":"-2","side":"short","market_value":"-480.00","cost_basis":"-501.00","unrealized_pl":"21.00","unrealized_plpc":"0.0419","unrealized_intraday_pl":"4.00","unrealized_intraday_plpc":"0.0083","current_price":"240.00","lastday_price":"242.00","change_today":"-0.0083"}]"#;
 
+/// Shaped like the market-data host's `GET /v2/stocks/meta/conditions/trade?tape=A`
+/// (code → description); tapes A and B answer this.
+pub const CONDITIONS_CTA_BODY: &str = r#"{" ":"Regular Sale","B":"Average Price Trade","C":"Cash Trade (Same Day Clearing)","E":"Automatic Execution","F":"Inter-market Sweep Order","H":"Price Variation Trade","I":"Odd Lot Trade","K":"Rule 127 (NYSE only) or Rule 155 (NYSE MKT only)","L":"Sold Last (Late Reporting)","M":"Market Center Official Close","N":"Next Day Trade (Next Day Clearing)","O":"Market Center Opening Trade","P":"Prior Reference Price","Q":"Market Center Official Open","R":"Seller","T":"Extended Hours Trade","U":"Extended Hours Sold (Out Of Sequence)","V":"Contingent Trade","X":"Cross Trade","Z":"Sold (Out Of Sequence)","4":"Derivatively Priced","5":"Market Center Reopening Trade","6":"Market Center Closing Trade","7":"Qualified Contingent Trade","9":"Corrected Consolidated Close Price as per Listing Market"}"#;
+
+/// Tape C, with one code the table does not know (`J`).
+pub const CONDITIONS_UTP_BODY: &str = r#"{"@":"Regular Sale","A":"Acquisition","B":"Bunched Trade","C":"Cash Sale","D":"Distribution","F":"Intermarket Sweep","G":"Bunched Sold Trade","I":"Odd Lot Trade","J":"A Code Not In The Table","T":"Form T","Z":"Sold (Out Of Sequence)"}"#;
+
 pub const CLOCK_BODY: &str = r#"{"timestamp":"2024-03-15T10:04:31.123456789-04:00","is_open":true,"next_open":"2024-03-18T09:30:00-04:00","next_close":"2024-03-15T16:00:00-04:00"}"#;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -81,6 +88,7 @@ impl MockTrading {
             .route("/v2/account", get(answer))
             .route("/v2/positions", get(answer))
             .route("/v2/clock", get(answer))
+            .route("/v2/stocks/meta/conditions/trade", get(answer))
             .with_state(Arc::clone(&shared));
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -196,6 +204,8 @@ async fn answer(State(shared): State<Arc<Shared>>, uri: Uri, headers: HeaderMap)
         }
     }
     let body = match path.as_str() {
+        "/v2/stocks/meta/conditions/trade" if uri.query() == Some("tape=C") => CONDITIONS_UTP_BODY,
+        "/v2/stocks/meta/conditions/trade" => CONDITIONS_CTA_BODY,
         "/v2/account" => ACCOUNT_BODY,
         "/v2/positions" => POSITIONS_BODY,
         _ => CLOCK_BODY,

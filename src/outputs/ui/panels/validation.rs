@@ -1,6 +1,7 @@
 //! The validation panel: success rate and counts (and, once there are any, messages
-//! dropped in flight after an unsubscribe), failures per rule (non-zero only), stale
-//! symbols, then the last few rejections, newest first.
+//! dropped in flight after an unsubscribe), failures per rule (non-zero only), what the
+//! sale-condition tables kept off Last (once there is any), stale symbols, then the
+//! last few rejections, newest first.
 
 use super::sep;
 use crate::engine::snapshot::Snapshot;
@@ -66,6 +67,9 @@ pub(super) fn lines<'a>(snap: &'a Snapshot, theme: &Theme, all: bool) -> (Vec<Li
             Span::styled(" in flight after unsubscribe (not failures)", muted),
         ]));
     }
+    if let Some(line) = tape_line(snap, theme) {
+        out.push(line);
+    }
     if !v.stale.is_empty() {
         let list: Vec<String> = v
             .stale
@@ -95,4 +99,35 @@ pub(super) fn lines<'a>(snap: &'a Snapshot, theme: &Theme, all: bool) -> (Vec<Li
         ]));
     }
     (out, shown)
+}
+
+/// Prints kept off Last by their conditions or their time, summed over the watchlist:
+/// not failures, so muted, and only the counts that are not zero (short, so the line
+/// fits a narrow panel).
+fn tape_line<'a>(snap: &Snapshot, theme: &Theme) -> Option<Line<'a>> {
+    let mut n = [0u64; 5];
+    for t in snap.watchlist.iter().map(|v| &v.tape) {
+        n[0] += t.non_eligible;
+        n[1] += t.late;
+        n[2] += t.unknown_condition;
+        n[3] += t.corrected + t.cancelled;
+        n[4] += t.non_firm_quotes;
+    }
+    let labels = [
+        " not last",
+        " late",
+        " unknown code",
+        " amended",
+        " non-firm",
+    ];
+    let muted = theme.style(Role::Muted);
+    let mut spans = vec![Span::styled("tape ", muted)];
+    for (count, label) in n.iter().zip(labels).filter(|(c, _)| **c > 0) {
+        if spans.len() > 1 {
+            spans.push(sep(theme));
+        }
+        spans.push(Span::styled(format::count(*count), theme.style(Role::Text)));
+        spans.push(Span::styled(label, muted));
+    }
+    (spans.len() > 1).then(|| Line::from(spans))
 }
