@@ -4,6 +4,7 @@
 //! acted. `a` acknowledges and `z` snoozes the selected alert (see [`super::state`]).
 
 use super::chrome::page_tabs;
+use super::columns::{ellipsize, fit, text_width, widest, ColumnNeed};
 use super::events_panel;
 use super::format;
 use super::interact::ListId;
@@ -11,7 +12,6 @@ use super::lists;
 use super::state::UiState;
 use super::theme::{Role, Theme};
 use crate::domain::alerts::{AlertState, AlertView, Severity};
-use crate::domain::slo::SloView;
 use crate::domain::types::Ts;
 use crate::engine::snapshot::Snapshot;
 use ratatui::layout::{Constraint, Rect};
@@ -74,7 +74,7 @@ pub(super) fn draw_alerts(
     let areas = layout(rect, snap, ui);
     draw_active(frame, areas.active, snap, ui, now, theme);
     if let Some(r) = areas.slo {
-        draw_slos(frame, r, snap, theme);
+        super::alerts_slo::draw_slos(frame, r, snap, theme);
     }
     if let Some(r) = areas.history {
         draw_history(frame, r, snap, ui, theme);
@@ -114,21 +114,29 @@ fn draw_active(
     theme: &Theme,
 ) {
     let c = &snap.alerts.counts;
+    let counts = format!(
+        "{} critical · {} high · {} medium · {} low firing ",
+        c.critical, c.high, c.medium, c.low
+    );
+    let filter = events_panel::filter_note(ui, ListId::Alerts);
+    // The page tabs share the top border: the counts go short, then whole or not at all.
+    let room = rect
+        .width
+        .saturating_sub(page_tabs(ui, theme).width() as u16 + 4);
+    let counts = if text_width(&counts) + text_width(" Alerts ") + text_width(&filter) <= room {
+        counts
+    } else {
+        format!(
+            "firing {}C {}H {}M {}L ",
+            c.critical, c.high, c.medium, c.low
+        )
+    };
     let title = Line::from(vec![
         Span::styled(" Alerts ", theme.style(Role::Accent)),
-        Span::styled(
-            format!(
-                "{} critical · {} high · {} medium · {} low firing ",
-                c.critical, c.high, c.medium, c.low
-            ),
-            theme.style(Role::Muted),
-        ),
+        Span::styled(counts, theme.style(Role::Muted)),
+        Span::styled(filter, theme.style(Role::Warn)),
     ]);
-    let mut title = title;
-    title.spans.push(Span::styled(
-        events_panel::filter_note(ui, ListId::Alerts),
-        theme.style(Role::Warn),
-    ));
+    let title = super::columns::whole_spans(title, room);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.style(events_panel::border_role(ui, ListId::Alerts)))
@@ -156,7 +164,9 @@ fn draw_active(
         height: inner.height.saturating_sub(u16::from(show_step)),
         ..inner
     };
-    let rows: Vec<Row> = active
+    // (text, style) per column; every figure whole: columns drop in ACTIVE_DROP's
+    // order and the summary takes the rest, ending in an ellipsis.
+    let cells: Vec<[(String, Style); 7]> = active
         .iter()
         .map(|a| {
             let sev = severity_style(a.severity, theme);
@@ -164,38 +174,57 @@ fn draw_active(
                 AlertState::Firing => sev,
                 _ => theme.style(Role::Muted),
             };
-            Row::new(vec![
-                Cell::from(Span::styled(a.severity.as_str(), sev)),
-                Cell::from(Span::styled(a.id, sev)),
-                Cell::from(Span::styled(a.name, theme.style(Role::Text))),
-                Cell::from(Span::styled(a.state.as_str(), state_style)),
-                Cell::from(Span::styled(
-                    format::age(now.millis_since(a.since)),
-                    theme.style(Role::Muted),
-                )),
-                Cell::from(Span::styled(
-                    a.runbook.unwrap_or("-"),
+            let muted = theme.style(Role::Muted);
+            [
+                (a.severity.as_str().to_string(), sev),
+                (a.id.to_string(), sev),
+                (a.name.to_string(), theme.style(Role::Text)),
+                (a.state.as_str().to_string(), state_style),
+                (format::age(now.millis_since(a.since)), muted),
+                (
+                    a.runbook.unwrap_or("-").to_string(),
                     theme.style(Role::Accent),
-                )),
-                Cell::from(Span::styled(marks(a, now), theme.style(Role::Muted))),
-                Cell::from(Span::styled(a.summary.as_str(), theme.style(Role::Text))),
-            ])
+                ),
+                (marks(a, now), muted),
+            ]
         })
         .collect();
-    let header = Row::new(vec![
-        "SEV", "ID", "NAME", "STATE", "AGE", "RUNBOOK", "MARKS", "SUMMARY",
-    ])
+    let needs: Vec<ColumnNeed> = (0..7)
+        .map(|c| ColumnNeed {
+            width: widest(ACTIVE_TITLES[c], cells.iter().map(|r| r[c].0.as_str())),
+            priority: ACTIVE_DROP[c],
+        })
+        .collect();
+    let keep = fit(table_rect.width, &needs, 1, ACTIVE_MIN_SUMMARY);
+    let summary_w = table_rect
+        .width
+        .saturating_sub(keep.iter().map(|&c| needs[c].width + 1).sum());
+    let rows: Vec<Row> = active
+        .iter()
+        .zip(&cells)
+        .map(|(a, row)| {
+            let mut out: Vec<Cell> = keep
+                .iter()
+                .map(|&c| Cell::from(Span::styled(row[c].0.clone(), row[c].1)))
+                .collect();
+            out.push(Cell::from(Span::styled(
+                ellipsize(&a.summary, summary_w),
+                theme.style(Role::Text),
+            )));
+            Row::new(out)
+        })
+        .collect();
+    let header = Row::new(
+        keep.iter()
+            .map(|&c| ACTIVE_TITLES[c])
+            .chain(std::iter::once("SUMMARY")),
+    )
     .style(theme.style(Role::Muted));
-    let widths = [
-        Constraint::Length(8),
-        Constraint::Length(3),
-        Constraint::Length(26),
-        Constraint::Length(8),
-        Constraint::Length(5),
-        Constraint::Length(12),
-        Constraint::Length(10),
-        Constraint::Min(10),
-    ];
+    let widths: Vec<Constraint> = keep
+        .iter()
+        .map(|&c| Constraint::Length(needs[c].width))
+        .chain(std::iter::once(Constraint::Length(summary_w)))
+        .collect();
     let table = Table::new(rows, widths)
         .header(header)
         .row_highlight_style(theme.style(Role::SelectedBg));
@@ -213,93 +242,16 @@ fn draw_active(
             ),
         ]);
         let r = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
+        let line = super::columns::whole_spans(line, inner.width);
         frame.render_widget(Paragraph::new(line), r);
     }
 }
 
-fn pct(v: Option<f64>) -> String {
-    v.map_or_else(|| format::MISSING.to_string(), |v| format!("{v:.2}%"))
-}
-
-/// Budgets run far negative in an outage; one decimal keeps the column narrow.
-fn budget(v: Option<f64>) -> String {
-    v.map_or_else(|| format::MISSING.to_string(), |v| format!("{v:.1}%"))
-}
-
-/// From this width on the SLO table spells the SLO names out.
-const SLO_LONG_NAMES: u16 = 100;
-
-fn burn(v: Option<f64>) -> String {
-    v.map_or_else(|| format::MISSING.to_string(), |v| format!("{v:.1}×"))
-}
-
-fn slo_status(s: &SloView) -> (&'static str, Role) {
-    match (s.met, s.fast_burn, s.slow_burn) {
-        (None, _, _) if s.total == 0 => ("no data", Role::Muted),
-        (None, _, _) => ("collecting", Role::Muted),
-        (_, true, _) => ("FAST BURN", Role::Error),
-        (_, _, true) => ("SLOW BURN", Role::Warn),
-        (Some(false), _, _) => ("MISSED", Role::Error),
-        (Some(true), _, _) if s.budget_remaining_pct.is_some_and(|b| b < 20.0) => {
-            ("LOW BUDGET", Role::Warn)
-        }
-        (Some(true), _, _) => ("met", Role::Ok),
-    }
-}
-
-fn draw_slos(frame: &mut Frame, rect: Rect, snap: &Snapshot, theme: &Theme) {
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.style(Role::Border))
-        .title(Span::styled(" SLOs ", theme.style(Role::Accent)))
-        .title(
-            Line::from(Span::styled(
-                format!(" {} minutes of data ", snap.slo.minutes_of_data),
-                theme.style(Role::Muted),
-            ))
-            .right_aligned(),
-        );
-    if snap.slo.slos.is_empty() {
-        let text = Span::styled("no SLO data yet", theme.style(Role::Muted));
-        frame.render_widget(Paragraph::new(text).block(block), rect);
-        return;
-    }
-    let long = rect.width >= SLO_LONG_NAMES;
-    let rows: Vec<Row> = snap
-        .slo
-        .slos
-        .iter()
-        .map(|s| {
-            let (status, role) = slo_status(s);
-            Row::new(vec![
-                Cell::from(if long { s.name } else { s.key }),
-                Cell::from(format!("{}%/{}d", s.target_pct, s.window_days)),
-                Cell::from(pct(s.sli_pct)),
-                Cell::from(budget(s.budget_remaining_pct)),
-                Cell::from(burn(s.burn_rates.m5)),
-                Cell::from(burn(s.burn_rates.h1)),
-                Cell::from(burn(s.burn_rates.h6)),
-                Cell::from(Span::styled(status, theme.style(role))),
-            ])
-            .style(theme.style(Role::Text))
-        })
-        .collect();
-    let header = Row::new(vec![
-        "SLO", "TARGET", "SLI", "BUDGET", "BURN 5m", "BURN 1h", "BURN 6h", "STATUS",
-    ])
-    .style(theme.style(Role::Muted));
-    let widths = [
-        Constraint::Min(14),
-        Constraint::Length(9),
-        Constraint::Length(7),
-        Constraint::Length(8),
-        Constraint::Length(7),
-        Constraint::Length(7),
-        Constraint::Length(7),
-        Constraint::Length(9),
-    ];
-    frame.render_widget(Table::new(rows, widths).header(header).block(block), rect);
-}
+const ACTIVE_TITLES: [&str; 7] = ["SEV", "ID", "NAME", "STATE", "AGE", "RUNBOOK", "MARKS"];
+/// Drop order for the active alerts when narrow (highest first: the name, which the
+/// id stands for, then the runbook and the marks); severity, id and state never go.
+const ACTIVE_DROP: [u8; 7] = [0, 0, 6, 0, 2, 5, 4];
+const ACTIVE_MIN_SUMMARY: u16 = 10;
 
 fn draw_history(frame: &mut Frame, rect: Rect, snap: &Snapshot, ui: &UiState, theme: &Theme) {
     let list = ListId::AlertHistory;
@@ -329,6 +281,8 @@ fn draw_history(frame: &mut Frame, rect: Rect, snap: &Snapshot, ui: &UiState, th
                 Span::styled(format!("by {:<6} ", h.actor), theme.style(Role::Muted)),
                 Span::styled(h.summary.as_str(), theme.style(Role::Text)),
             ]);
+            // A summary too long for the row ends in an ellipsis; Enter shows it whole.
+            let line = super::columns::whole_spans(line, rect.width.saturating_sub(2));
             if focused && Some(i) == selected {
                 line.style(theme.style(Role::SelectedBg))
             } else {

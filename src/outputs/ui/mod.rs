@@ -7,6 +7,7 @@
 
 pub mod actions;
 mod alerts;
+mod alerts_slo;
 mod bell;
 mod chart;
 mod chrome;
