@@ -1,12 +1,16 @@
 //! The CTA plan's sale and quote conditions (tapes A and B: NYSE- and regional-listed
 //! securities), as pure data.
 //!
-//! Source: CTA Consolidated Tape System, "CTS Pillar Output Specification" (CTA
-//! Plan, version 2.x), the sale-condition table of its trade messages, which gives,
+//! Source: CTA Consolidated Tape System, "CTS Pillar Multicast Output Binary
+//! Specification" (SIAC for the CTA Plan, version 2.7a, 12 June 2020), the
+//! sale-condition table of its trade messages, which gives,
 //! per condition, whether a print updates the consolidated last sale, the consolidated
 //! high/low and the consolidated volume; and its quote-condition table. The codes are
 //! the ones Alpaca lists for tapes A and B (`GET /v2/stocks/meta/conditions/trade?tape=A`),
-//! which is checked at every live start (see `app::pipeline::conditions`).
+//! which is checked at every live start (see `app::pipeline::conditions`). The rows
+//! were cross-checked against a published third-party copy of the same matrix
+//! (dxFeed's "Sale Conditions" table), not read off the specification's PDF here:
+//! re-check them against the CTA plan's current edition when it changes.
 //!
 //! When a print carries several conditions, each must allow an update for the print
 //! to make it (see [`super::evaluate`]).

@@ -1,12 +1,15 @@
 //! The UTP plan's sale and quote conditions (tape C: Nasdaq-listed securities), as
 //! pure data.
 //!
-//! Source: UTP Plan, "UTP Trade Data Feed (UTDF) Specification" (version 16.x), its
+//! Source: UTP Plan, "UTP Trade Data Feed (UTDF) Direct Subscriber Interface
+//! Specification" (Nasdaq for the UTP Plan, version 14.4, November 2015), its
 //! sale-condition modifier matrix, which gives, per condition, whether a print updates
 //! the consolidated last sale, high/low and volume; and the "UTP Quotation Data Feed
 //! (UQDF) Specification", its quote-condition table. The codes are the ones Alpaca
 //! lists for tape C (`GET /v2/stocks/meta/conditions/trade?tape=C`), which is checked
-//! at every live start (see `app::pipeline::conditions`).
+//! at every live start (see `app::pipeline::conditions`). The rows were cross-checked
+//! against a published third-party copy of the matrix (dxFeed's "Sale Conditions"
+//! table), not read off the specification's PDF here.
 
 use super::{QuoteRow, Row, HL, LAST, OOS, VOL};
 
