@@ -2,22 +2,8 @@
 //! (C3, M2, L1, the INFO alerts and the X* extras), in the same form as
 //! [`super::runbooks`], and the lookup from an alert to the procedure it follows.
 
-use super::runbooks::{runbook, Procedure, Step};
+use super::runbooks::{note, runbook, s, Procedure, Step};
 use super::Rule;
-
-const fn s(text: &'static str, command: &'static str) -> Step {
-    Step {
-        text,
-        command: Some(command),
-    }
-}
-
-const fn note(text: &'static str) -> Step {
-    Step {
-        text,
-        command: None,
-    }
-}
 
 const fn own(id: &'static str, title: &'static str, steps: &'static [Step]) -> Procedure {
     Procedure {

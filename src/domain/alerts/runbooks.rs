@@ -48,14 +48,16 @@ pub struct Procedure {
     pub steps: &'static [Step],
 }
 
-const fn s(text: &'static str, command: &'static str) -> Step {
+/// A step with a command to run.
+pub(super) const fn s(text: &'static str, command: &'static str) -> Step {
     Step {
         text,
         command: Some(command),
     }
 }
 
-const fn note(text: &'static str) -> Step {
+/// A step that is advice only.
+pub(super) const fn note(text: &'static str) -> Step {
     Step {
         text,
         command: None,
