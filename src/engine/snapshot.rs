@@ -251,6 +251,9 @@ pub struct Snapshot {
     /// Notification channels' counters (empty when none are configured).
     pub notifications: crate::messages::notify::NotifyView,
     pub perf: Perf,
+    /// Where the HTTP API listens (`http://host:port`), for the runbook steps' commands;
+    /// `None` until the API is bound (and in tests).
+    pub api_base: Option<String>,
 }
 
 impl Snapshot {

@@ -342,6 +342,7 @@ impl EngineState {
             latency: self.latency.clone(),
             notifications: self.notifications.clone(),
             perf,
+            api_base: self.alerting.api_base.clone(),
         }
     }
 }

@@ -182,13 +182,25 @@ pub(super) async fn account(State(s): State<ApiState>) -> Reply {
 /// `GET /api/alerts`: pending and firing alerts, with runbook ids and first steps,
 /// the recently resolved ones, the history (fired, resolved, acknowledged and snoozed,
 /// with who: engine, tui or api; newest first) and the notification channels' counters.
-pub(super) async fn alerts(State(s): State<ApiState>) -> Json<super::dto::AlertsBody> {
+pub(super) async fn alerts(State(s): State<ApiState>) -> Json<serde_json::Value> {
     let snap = s.snapshots.borrow().clone();
-    Json(super::dto::AlertsBody {
+    let mut body = serde_json::to_value(super::dto::AlertsBody {
         alerts: snap.alerts.clone(),
         history: snap.alert_history.clone(),
         notifications: snap.notifications.clone(),
     })
+    .unwrap_or_default();
+    // The catalogue's first steps curl the reference's localhost:5002; an on-call
+    // engineer pastes them, so they name the address this API really listens on.
+    for list in ["active", "recentlyResolved"] {
+        let alerts = body.get_mut(list).and_then(serde_json::Value::as_array_mut);
+        for a in alerts.into_iter().flatten() {
+            if let Some(serde_json::Value::String(step)) = a.get_mut("firstStep") {
+                *step = crate::domain::alerts::runbooks::at_api(step, snap.api_base.as_deref());
+            }
+        }
+    }
+    Json(body)
 }
 
 /// `GET /api/slo`: each SLO's SLI, error budget left and burn rates.

@@ -204,3 +204,35 @@ async fn alerts_are_listed_and_ack_snooze_check_the_id() {
         assert!(crx.try_recv().is_err(), "{uri}");
     }
 }
+
+#[tokio::test]
+async fn first_steps_name_the_address_the_api_listens_on() {
+    use crate::domain::alerts::{AlertEngine, Signals};
+    let mut snap = sample();
+    let mut engine = AlertEngine::new(Default::default());
+    let signals = Signals {
+        market_open: true,
+        both_sources_unavailable: true,
+        ..Signals::default()
+    };
+    for s in 0..=90 {
+        engine.evaluate(snap.now.plus_millis(s * 1_000 - 90_000), &signals);
+    }
+    snap.alerts = engine.view(snap.now);
+    snap.api_base = Some("http://10.1.2.3:7000".into());
+    let (app, _crx, tx) = app_with(1);
+    tx.send_replace(Arc::new(snap));
+    let (code, v, _) = get_json(app, "/api/alerts").await;
+    assert_eq!(code, StatusCode::OK);
+    let steps: Vec<&str> = v["active"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["firstStep"].as_str())
+        .collect();
+    assert!(
+        steps.iter().any(|s| s.contains("http://10.1.2.3:7000")),
+        "{v}"
+    );
+    assert!(steps.iter().all(|s| !s.contains("localhost:5002")), "{v}");
+}

@@ -175,6 +175,7 @@ pub fn sample_snapshot() -> Snapshot {
     ];
     let start = now.plus_millis(-900_000);
     Snapshot {
+        api_base: None,
         latency: Default::default(),
         router: crate::domain::router::Router::new(Default::default(), start).view(now),
         breakers: vec![
