@@ -11,40 +11,19 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tapewatch::app::pipeline::{self, Running, Setup};
 use tapewatch::domain::router::{RouterConfig, RouterState};
-use tapewatch::domain::types::{Source, Symbol};
-use tapewatch::domain::wire::ParseLimits;
+use tapewatch::domain::types::Source;
 use tapewatch::engine::snapshot::{Mode, Snapshot};
 use tapewatch::messages::command::FailoverAction;
 use tapewatch::messages::Command;
 use tapewatch::messages::LinkState;
-use tapewatch::sources::alpaca::backoff::BackoffPolicy;
-use tapewatch::sources::alpaca::protocol::Channels;
-use tapewatch::sources::alpaca::stream::{Encoding, StreamConfig};
+use tapewatch::sources::alpaca::stream::StreamConfig;
 use tapewatch::sources::yahoo::poller::PollerConfig;
 
 const WAIT: Duration = Duration::from_secs(10);
 const SYMBOLS: [&str; 2] = ["AAPL", "MSFT"];
 
 fn stream_cfg(url: String) -> StreamConfig {
-    StreamConfig {
-        url,
-        feed: "iex".into(),
-        key_id: "MOCKKEY".to_string().into(),
-        secret_key: "MOCKSECRET".to_string().into(),
-        channels: Channels::default(),
-        watchlist: SYMBOLS.iter().map(|s| Symbol::new(s)).collect(),
-        encoding: Encoding::Json,
-        ping_interval: Duration::from_millis(300),
-        pong_timeout: Duration::from_millis(300),
-        message_timeout: Duration::from_secs(30),
-        handshake_timeout: Duration::from_secs(2),
-        policy: BackoffPolicy {
-            base_delay_ms: 50,
-            max_delay_ms: 400,
-            ..BackoffPolicy::default()
-        },
-        limits: ParseLimits::default(),
-    }
+    crate::support::stream_cfg::fast(url, &SYMBOLS)
 }
 
 fn start(alpaca: &MockAlpaca, yahoo: &MockYahoo) -> Running {

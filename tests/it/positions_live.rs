@@ -13,36 +13,14 @@ use std::time::Duration;
 use tapewatch::app::pipeline::{self, Running, Setup};
 use tapewatch::domain::breaker::BreakerState;
 use tapewatch::domain::portfolio::PositionsSource;
-use tapewatch::domain::types::Symbol;
-use tapewatch::domain::wire::ParseLimits;
 use tapewatch::engine::snapshot::{Mode, Snapshot};
-use tapewatch::sources::alpaca::backoff::BackoffPolicy;
-use tapewatch::sources::alpaca::protocol::Channels;
 use tapewatch::sources::alpaca::rest::RestConfig;
-use tapewatch::sources::alpaca::stream::{Encoding, StreamConfig};
+use tapewatch::sources::alpaca::stream::StreamConfig;
 
 const WAIT: Duration = Duration::from_secs(10);
 
 fn stream_cfg(url: String) -> StreamConfig {
-    StreamConfig {
-        url,
-        feed: "iex".into(),
-        key_id: "MOCKKEY".to_string().into(),
-        secret_key: "MOCKSECRET".to_string().into(),
-        channels: Channels::default(),
-        watchlist: ["AAPL", "TSLA"].iter().map(|s| Symbol::new(s)).collect(),
-        encoding: Encoding::Json,
-        ping_interval: Duration::from_millis(300),
-        pong_timeout: Duration::from_millis(300),
-        message_timeout: Duration::from_secs(30),
-        handshake_timeout: Duration::from_secs(2),
-        policy: BackoffPolicy {
-            base_delay_ms: 50,
-            max_delay_ms: 400,
-            ..BackoffPolicy::default()
-        },
-        limits: ParseLimits::default(),
-    }
+    crate::support::stream_cfg::fast(url, &["AAPL", "TSLA"])
 }
 
 fn start(alpaca: &MockAlpaca, trading: &MockTrading) -> Running {

@@ -6,12 +6,8 @@ use crate::support::mock_alpaca::{MockAlpaca, MockConfig};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tapewatch::app::pipeline::{self, Setup};
-use tapewatch::domain::types::Symbol;
-use tapewatch::domain::wire::ParseLimits;
 use tapewatch::engine::snapshot::Mode;
 use tapewatch::messages::LinkState;
-use tapewatch::sources::alpaca::backoff::BackoffPolicy;
-use tapewatch::sources::alpaca::protocol::Channels;
 use tapewatch::sources::alpaca::stream::{Encoding, StreamConfig};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -29,22 +25,11 @@ async fn loopback_messages_per_second() {
         .await
         .unwrap();
         let cfg = StreamConfig {
-            url: mock.url("iex"),
-            feed: "iex".into(),
-            key_id: "MOCKKEY".to_string().into(),
-            secret_key: "MOCKSECRET".to_string().into(),
-            channels: Channels::default(),
-            watchlist: ["AAPL", "MSFT", "NVDA", "TSLA", "SPY"]
-                .iter()
-                .map(|s| Symbol::new(s))
-                .collect(),
             encoding,
-            ping_interval: Duration::from_secs(5),
-            pong_timeout: Duration::from_secs(5),
-            message_timeout: Duration::from_secs(30),
-            handshake_timeout: Duration::from_secs(10),
-            policy: BackoffPolicy::default(),
-            limits: ParseLimits::default(),
+            ..crate::support::stream_cfg::defaults(
+                mock.url("iex"),
+                &["AAPL", "MSFT", "NVDA", "TSLA", "SPY"],
+            )
         };
         let mut r = pipeline::start_live(
             cfg,

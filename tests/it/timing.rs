@@ -20,13 +20,10 @@ use std::time::Duration;
 use tapewatch::app::pipeline::{self, Running, Setup};
 use tapewatch::domain::clock::{Clock, SystemClock};
 use tapewatch::domain::router::RouterState;
-use tapewatch::domain::types::{Source, Symbol, Ts};
-use tapewatch::domain::wire::ParseLimits;
+use tapewatch::domain::types::{Source, Ts};
 use tapewatch::engine::snapshot::{Mode, Snapshot};
 use tapewatch::messages::LinkState;
-use tapewatch::sources::alpaca::backoff::BackoffPolicy;
-use tapewatch::sources::alpaca::protocol::Channels;
-use tapewatch::sources::alpaca::stream::{Encoding, StreamConfig};
+use tapewatch::sources::alpaca::stream::StreamConfig;
 use tapewatch::sources::yahoo::poller::PollerConfig;
 use tokio::time::Instant;
 
@@ -50,25 +47,7 @@ impl Clock for TokioClock {
 /// The app's defaults (`[alpaca]` ping 5 s, pong 5 s, message timeout 30 s,
 /// reconnect base 1000 ms); only the URL and keys are the mock's.
 fn default_stream_cfg(url: String) -> StreamConfig {
-    StreamConfig {
-        url,
-        feed: "iex".into(),
-        key_id: "MOCKKEY".to_string().into(),
-        secret_key: "MOCKSECRET".to_string().into(),
-        channels: Channels::default(),
-        watchlist: SYMBOLS.iter().map(|s| Symbol::new(s)).collect(),
-        encoding: Encoding::Json,
-        ping_interval: Duration::from_secs(5),
-        pong_timeout: Duration::from_secs(5),
-        message_timeout: Duration::from_secs(30),
-        handshake_timeout: Duration::from_secs(10),
-        policy: BackoffPolicy {
-            base_delay_ms: 1_000,
-            max_delay_ms: 30_000,
-            ..BackoffPolicy::default()
-        },
-        limits: ParseLimits::default(),
-    }
+    crate::support::stream_cfg::defaults(url, &SYMBOLS)
 }
 
 fn start(alpaca: &MockAlpaca, yahoo: &MockYahoo) -> Running {

@@ -13,8 +13,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
-use tokio::sync::{oneshot, watch};
-use tokio::task::JoinHandle;
+use tokio::sync::watch;
 
 pub const KEY_ID: &str = "PKTESTKEYID0001";
 pub const SECRET_KEY: &str = "mock-secret-DO-NOT-LEAK-42";
@@ -69,8 +68,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub struct MockTrading {
     pub addr: SocketAddr,
     shared: Arc<Shared>,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
+    served: super::serve::Served,
 }
 
 impl MockTrading {
@@ -90,19 +88,10 @@ impl MockTrading {
             .route("/v2/clock", get(answer))
             .route("/v2/stocks/meta/conditions/trade", get(answer))
             .with_state(Arc::clone(&shared));
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
         MockTrading {
             addr,
             shared,
-            stop: Some(stop),
-            task: Some(task),
+            served: super::serve::Served::start(listener, app),
         }
     }
 
@@ -131,20 +120,7 @@ impl MockTrading {
     }
 
     pub async fn shutdown(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            let _ = tokio::time::timeout(Duration::from_secs(2), task).await;
-        }
-    }
-}
-
-impl Drop for MockTrading {
-    fn drop(&mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
+        self.served.shutdown("mock Trading API").await;
     }
 }
 

@@ -16,8 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
-use tokio::sync::{oneshot, watch};
-use tokio::task::JoinHandle;
+use tokio::sync::watch;
 
 /// What every chart request gets, switchable while the server runs.
 #[derive(Clone, Debug, PartialEq)]
@@ -70,8 +69,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub struct MockYahoo {
     pub addr: SocketAddr,
     shared: Arc<Shared>,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
+    served: super::serve::Served,
 }
 
 impl MockYahoo {
@@ -92,19 +90,10 @@ impl MockYahoo {
         let app = Router::new()
             .route("/v8/finance/chart/{symbol}", get(chart))
             .with_state(Arc::clone(&shared));
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, app)
-                .with_graceful_shutdown(async move {
-                    let _ = stopped.await;
-                })
-                .await;
-        });
         MockYahoo {
             addr,
             shared,
-            stop: Some(stop),
-            task: Some(task),
+            served: super::serve::Served::start(listener, app),
         }
     }
 
@@ -160,26 +149,7 @@ impl MockYahoo {
 
     /// Stops listening and closes idle connections: later requests are refused.
     pub async fn shutdown(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            // In-flight slow answers could hold a graceful stop open; don't wait for them.
-            if tokio::time::timeout(Duration::from_secs(2), task)
-                .await
-                .is_err()
-            {
-                eprintln!("mock Yahoo: graceful shutdown took over 2 s");
-            }
-        }
-    }
-}
-
-impl Drop for MockYahoo {
-    fn drop(&mut self) {
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
+        self.served.shutdown("mock Yahoo").await;
     }
 }
 

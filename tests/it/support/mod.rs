@@ -6,4 +6,6 @@ pub mod mock_alpaca;
 pub mod mock_bars;
 pub mod mock_trading;
 pub mod mock_yahoo;
+pub mod serve;
+pub mod stream_cfg;
 pub mod wait;
