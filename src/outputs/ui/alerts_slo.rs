@@ -89,7 +89,16 @@ pub(super) fn draw_slos(frame: &mut Frame, rect: Rect, snap: &Snapshot, theme: &
     let inner = rect.width.saturating_sub(2);
     let keep = fit(inner, &needs, 1, SLO_MIN_NAME);
     let used: u16 = keep.iter().map(|&c| needs[c].width + 1).sum();
-    let name_w = inner.saturating_sub(used);
+    // The names take what the figures leave, but no more than the longest needs: on a
+    // wide screen the figures sit beside the names, not across the screen from them.
+    let longest = widest(
+        SLO_TITLES[0],
+        snap.slo
+            .slos
+            .iter()
+            .map(|s| if long { s.name } else { s.key }),
+    );
+    let name_w = inner.saturating_sub(used).min(longest);
     let rows: Vec<Row> = snap
         .slo
         .slos
