@@ -4,7 +4,11 @@
 //!
 //! ```text
 //! cargo run --example mock_alpaca -- [PORT] [MESSAGES_PER_SEC]
+//! cargo run --release --example mock_alpaca -- PORT blast MESSAGES BATCH
 //! ```
+//! `blast` sends MESSAGES trades in frames of BATCH, as fast as the socket takes them,
+//! to the first session that subscribes, then exits once it has gone: the loopback
+//! throughput measurement (`scripts/loopback-bench`).
 //! Credentials: MOCK_ALPACA_KEY / MOCK_ALPACA_SECRET, else the MockConfig defaults.
 
 #[allow(dead_code, unused_imports)]
@@ -22,6 +26,19 @@ async fn main() -> anyhow::Result<()> {
         Some(p) => p.parse().map_err(|e| anyhow::anyhow!("PORT {p:?}: {e}"))?,
         None => 8765,
     };
+    let rest: Vec<String> = args.collect();
+    if let [mode, n, batch] = rest.as_slice() {
+        if mode == "blast" {
+            let n: usize = n
+                .parse()
+                .map_err(|e| anyhow::anyhow!("MESSAGES {n:?}: {e}"))?;
+            let batch: usize = batch
+                .parse()
+                .map_err(|e| anyhow::anyhow!("BATCH {batch:?}: {e}"))?;
+            return blast(port, n, batch).await;
+        }
+    }
+    let mut args = rest.into_iter();
     let rate: usize = match args.next() {
         Some(r) => r
             .parse()
@@ -54,5 +71,21 @@ async fn main() -> anyhow::Result<()> {
         mock.connections_accepted(),
         mock.pings_received()
     );
+    Ok(())
+}
+
+async fn blast(port: u16, n: usize, batch: usize) -> anyhow::Result<()> {
+    let mock = MockAlpaca::start_on(
+        MockConfig::default(),
+        SocketAddr::from(([127, 0, 0, 1], port)),
+    )
+    .await?;
+    while mock.subscription_of_last_session().is_none() {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    mock.push_trades(n, batch);
+    while mock.live_sessions() > 0 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     Ok(())
 }

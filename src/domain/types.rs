@@ -95,6 +95,9 @@ impl Ts {
     pub const fn from_secs(s: i64) -> Ts {
         Ts(s.saturating_mul(1_000_000_000))
     }
+    pub const fn from_nanos(ns: i64) -> Ts {
+        Ts(ns)
+    }
     pub const fn as_nanos(self) -> i64 {
         self.0
     }

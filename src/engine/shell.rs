@@ -98,29 +98,33 @@ impl Engine {
                 for f in &batch.frames {
                     self.msgs.clear();
                     self.issues.clear();
-                    match &f.payload {
-                        Payload::Text(t) => parse_frame_into(
-                            t.as_bytes(),
-                            &self.limits,
-                            &mut self.msgs,
-                            &mut self.issues,
-                        ),
+                    let (msgs, issues) = match &f.payload {
+                        Payload::Text(t) => {
+                            parse_frame_into(
+                                t.as_bytes(),
+                                &self.limits,
+                                &mut self.msgs,
+                                &mut self.issues,
+                            );
+                            (&self.msgs[..], &self.issues[..])
+                        }
                         Payload::Binary(b) => {
                             crate::domain::wire::msgpack::parse_msgpack_frame_into(
                                 b,
                                 &self.limits,
                                 &mut self.msgs,
                                 &mut self.issues,
-                            )
+                            );
+                            (&self.msgs[..], &self.issues[..])
                         }
-                    }
-                    self.state
-                        .apply_frame(f.at, &self.msgs, &self.issues, &mut fx);
+                        Payload::Parsed { frame, .. } => (&frame.msgs[..], &frame.issues[..]),
+                    };
+                    self.state.apply_frame(f.at, msgs, issues, &mut fx);
                     match self.io.latency_sink.as_ref() {
                         Some(h) => self.state.drain_latencies(|us| h.record(us as f64 / 1e6)),
                         None => self.state.drain_latencies(|_| {}),
                     }
-                    let n = self.msgs.len().max(1) as u64;
+                    let n = msgs.len().max(1) as u64;
                     self.apply_latency.record_n(micros_since(f.received), n);
                     self.pending.push((f.received, n));
                 }

@@ -8,9 +8,10 @@ use crate::domain::types::{Source, Symbol, Ts};
 use serde::Serialize;
 use std::time::Instant;
 
-/// One Alpaca frame as received. Feeds do only I/O; the engine parses, so the parse
-/// runs beside the feed's own work (a socket, or replay's line decoding) on the
-/// other core instead of after it on the same one.
+/// One Alpaca frame as received, or as its feed already parsed it. The live stream
+/// task parses every frame (it must find the control messages anyway), and replay
+/// parses the plain ones while it splits lines: so the parse runs on the feed's core
+/// and the engine's core only applies (see README "Performance").
 #[derive(Debug)]
 pub struct RawFrame {
     /// Engine-clock time of receipt (fixture time in replay).
@@ -20,11 +21,17 @@ pub struct RawFrame {
     pub payload: Payload,
 }
 
-/// A text frame is JSON; a binary frame is msgpack.
+/// A text frame is JSON; a binary frame is msgpack; a parsed one is either, read by
+/// the feed with the engine's parser and limits.
 #[derive(Debug)]
 pub enum Payload {
     Text(String),
     Binary(Vec<u8>),
+    Parsed {
+        frame: crate::domain::wire::ParsedFrame,
+        /// The frame's length on the wire, for the batch's size cap.
+        bytes: usize,
+    },
 }
 
 impl Payload {
@@ -32,10 +39,53 @@ impl Payload {
         match self {
             Payload::Text(t) => t.len(),
             Payload::Binary(b) => b.len(),
+            Payload::Parsed { bytes, .. } => *bytes,
         }
     }
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// A frame as it came off the socket, borrowed: what the recorder and the trace log
+/// see before the stream task parses it.
+#[derive(Copy, Clone, Debug)]
+pub enum WireFrame<'a> {
+    Text(&'a str),
+    Binary(&'a [u8]),
+}
+
+impl WireFrame<'_> {
+    pub fn len(&self) -> usize {
+        match self {
+            WireFrame::Text(t) => t.len(),
+            WireFrame::Binary(b) => b.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Parsed as the engine would: JSON for text, msgpack for binary.
+    pub fn parse(
+        &self,
+        limits: &crate::domain::wire::ParseLimits,
+    ) -> crate::domain::wire::ParsedFrame {
+        let mut out = crate::domain::wire::ParsedFrame::default();
+        match self {
+            WireFrame::Text(t) => crate::domain::wire::parse_frame_into(
+                t.as_bytes(),
+                limits,
+                &mut out.msgs,
+                &mut out.issues,
+            ),
+            WireFrame::Binary(b) => crate::domain::wire::msgpack::parse_msgpack_frame_into(
+                b,
+                limits,
+                &mut out.msgs,
+                &mut out.issues,
+            ),
+        }
+        out
     }
 }
 

@@ -15,4 +15,5 @@ pub mod yahoo;
 pub use command::{Command, CommandReply, FailoverAction, Outcome, Request};
 pub use feed::{
     AlpacaBatch, Fault, FeedEvent, LinkState, LinkUpdate, Payload, RawFrame, StreamControl,
+    WireFrame,
 };

@@ -45,8 +45,8 @@ fn parse_demo(text: &str) -> Parsed {
     };
     let mut last_ms = 0;
     for (n, line) in lines.enumerate() {
-        let r: Record =
-            serde_json::from_str(line).unwrap_or_else(|e| panic!("line {}: {e}", n + 2));
+        let r: Record = tapewatch::sources::fixture::parse_record(line)
+            .unwrap_or_else(|e| panic!("line {}: {e}", n + 2));
         assert!(r.t_ms >= last_ms, "t_ms decreases at line {}", n + 2);
         assert!((0..=DEMO_DURATION_MS).contains(&r.t_ms));
         last_ms = r.t_ms;
@@ -351,7 +351,7 @@ fn bench_writes_exactly_the_requested_messages() {
     let (mut data, mut control, mut frames, mut last_ms) = (0, 0, 0, 0);
     let mut kinds = BTreeMap::new();
     for line in lines {
-        let r: Record = serde_json::from_str(line).unwrap();
+        let r: Record = tapewatch::sources::fixture::parse_record(line).unwrap();
         assert!(r.t_ms >= last_ms);
         last_ms = r.t_ms;
         let parsed = parse_frame(r.ws.unwrap().as_bytes(), &ParseLimits::default());

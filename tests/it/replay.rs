@@ -324,3 +324,34 @@ async fn a_fixture_nested_100k_deep_is_reported_and_skipped() {
     );
     assert!(s.replay.as_ref().unwrap().finished);
 }
+
+/// Version 1 (frames as strings) and version 2 (frames as raw JSON, most of them
+/// parsed on the replay thread) replay to the same state.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_version_1_fixture_replays_to_the_same_state_as_version_2() {
+    use std::io::Write;
+    use tapewatch::sources::fixture::plain_ws_line;
+    let v2 = std::str::from_utf8(DEMO_FIXTURE).unwrap();
+    assert!(v2.starts_with(r#"{"tapewatch_fixture":2,"#));
+    let mut v1 = tempfile::NamedTempFile::new().unwrap();
+    let mut raw_lines = 0;
+    for (i, line) in v2.lines().enumerate() {
+        let line = match (i, plain_ws_line(line)) {
+            (0, _) => line.replacen(r#""tapewatch_fixture":2"#, r#""tapewatch_fixture":1"#, 1),
+            (_, Some((t_ms, frame))) => {
+                raw_lines += 1;
+                let ws = serde_json::to_string(frame).unwrap();
+                format!(r#"{{"t_ms":{t_ms},"src":"alpaca","ws":{ws}}}"#)
+            }
+            (_, None) => line.to_string(),
+        };
+        writeln!(v1, "{line}").unwrap();
+    }
+    assert!(raw_lines > 13_000, "{raw_lines}");
+    let old = replay_to_end(FixtureReader::open(v1.path()).unwrap(), Speed::Max)
+        .await
+        .unwrap();
+    let new = demo_at(Speed::Max).await;
+    assert_eq!(old.counters.fixture_errors, 0);
+    assert_eq!(old.deterministic(), new.deterministic());
+}

@@ -261,6 +261,7 @@ pub fn start(reader: FixtureReader, mut setup: Setup, speed: Speed) -> std::io::
     );
     let opts = ReplayOptions {
         restart,
+        limits: setup.limits.clone(),
         ..ReplayOptions::default()
     };
     let replay = match replay::spawn(reader, opts, e.feed_tx, e.cancel.clone()) {

@@ -7,12 +7,15 @@ mod fields;
 mod json_fields;
 pub mod msgpack;
 pub mod parse;
+mod scan;
 
 use crate::domain::types::{Symbol, Ts};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-pub use parse::{parse_frame, parse_frame_into, FrameError, ParseIssue, ParseLimits, ParsedFrame};
+pub use parse::{
+    parse_frame, parse_frame_into, parse_plain, FrameError, ParseIssue, ParseLimits, ParsedFrame,
+};
 
 /// Trade and quote condition codes, joined with ',' (codes are single characters in
 /// practice, so this stays inline and allocation-free).

@@ -119,6 +119,17 @@ pub fn parse_frame(bytes: &[u8], limits: &ParseLimits) -> ParsedFrame {
     out
 }
 
+/// The fast path alone (see `scan`): the frame parsed when it holds only plain
+/// trades, quotes and bars, else `None` for [`parse_frame_into`] to read. Replay uses
+/// it while it splits lines, so those frames reach the engine parsed.
+pub fn parse_plain(text: &str, limits: &ParseLimits) -> Option<ParsedFrame> {
+    if limits.refuse(text.len()).is_some() {
+        return None;
+    }
+    let mut out = ParsedFrame::default();
+    super::scan::frame(text, &mut out.msgs).then_some(out)
+}
+
 /// Parses `bytes` and appends messages to `out` and problems to `issues`, so a caller
 /// can gather many frames into one batch without a vector per frame.
 pub fn parse_frame_into(
@@ -130,6 +141,13 @@ pub fn parse_frame_into(
     if let Some(refused) = limits.refuse(bytes.len()) {
         issues.push(refused);
         return;
+    }
+    // Plain trades, quotes and bars, the bulk of the stream, in one pass; anything
+    // else (and any bad frame) through sonic-rs below.
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        if super::scan::frame(text, out) {
+            return;
+        }
     }
     if let Err(deep) = super::depth::check(bytes, super::depth::MAX_JSON_DEPTH) {
         issues.push(ParseIssue::Frame(FrameError::TooDeep(deep)));
@@ -147,7 +165,7 @@ pub fn parse_frame_into(
     parse_text_into(text, out, issues);
 }
 
-fn parse_text_into(text: &str, out: &mut Vec<Msg>, issues: &mut Vec<ParseIssue>) {
+pub(super) fn parse_text_into(text: &str, out: &mut Vec<Msg>, issues: &mut Vec<ParseIssue>) {
     let mark_out = out.len();
     let mark_issues = issues.len();
     let mut de = sonic_rs::Deserializer::from_str(text);

@@ -4,34 +4,7 @@
 //! timeout", "Connection refused", "Network unreachable").
 
 use super::backoff::Failure;
-use super::stream::Encoding;
-use crate::domain::wire::{parse_frame, Msg, ParseLimits};
 use tokio_tungstenite::tungstenite;
-
-/// Control messages always come alone, and contain one of these words as a
-/// string; a data frame rarely does, and then it is merely parsed twice.
-fn looks_like_control(b: &[u8]) -> bool {
-    const MARKERS: [&[u8]; 3] = [b"success", b"error", b"subscription"];
-    b.len() < 64 * 1024 && MARKERS.iter().any(|m| memchr::memmem::find(b, m).is_some())
-}
-
-/// The control messages in a frame, parsed only when the frame may hold one.
-/// msgpack stores strings as raw UTF-8, so the same markers find them.
-pub(super) fn control_messages(bytes: &[u8], encoding: Encoding) -> Vec<Msg> {
-    if !looks_like_control(bytes) {
-        return Vec::new();
-    }
-    let limits = ParseLimits::default();
-    let parsed = match encoding {
-        Encoding::Json => parse_frame(bytes, &limits),
-        Encoding::Msgpack => crate::domain::wire::msgpack::parse_msgpack_frame(bytes, &limits),
-    };
-    parsed
-        .msgs
-        .into_iter()
-        .filter(|m| !m.msg_type().is_data())
-        .collect()
-}
 
 /// Why the server ended a connection; `last_error` is the explanation of the last
 /// server error, when one came before the close (it is usually why).

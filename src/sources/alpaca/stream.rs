@@ -5,7 +5,7 @@
 //! because the handshake depends on them.
 
 use super::backoff::{Backoff, BackoffPolicy, Decision, Failure};
-use super::classify::{classify_connect_error, closed_reason, control_messages, describe, jitter};
+use super::classify::{classify_connect_error, closed_reason, describe, jitter};
 use super::protocol::{Channels, Phase, Session};
 use crate::domain::clock::Clock;
 use crate::domain::types::{Symbol, Ts};
@@ -16,6 +16,7 @@ use crate::messages::FeedEvent;
 use crate::messages::LinkState;
 use crate::messages::Payload;
 use crate::messages::StreamControl;
+use crate::messages::WireFrame;
 use crate::plumbing::channels::Meter;
 use crate::sources::fixture::record::Recorder;
 use futures_util::{FutureExt, SinkExt, StreamExt};
@@ -334,35 +335,36 @@ impl StreamTask {
                     let mut batch = AlpacaBatch::with_capacity(8);
                     let mut next = Some(first);
                     while let Some(m) = next.take() {
-                        let (controls, payload) = match m {
-                            Message::Text(t) => {
-                                (control_messages(t.as_bytes(), Encoding::Json), Some(Payload::Text(t.as_str().to_string())))
-                            }
-                            Message::Binary(b) => {
-                                (control_messages(&b, Encoding::Msgpack), Some(Payload::Binary(b.to_vec())))
-                            }
+                        let wire = match &m {
+                            Message::Text(t) => Some(WireFrame::Text(t.as_str())),
+                            Message::Binary(b) => Some(WireFrame::Binary(b)),
                             Message::Pong(_) => {
                                 pong_deadline = None;
-                                (Vec::new(), None)
+                                None
                             }
-                            Message::Ping(_) | Message::Frame(_) => (Vec::new(), None),
+                            Message::Ping(_) | Message::Frame(_) => None,
                             Message::Close(frame) => {
                                 self.flush(batch).await;
-                                let detail = frame.map(|f| format!("{} {}", u16::from(f.code), f.reason));
+                                let detail = frame.as_ref().map(|f| format!("{} {}", u16::from(f.code), f.reason));
                                 return End::Failed(Failure::Transient(closed_reason(detail, last_report.as_ref().or(last_server_error.as_ref()))));
                             }
                         };
                         // Queued (and recorded) before its control messages act, so a frame
                         // that ends the connection (402, 406, ...) still reaches the engine
-                        // and the recording.
-                        if let Some(payload) = payload {
+                        // and the recording. Parsed here, with the engine's limits: the
+                        // control messages must be found anyway, and the engine's core is
+                        // then left to apply.
+                        let mut controls = Vec::new();
+                        if let Some(wire) = wire {
                             last_message = Instant::now();
                             let now = self.clock.now();
-                            steps::log_frame(&payload);
+                            steps::log_frame(wire);
                             if let Some(rec) = self.recorder.as_ref() {
-                                rec.frame(now, &payload);
+                                rec.frame(now, wire);
                             }
-                            batch.push_payload(now, payload);
+                            let frame = wire.parse(&self.cfg.limits);
+                            controls.extend(frame.msgs.iter().filter(|m| !m.msg_type().is_data()).cloned());
+                            batch.push_payload(now, Payload::Parsed { frame, bytes: wire.len() });
                         }
                         for cm in controls {
                             if let Msg::Error { code, msg } = &cm {

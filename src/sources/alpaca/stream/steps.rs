@@ -7,8 +7,8 @@ use crate::messages::AlpacaBatch;
 use crate::messages::FeedEvent;
 use crate::messages::LinkState;
 use crate::messages::LinkUpdate;
-use crate::messages::Payload;
 use crate::messages::StreamControl;
+use crate::messages::WireFrame;
 use crate::plumbing::channels::send_wait;
 use crate::sources::alpaca::backoff::{Backoff, Failure};
 use crate::sources::alpaca::protocol::Action;
@@ -140,19 +140,19 @@ impl StreamTask {
 /// The runbook's "Received Alpaca message" line, at trace level (one per frame is
 /// far too many for the normal log): the frame's start, to review its schema.
 /// Received frames carry market data and control replies, never a credential.
-pub(super) fn log_frame(payload: &Payload) {
+pub(super) fn log_frame(frame: WireFrame<'_>) {
     if !tracing::enabled!(tracing::Level::TRACE) {
         return;
     }
-    match payload {
-        Payload::Text(t) => {
+    match frame {
+        WireFrame::Text(t) => {
             let end = (0..=t.len().min(200))
                 .rev()
                 .find(|i| t.is_char_boundary(*i))
                 .unwrap_or(0);
             tracing::trace!(bytes = t.len(), "Received Alpaca message: {}", &t[..end]);
         }
-        Payload::Binary(b) => {
+        WireFrame::Binary(b) => {
             tracing::trace!(bytes = b.len(), "Received Alpaca message: msgpack frame");
         }
     }
