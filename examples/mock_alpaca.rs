@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --example mock_alpaca -- [PORT] [MESSAGES_PER_SEC]
-//! cargo run --release --example mock_alpaca -- PORT blast MESSAGES BATCH
+//! cargo run --release --example mock_alpaca -- PORT blast MESSAGES BATCH [json|msgpack]
 //! ```
 //! `blast` sends MESSAGES trades in frames of BATCH, as fast as the socket takes them,
 //! to the first session that subscribes, then exits once it has gone: the loopback
@@ -27,15 +27,16 @@ async fn main() -> anyhow::Result<()> {
         None => 8765,
     };
     let rest: Vec<String> = args.collect();
-    if let [mode, n, batch] = rest.as_slice() {
+    if let [mode, n, batch, encoding @ ..] = rest.as_slice() {
         if mode == "blast" {
+            let msgpack = encoding.first().is_some_and(|e| e == "msgpack");
             let n: usize = n
                 .parse()
                 .map_err(|e| anyhow::anyhow!("MESSAGES {n:?}: {e}"))?;
             let batch: usize = batch
                 .parse()
                 .map_err(|e| anyhow::anyhow!("BATCH {batch:?}: {e}"))?;
-            return blast(port, n, batch).await;
+            return blast(port, n, batch, msgpack).await;
         }
     }
     let mut args = rest.into_iter();
@@ -74,7 +75,10 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn blast(port: u16, n: usize, batch: usize) -> anyhow::Result<()> {
+async fn blast(port: u16, n: usize, batch: usize, msgpack: bool) -> anyhow::Result<()> {
+    // Ready before the port opens: a client waiting through the preparation would
+    // time the stream out.
+    let frames = MockAlpaca::prepare(&prepared_frames(n, batch.max(1)), msgpack);
     let mock = MockAlpaca::start_on(
         MockConfig::default(),
         SocketAddr::from(([127, 0, 0, 1], port)),
@@ -83,9 +87,45 @@ async fn blast(port: u16, n: usize, batch: usize) -> anyhow::Result<()> {
     while mock.subscription_of_last_session().is_none() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    mock.push_trades(n, batch);
+    mock.push_prepared(&frames);
     while mock.live_sessions() > 0 {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     Ok(())
+}
+
+/// `n` trades and quotes (half each) for the five symbols `scripts/loopback-bench`
+/// watches, stamped from now on, in frames of `batch`: built before the clock starts,
+/// so the measurement is of the client, not of this generator.
+fn prepared_frames(n: usize, batch: usize) -> Vec<String> {
+    const SYMBOLS: [&str; 5] = ["AAPL", "MSFT", "NVDA", "TSLA", "SPY"];
+    let start = chrono::Utc::now();
+    let mut frames = Vec::with_capacity(n / batch + 1);
+    let mut frame = String::new();
+    for k in 0..n {
+        let sym = SYMBOLS[k % SYMBOLS.len()];
+        let cents = 10_000 + (k % 97) as i64;
+        let t = (start + chrono::Duration::nanoseconds(k as i64)).format("%Y-%m-%dT%H:%M:%S%.9fZ");
+        frame.push(if frame.is_empty() { '[' } else { ',' });
+        if k % 2 == 0 {
+            frame.push_str(&format!(
+                r#"{{"T":"t","S":"{sym}","i":{k},"x":"V","p":{}.{:02},"s":100,"c":["@"],"t":"{t}","z":"C"}}"#,
+                cents / 100,
+                cents % 100
+            ));
+        } else {
+            frame.push_str(&format!(
+                r#"{{"T":"q","S":"{sym}","bx":"V","bp":{}.{:02},"bs":3,"ax":"V","ap":{}.{:02},"as":2,"c":["R"],"z":"C","t":"{t}"}}"#,
+                cents / 100,
+                cents % 100,
+                (cents + 2) / 100,
+                (cents + 2) % 100
+            ));
+        }
+        if (k + 1) % batch == 0 || k + 1 == n {
+            frame.push(']');
+            frames.push(std::mem::take(&mut frame));
+        }
+    }
+    frames
 }

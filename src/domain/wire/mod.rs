@@ -8,6 +8,7 @@ mod json_fields;
 pub mod msgpack;
 pub mod parse;
 mod scan;
+pub(crate) use scan::digits::plain_decimal;
 
 use crate::domain::types::{Symbol, Ts};
 use rust_decimal::Decimal;

@@ -368,7 +368,7 @@ fn conditions(inner: &str) -> Conditions {
 }
 
 #[path = "scan_digits.rs"]
-mod digits;
+pub(super) mod digits;
 #[cfg(test)]
 #[path = "scan_tests.rs"]
 mod tests;

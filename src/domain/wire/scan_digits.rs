@@ -32,9 +32,15 @@ pub(super) fn int(n: &str) -> Option<i64> {
 }
 
 /// The number's own digits as a decimal: 504.80 is 50480 at scale 2, as
-/// `Decimal::from_str` makes it. Up to 18 digits; longer ones, exponents and
-/// negative zero go to `Decimal::from_str` itself.
+/// `Decimal::from_str` makes it. Exponents, more than 18 digits and negative zero go
+/// to `Decimal::from_str` itself.
 pub(super) fn decimal(n: &str) -> Option<Decimal> {
+    plain_decimal(n).or_else(|| slow_decimal(n))
+}
+
+/// [`decimal`]'s fast half: `-?digits[.digits]` with at most 18 digits and not
+/// negative zero, else `None`.
+pub(crate) fn plain_decimal(n: &str) -> Option<Decimal> {
     let (neg, body) = match n.strip_prefix('-') {
         Some(b) => (true, b),
         None => (false, n),
@@ -48,15 +54,15 @@ pub(super) fn decimal(n: &str) -> Option<Decimal> {
                 digits += 1;
                 scale += u32::from(dot);
             }
-            b'.' if !dot => dot = true,
-            _ => return slow_decimal(n),
+            b'.' if !dot && digits > 0 => dot = true,
+            _ => return None,
         }
         if digits > 18 {
-            return slow_decimal(n);
+            return None;
         }
     }
-    if neg && mantissa == 0 {
-        return slow_decimal(n);
+    if digits == 0 || (dot && scale == 0) || (neg && mantissa == 0) {
+        return None;
     }
     let signed = if neg {
         -i128::from(mantissa)

@@ -66,6 +66,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 use tokio::task::{JoinHandle, JoinSet};
+use tokio_tungstenite::tungstenite::Message;
 
 /// The feeds served under `/v2/{feed}`; any other path is refused with HTTP 404.
 pub const FEEDS: [&str; 4] = ["iex", "sip", "delayed_sip", "test"];
@@ -122,12 +123,17 @@ enum Command {
         n: usize,
         batch: usize,
     },
+    /// Frames ready to send, and whether they are msgpack.
+    PushPrepared(Arc<Vec<(Message, bool)>>),
     Silent,
     Resume,
     Drop,
     SlowClient,
     InternalError,
 }
+
+/// Frames ready to send, and whether they are msgpack.
+pub struct Prepared(Arc<Vec<(Message, bool)>>);
 
 #[derive(Default)]
 struct State {
@@ -241,6 +247,24 @@ impl MockAlpaca {
     /// (also in msgpack mode): for malformed-frame tests.
     pub fn push_raw(&self, frame: &str) {
         self.broadcast(Command::PushRaw(Arc::from(frame)));
+    }
+
+    /// Frames (JSON arrays) made ready to send, converted to msgpack now when
+    /// `msgpack`, for [`MockAlpaca::push_prepared`].
+    pub fn prepare(frames: &[String], msgpack: bool) -> Prepared {
+        Prepared(Arc::new(
+            frames
+                .iter()
+                .map(|f| (codec::server_frame(f, msgpack), msgpack))
+                .collect(),
+        ))
+    }
+
+    /// Sends prepared frames back to back with one flush, to sessions of their
+    /// encoding: a sender that costs next to nothing per frame, for throughput
+    /// measurements (`examples/mock_alpaca.rs blast`).
+    pub fn push_prepared(&self, frames: &Prepared) {
+        self.broadcast(Command::PushPrepared(Arc::clone(&frames.0)));
     }
 
     /// Queues `n` generated trades and quotes per authenticated session, for the

@@ -52,14 +52,29 @@ impl MpRaw {
     }
 }
 
+/// The shortest decimal that reads back as `v` (ryu's digits): what the JSON
+/// encoding of the same double carries, so a price sent as 228.135 is exactly 228.135
+/// over either encoding. `Decimal::from_f64` is not that: it rounds at about 16
+/// digits from the binary value, so 4452883.713 became 4452883.713000001.
+pub(super) fn shortest_decimal(v: f64) -> Option<Decimal> {
+    if !v.is_finite() {
+        return None;
+    }
+    let mut buf = ryu::Buffer::new();
+    let text = buf.format_finite(v);
+    let text = text.strip_suffix(".0").unwrap_or(text);
+    crate::domain::wire::plain_decimal(text)
+        .or_else(|| Decimal::from_scientific(text).ok())
+        .or_else(|| text.parse().ok())
+        .or_else(|| Decimal::from_f64(v))
+}
+
 impl RawField for MpRaw {
     fn decimal(&self, field: &str) -> Result<Decimal, String> {
         let (dec, finite) = match *self {
             MpRaw::UInt(v) => return Ok(Decimal::from(v)),
             MpRaw::NegInt(v) => return Ok(Decimal::from(v)),
-            // from_f64/from_f32 give the shortest decimal that round-trips, so a
-            // price sent as the double 228.135 reads back as 228.135.
-            MpRaw::F64(v) => (Decimal::from_f64(v), v.is_finite()),
+            MpRaw::F64(v) => (shortest_decimal(v), v.is_finite()),
             MpRaw::F32(v) => (Decimal::from_f32(v), v.is_finite()),
             _ => {
                 return Err(format!(

@@ -234,3 +234,56 @@ fn numbers_of_every_width() {
         );
     }
 }
+
+mod shortest {
+    use super::super::elem::shortest_decimal;
+    use proptest::prelude::*;
+
+    /// The digits JSON would carry for `v` (serde_json writes doubles with ryu).
+    fn json_digits(v: f64) -> String {
+        let t = serde_json::to_string(&v).unwrap_or_default();
+        t.strip_suffix(".0").map(str::to_string).unwrap_or(t)
+    }
+
+    #[test]
+    fn prices_read_as_their_json_digits() {
+        for (v, want) in [
+            (228.135, "228.135"),
+            (100.0, "100"),
+            (504.8, "504.8"),
+            (0.1, "0.1"),
+            (4452883.713, "4452883.713"),
+            (-12.5, "-12.5"),
+            (1e-7, "0.0000001"),
+            (0.30000000000000004, "0.30000000000000004"),
+        ] {
+            assert_eq!(
+                shortest_decimal(v).map(|d| d.to_string()).as_deref(),
+                Some(want),
+                "{v}"
+            );
+        }
+        assert_eq!(shortest_decimal(f64::NAN), None);
+        assert_eq!(shortest_decimal(f64::INFINITY), None);
+        assert!(shortest_decimal(-0.0).is_some_and(|d| d.is_zero()));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(5000))]
+        #[test]
+        fn prices_match_the_json_digits(cents in -10_000_000_000i64..10_000_000_000, places in 0u32..7) {
+            let v = cents as f64 / 10f64.powi(places as i32);
+            prop_assert_eq!(shortest_decimal(v).map(|d| d.to_string()), Some(json_digits(v)));
+        }
+        /// Whatever double comes, a representable one reads back as itself.
+        #[test]
+        fn any_double_round_trips(bits in any::<u64>()) {
+            let v = f64::from_bits(bits);
+            if let Some(d) = shortest_decimal(v) {
+                if (1e-9..1e15).contains(&v.abs()) {
+                    prop_assert_eq!(d.to_string().parse::<f64>().ok(), Some(v), "{}", v);
+                }
+            }
+        }
+    }
+}

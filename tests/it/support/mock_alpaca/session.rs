@@ -225,7 +225,18 @@ impl Session {
                 .await
                 .err()
                 .map(|_| End::Vanished),
-            Command::Push(_) | Command::PushRaw(_) => None,
+            Command::PushPrepared(frames) if self.authed && !self.silent => {
+                for (m, msgpack) in frames.iter() {
+                    if *msgpack != self.msgpack {
+                        continue;
+                    }
+                    if self.ws.feed(m.clone()).await.is_err() {
+                        return Some(End::Vanished);
+                    }
+                }
+                self.ws.flush().await.err().map(|_| End::Vanished)
+            }
+            Command::Push(_) | Command::PushRaw(_) | Command::PushPrepared(_) => None,
             Command::PushTrades { n, batch } => {
                 if self.authed {
                     self.gen_remaining = self.gen_remaining.saturating_add(n);
