@@ -60,10 +60,20 @@ async fn main() -> anyhow::Result<()> {
     }
     println!("key {key} (secret from MOCK_ALPACA_SECRET or the default); Ctrl-C stops");
 
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    // Every 10 ms rather than once a second: a steady rate, not one burst a second
+    // (the latency measurement, `scripts/live-latency`, needs it steady).
+    let mut tick = tokio::time::interval(Duration::from_millis(10));
+    let mut owed = 0usize;
     loop {
         tokio::select! {
-            _ = tick.tick() => mock.push_trades(rate, rate.clamp(1, 10)),
+            _ = tick.tick() => {
+                owed += rate;
+                let now = owed / 100;
+                owed %= 100;
+                if now > 0 {
+                    mock.push_trades(now, now.clamp(1, 10));
+                }
+            }
             _ = tokio::signal::ctrl_c() => break,
         }
     }

@@ -95,6 +95,9 @@ pub struct AlpacaBatch {
     pub frames: Vec<RawFrame>,
     /// Sum of the frames' lengths, to cap a batch by size.
     pub bytes: usize,
+    /// Messages in the parsed frames (1 for a frame not yet parsed), to cap a batch
+    /// by the time its first frame waits for the rest to be parsed.
+    pub messages: usize,
 }
 
 impl AlpacaBatch {
@@ -102,6 +105,7 @@ impl AlpacaBatch {
         AlpacaBatch {
             frames: Vec::with_capacity(frames),
             bytes: 0,
+            messages: 0,
         }
     }
     pub fn is_empty(&self) -> bool {
@@ -114,10 +118,18 @@ impl AlpacaBatch {
         self.push_payload(at, Payload::Binary(bytes));
     }
     pub fn push_payload(&mut self, at: Ts, payload: Payload) {
+        self.push_received(at, Instant::now(), payload);
+    }
+    /// A frame received at `received` (before the feed parsed it, say).
+    pub fn push_received(&mut self, at: Ts, received: Instant, payload: Payload) {
         self.bytes += payload.len();
+        self.messages += match &payload {
+            Payload::Parsed { frame, .. } => frame.msgs.len(),
+            _ => 1,
+        };
         self.frames.push(RawFrame {
             at,
-            received: Instant::now(),
+            received,
             payload,
         });
     }

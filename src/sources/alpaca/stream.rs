@@ -38,6 +38,9 @@ pub enum Encoding {
     Msgpack,
 }
 
+/// Messages gathered into one batch for the engine before it is sent.
+const MAX_BATCH_MESSAGES: usize = 128;
+
 pub struct StreamConfig {
     /// Full URL including the feed path, e.g. `wss://stream.data.alpaca.markets/v2/iex`.
     pub url: String,
@@ -357,6 +360,7 @@ impl StreamTask {
                         let mut controls = Vec::new();
                         if let Some(wire) = wire {
                             last_message = Instant::now();
+                            let received = std::time::Instant::now();
                             let now = self.clock.now();
                             steps::log_frame(wire);
                             if let Some(rec) = self.recorder.as_ref() {
@@ -364,7 +368,7 @@ impl StreamTask {
                             }
                             let frame = wire.parse(&self.cfg.limits);
                             controls.extend(frame.msgs.iter().filter(|m| !m.msg_type().is_data()).cloned());
-                            batch.push_payload(now, Payload::Parsed { frame, bytes: wire.len() });
+                            batch.push_received(now, received, Payload::Parsed { frame, bytes: wire.len() });
                         }
                         for cm in controls {
                             if let Msg::Error { code, msg } = &cm {
@@ -377,7 +381,9 @@ impl StreamTask {
                                 }
                             }
                         }
-                        if batch.frames.len() < 64 {
+                        // The first frame's latency includes parsing the rest: a batch
+                        // stops at 64 frames or MAX_BATCH_MESSAGES (about 40 µs of parse).
+                        if batch.frames.len() < 64 && batch.messages < MAX_BATCH_MESSAGES {
                             next = match source.next().now_or_never() {
                                 Some(Some(Ok(m))) => Some(m),
                                 _ => None,

@@ -49,6 +49,8 @@ mod codec;
 mod gen;
 #[path = "mock_alpaca/msgpack_encode.rs"]
 pub mod msgpack_encode;
+#[path = "mock_alpaca/prepared.rs"]
+mod prepared;
 #[path = "mock_alpaca/protocol.rs"]
 mod protocol;
 #[path = "mock_alpaca/session.rs"]
@@ -58,6 +60,7 @@ mod subs;
 
 pub use subs::SubscriptionSet;
 
+pub use prepared::Prepared;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -131,9 +134,6 @@ enum Command {
     SlowClient,
     InternalError,
 }
-
-/// Frames ready to send, and whether they are msgpack.
-pub struct Prepared(Arc<Vec<(Message, bool)>>);
 
 #[derive(Default)]
 struct State {
@@ -247,24 +247,6 @@ impl MockAlpaca {
     /// (also in msgpack mode): for malformed-frame tests.
     pub fn push_raw(&self, frame: &str) {
         self.broadcast(Command::PushRaw(Arc::from(frame)));
-    }
-
-    /// Frames (JSON arrays) made ready to send, converted to msgpack now when
-    /// `msgpack`, for [`MockAlpaca::push_prepared`].
-    pub fn prepare(frames: &[String], msgpack: bool) -> Prepared {
-        Prepared(Arc::new(
-            frames
-                .iter()
-                .map(|f| (codec::server_frame(f, msgpack), msgpack))
-                .collect(),
-        ))
-    }
-
-    /// Sends prepared frames back to back with one flush, to sessions of their
-    /// encoding: a sender that costs next to nothing per frame, for throughput
-    /// measurements (`examples/mock_alpaca.rs blast`).
-    pub fn push_prepared(&self, frames: &Prepared) {
-        self.broadcast(Command::PushPrepared(Arc::clone(&frames.0)));
     }
 
     /// Queues `n` generated trades and quotes per authenticated session, for the

@@ -226,15 +226,8 @@ impl Session {
                 .err()
                 .map(|_| End::Vanished),
             Command::PushPrepared(frames) if self.authed && !self.silent => {
-                for (m, msgpack) in frames.iter() {
-                    if *msgpack != self.msgpack {
-                        continue;
-                    }
-                    if self.ws.feed(m.clone()).await.is_err() {
-                        return Some(End::Vanished);
-                    }
-                }
-                self.ws.flush().await.err().map(|_| End::Vanished)
+                let sent = super::prepared::send_all(&mut self.ws, &frames, self.msgpack);
+                sent.await.err().map(|_| End::Vanished)
             }
             Command::Push(_) | Command::PushRaw(_) | Command::PushPrepared(_) => None,
             Command::PushTrades { n, batch } => {
