@@ -49,6 +49,8 @@ mod codec;
 mod gen;
 #[path = "mock_alpaca/msgpack_encode.rs"]
 pub mod msgpack_encode;
+// Used by `examples/mock_alpaca.rs blast`, not by the tests.
+#[allow(dead_code)]
 #[path = "mock_alpaca/prepared.rs"]
 mod prepared;
 #[path = "mock_alpaca/protocol.rs"]
@@ -60,7 +62,6 @@ mod subs;
 
 pub use subs::SubscriptionSet;
 
-pub use prepared::Prepared;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -126,7 +127,8 @@ enum Command {
         n: usize,
         batch: usize,
     },
-    /// Frames ready to send, and whether they are msgpack.
+    /// Frames ready to send, and whether they are msgpack (the blast example's).
+    #[allow(dead_code)]
     PushPrepared(Arc<Vec<(Message, bool)>>),
     Silent,
     Resume,
