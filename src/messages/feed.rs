@@ -5,7 +5,7 @@
 
 use super::yahoo::YahooResponse;
 use crate::domain::types::{Source, Symbol, Ts};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
 /// One Alpaca frame as received. Feeds do only I/O; the engine parses, so the parse
@@ -134,7 +134,7 @@ pub enum FeedEvent {
 }
 
 /// Where the Alpaca stream stands.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LinkState {
     Disconnected,
@@ -186,7 +186,7 @@ pub enum StreamControl {
 }
 
 /// Connection faults a fixture can script. Unknown names are reported, not fatal.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Fault {
     /// The socket closed.

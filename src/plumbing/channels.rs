@@ -48,9 +48,9 @@ impl Meter {
 
     pub fn stat(&self) -> ChannelStat {
         ChannelStat {
-            name: self.name,
+            name: self.name.into(),
             capacity: self.capacity,
-            policy: self.policy,
+            policy: self.policy.into(),
             full: self.full.load(Ordering::Relaxed),
             dropped: self.dropped.load(Ordering::Relaxed),
         }

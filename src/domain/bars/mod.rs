@@ -23,6 +23,7 @@
 mod equity;
 mod frames;
 pub mod rest;
+mod serde_impl;
 #[cfg(test)]
 mod tests;
 

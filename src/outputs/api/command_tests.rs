@@ -58,7 +58,7 @@ type Step<'a> = (&'a str, Option<&'a str>, StatusCode, &'a str);
 #[tokio::test]
 async fn refused_commands_answer_with_the_engines_reason() {
     let (app, r) = demo_at_its_end().await;
-    let resolved = r.snapshots.borrow().alerts.recently_resolved[0].id;
+    let resolved = r.snapshots.borrow().alerts.recently_resolved[0].id.clone();
     let ack_resolved = format!("/api/alerts/{resolved}/ack");
     let snooze_resolved = format!("/api/alerts/{resolved}/snooze?minutes=30");
     let steps: Vec<Step> = vec![

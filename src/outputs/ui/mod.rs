@@ -66,6 +66,8 @@ mod interaction_tests;
 #[cfg(test)]
 mod positions_tests;
 #[cfg(test)]
+mod remote_tests;
+#[cfg(test)]
 mod scenarios;
 #[cfg(test)]
 mod screen_keys_tests;
