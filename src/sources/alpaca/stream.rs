@@ -4,8 +4,8 @@
 //! frames go to the engine raw, in batches; control frames are also read here,
 //! because the handshake depends on them.
 
-use super::backoff::{Backoff, BackoffPolicy, Decision, Failure};
-use super::classify::{classify_connect_error, closed_reason, control_messages, describe, jitter};
+use super::backoff::{jitter, Backoff, BackoffPolicy, Decision, Failure};
+use super::classify::{classify_connect_error, closed_reason, control_messages, describe};
 use super::protocol::{Channels, Phase, Session};
 use crate::domain::clock::Clock;
 use crate::domain::types::{Symbol, Ts};
