@@ -8,6 +8,7 @@
 mod support;
 
 mod architecture;
+mod attach;
 mod backfill;
 mod cli;
 mod deploy;
