@@ -202,10 +202,10 @@ fn series_ops(
             value: serde_json::to_value(n[i])?,
         }));
     }
-    for i in kept.len()..n.len() {
+    for (i, bar) in n.iter().enumerate().skip(kept.len()) {
         out.push(PatchOperation::Add(AddOperation {
             path: bar_pointer(sym, i),
-            value: serde_json::to_value(n[i])?,
+            value: serde_json::to_value(bar)?,
         }));
     }
     for i in (n.len()..kept.len()).rev() {
