@@ -25,6 +25,7 @@ mod replay;
 mod replay_clock;
 mod secrets;
 mod store;
+mod stream_load;
 mod subcommands;
 mod throughput;
 mod timing;
