@@ -159,8 +159,10 @@ pub(super) fn remote_line<'a>(r: &RemoteView, theme: &Theme) -> Line<'a> {
     let next = match &r.status.state {
         RemoteState::Live => {
             spans.push(Span::styled("live", theme.style(Role::Ok)));
-            if let Some(rtt) = r.status.rtt_ms {
-                spans.push(Span::styled(format!(" · rtt {rtt} ms"), muted));
+            match r.status.rtt_ms {
+                Some(0) => spans.push(Span::styled(" · rtt <1 ms", muted)),
+                Some(rtt) => spans.push(Span::styled(format!(" · rtt {rtt} ms"), muted)),
+                None => {}
             }
             return Line::from(spans);
         }

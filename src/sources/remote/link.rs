@@ -51,7 +51,14 @@ impl LinkConfig {
         LinkConfig {
             target,
             token,
-            policy: BackoffPolicy::default(),
+            // Quicker than the Alpaca stream's (1 s to 30 s): the other end is our
+            // own server, and an operator is looking at the stale screen.
+            policy: BackoffPolicy {
+                base_delay_ms: 500,
+                max_delay_ms: 5_000,
+                stable_after_ms: 30_000,
+                ..BackoffPolicy::default()
+            },
             connect_timeout: Duration::from_secs(15),
             ping_every: Duration::from_secs(2),
             dead_after: Duration::from_secs(10),
