@@ -51,6 +51,7 @@ struct Run {
 async fn one_run(n: usize, clients: usize) -> Run {
     let mock = MockAlpaca::start(MockConfig {
         reap_after: Duration::ZERO,
+        symbol_limit: 1_000,
         ..MockConfig::default()
     })
     .await
@@ -64,12 +65,14 @@ async fn one_run(n: usize, clients: usize) -> Run {
         pipeline::system_clock(),
         Arc::new(|_| true),
     );
-    while r.snapshots.borrow_and_update().alpaca.state != LinkState::Subscribed {
-        tokio::time::timeout(Duration::from_secs(10), r.snapshots.changed())
-            .await
-            .unwrap()
-            .unwrap();
-    }
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        r.snapshots
+            .wait_for(|s| s.alpaca.state == LinkState::Subscribed),
+    )
+    .await
+    .expect("subscribed within 10 s")
+    .unwrap();
     let api_state = ApiState {
         snapshots: r.snapshots.clone(),
         commands: r.commands.clone(),
