@@ -356,3 +356,19 @@ async fn read_only_sends_nothing_and_read_write_forces_a_failover() {
     a.stop().await;
     server.kill().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wss_to_a_plain_server_says_what_is_missing() {
+    let server = Server::start("127.0.0.1:0", None, Speed::Max).await;
+    let mut o = options(&server, None, false);
+    o.target = Target::parse(&format!("wss://{}", server.addr)).unwrap();
+    match attach(&o).await {
+        Err(e @ AttachError::Failed { .. }) => {
+            assert!(e.to_string().contains("over TLS"), "{e}");
+            assert!(e.to_string().contains("https:// needs a TLS proxy"), "{e}");
+        }
+        Err(e) => panic!("not a connection failure: {e}"),
+        Ok(_) => panic!("attached over TLS to a plain server"),
+    }
+    server.kill().await;
+}

@@ -169,6 +169,10 @@ async fn open(cfg: &LinkConfig) -> Result<Socket, Failure> {
         Err(WsError::Io(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => Err(
             Failure::Transient(format!("connection refused by {}", cfg.target.host)),
         ),
+        Err(e) if cfg.target.tls => Err(Failure::Transient(format!(
+            "cannot connect to {} over TLS: {e} (tapewatch's own API is plain http://; https:// needs a TLS proxy in front)",
+            cfg.target.host
+        ))),
         Err(e) => Err(Failure::Transient(format!(
             "cannot connect to {}: {e}",
             cfg.target.host
