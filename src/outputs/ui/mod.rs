@@ -3,7 +3,10 @@
 //! redraws on new snapshots, input, resizes and a 1 s tick. Rendering lives in
 //! [`view`] (page 1's watchlist in `watchlist` and `events_panel`, page 2 in `health`
 //! and `panels`, overlays in `overlays`), keys in [`keymap`] → [`dispatch`] →
-//! `perform`, the mouse in `mouse`, colours in [`theme`].
+//! `perform`, the mouse in `mouse`, colours in [`theme`]. Attached to a remote
+//! tapewatch (`tapewatch attach`), [`remote`] follows the link: the header's link row,
+//! the notices, and the stale copy of the last snapshot while the link is down. The
+//! terminal's raw mode and its restoration are `terminal`.
 
 pub mod actions;
 mod alerts;
