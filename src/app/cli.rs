@@ -111,6 +111,23 @@ pub enum Sub {
         #[arg(value_name = "FILE")]
         file: Option<PathBuf>,
     },
+    /// Show a running tapewatch's screen here, over its API: every page, chart and
+    /// panel, its actions sent as the API's POSTs. URL: http://host:5002 (or https://,
+    /// ws://, wss://; a reverse proxy's path prefix is kept). Quitting ends this screen
+    /// only. The token (the server's api.token) comes from --token-file or
+    /// TAPEWATCH_TOKEN.
+    Attach {
+        #[arg(value_name = "URL")]
+        url: String,
+        /// A file whose first line is the server's api.token (mode 600, never a flag:
+        /// a flag shows in the process list). Else TAPEWATCH_TOKEN is used.
+        #[arg(long, value_name = "FILE")]
+        token_file: Option<PathBuf>,
+        /// Watch only: every action is refused here and nothing is sent; the header
+        /// says READ-ONLY.
+        #[arg(long)]
+        read_only: bool,
+    },
 }
 
 /// Held in a `secrecy` type from the moment it is parsed: `Debug` shows no secret.

@@ -9,6 +9,7 @@ use crate::engine::EngineExit;
 use crate::outputs::api::{self, ApiState};
 use crate::outputs::{headless, store, ui};
 use crate::plumbing::channels::{STDOUT_CAPACITY, STORE_CAPACITY};
+use crate::plumbing::paths::theme_dirs;
 use crate::sources::alpaca::stream::StreamConfig;
 use crate::sources::fixture::reader::FixtureReader;
 use crate::sources::fixture::replay::Speed;
@@ -19,6 +20,7 @@ use config::Settings;
 use pipeline::{Running, Setup};
 
 mod api_addr;
+pub mod attach;
 pub mod cli;
 pub mod config;
 mod db;
@@ -29,7 +31,6 @@ pub mod logging;
 pub mod pipeline;
 mod subcommands;
 use clap::Parser;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -132,18 +133,6 @@ enum Source {
 
 /// The longest SLO window (30 days) in minutes: what a live run loads at start.
 const SLO_HISTORY_MINUTES: i64 = 30 * 1_440;
-
-pub(crate) fn theme_dirs() -> Vec<PathBuf> {
-    let mut dirs = vec![PathBuf::from("themes")];
-    if let Some(p) = crate::plumbing::paths::themes_dir() {
-        dirs.push(p);
-    }
-    dirs.push(PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/themes"
-    )));
-    dirs
-}
 
 async fn run_async(
     cli: Cli,
@@ -335,6 +324,7 @@ async fn run_async(
                 mouse: settings.mouse,
                 api_base: api_addr::api_base(local),
                 theme_dirs: theme_dirs(),
+                remote: None,
             };
             let ui_result = ui::run(snap_rx, theme, cmd_tx, cancel.clone(), opts).await;
             cancel.cancel();

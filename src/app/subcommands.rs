@@ -1,6 +1,7 @@
 //! The subcommands beside a run: `completions`, `info` and `check-config` answer and
 //! exit; `replay FILE` is another spelling of `--replay FILE`. None of them starts the
-//! engine, opens the database or touches the terminal.
+//! engine, opens the database or touches the terminal. `attach URL` runs the TUI on
+//! another tapewatch's engine (see [`super::attach`]).
 
 use super::cli::{Cli, Sub};
 use super::config::{self, effective};
@@ -41,6 +42,11 @@ pub fn dispatch(mut cli: Cli) -> Result<Next> {
         }
         Some(Sub::Info) => Ok(Next::Exit(print(&info(&cli)))),
         Some(Sub::CheckConfig { file }) => check_config(&cli, file),
+        Some(Sub::Attach {
+            url,
+            token_file,
+            read_only,
+        }) => super::attach::run(&cli, &url, token_file, read_only).map(Next::Exit),
     }
 }
 
@@ -63,7 +69,7 @@ fn check_config(cli: &Cli, file: Option<PathBuf>) -> Result<Next> {
     apply_cli(cli, &mut settings);
     // A run refuses a theme it cannot load, so the check does too.
     let theme = cli.theme.clone().unwrap_or_else(|| settings.theme.clone());
-    super::ui::theme::Theme::load(&theme, &super::theme_dirs())?;
+    super::ui::theme::Theme::load(&theme, &crate::plumbing::paths::theme_dirs())?;
     eprintln!("tapewatch: {}: the config is valid", settings.origin);
     for w in &settings.warnings {
         eprintln!("tapewatch: warning: {w}");
@@ -118,7 +124,7 @@ fn info(cli: &Cli) -> String {
             .map_or_else(|| "none found".into(), |p| p.display().to_string()),
     ));
     let theme = cli.theme.clone().unwrap_or_else(|| settings.theme.clone());
-    let found = super::theme_dirs()
+    let found = crate::plumbing::paths::theme_dirs()
         .into_iter()
         .map(|d| d.join(format!("{theme}.toml")))
         .find(|p| p.is_file());

@@ -1,8 +1,16 @@
 //! Small value types shared by every layer: the nanosecond timestamp [`Ts`],
-//! the inline [`Symbol`], and the data [`Source`] names.
+//! the inline [`Symbol`], the data [`Source`] names, and [`Label`] for names from
+//! built-in tables.
 
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::borrow::Cow;
 use std::fmt;
+
+/// A name from a built-in table (a rule, a breaker, an alert id, a channel): borrowed
+/// where the engine builds a snapshot, so publishing allocates nothing for it, and
+/// owned where a snapshot is read back from JSON (`tapewatch attach`), which cannot
+/// point into the other process's tables. Compares and prints like a `&str`.
+pub type Label = Cow<'static, str>;
 
 /// A ticker symbol. Inline up to 24 bytes, so parsing a message never allocates for it.
 pub type Symbol = compact_str::CompactString;
@@ -84,7 +92,7 @@ pub fn parse_symbol(s: &str) -> Result<Symbol, SymbolError> {
 }
 
 /// Nanoseconds since the Unix epoch, UTC. Alpaca timestamps carry nanoseconds, so we keep them.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Ts(pub i64);
 
 impl Ts {
@@ -138,6 +146,33 @@ impl Serialize for Ts {
     }
 }
 
+/// Read back from what [`Serialize`] writes (RFC 3339 text, nanoseconds kept), or
+/// from a bare number of nanoseconds.
+impl<'de> Deserialize<'de> for Ts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Ts, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Ts;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an RFC 3339 timestamp or nanoseconds since the epoch")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Ts, E> {
+                Ts::parse_rfc3339(s)
+                    .ok_or_else(|| E::custom(format!("{s:?} is not an RFC 3339 timestamp")))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Ts, E> {
+                Ok(Ts(n))
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Ts, E> {
+                i64::try_from(n)
+                    .map(Ts)
+                    .map_err(|_| E::custom(format!("{n} ns is beyond the timestamps kept")))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// Where a price came from.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Source {
@@ -180,6 +215,16 @@ mod tests {
         let t0 = Ts::parse_rfc3339("2021-02-22T19:15:00Z").unwrap();
         assert_eq!(t0.0 % 1_000_000_000, 0);
         assert_eq!(t0.to_rfc3339(), "2021-02-22T19:15:00Z");
+    }
+
+    #[test]
+    fn a_timestamp_reads_back_from_its_text_or_nanoseconds() {
+        for ns in [0, 1, -1_500_000_001, 1_613_994_705_335_689_322, i64::MAX] {
+            let json = serde_json::to_string(&Ts(ns)).unwrap();
+            assert_eq!(serde_json::from_str::<Ts>(&json).unwrap(), Ts(ns), "{json}");
+        }
+        assert_eq!(serde_json::from_str::<Ts>("42").unwrap(), Ts(42));
+        assert!(serde_json::from_str::<Ts>(r#""yesterday""#).is_err());
     }
 
     #[test]

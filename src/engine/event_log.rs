@@ -12,6 +12,7 @@
 
 use crate::domain::event::Event;
 use serde::ser::{Serialize, SerializeSeq, Serializer};
+use serde::{Deserialize, Deserializer};
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Arc;
@@ -175,6 +176,23 @@ impl Serialize for EventLog {
             seq.serialize_element(e)?;
         }
         seq.end()
+    }
+}
+
+/// The events oldest first, numbered from 0; a remote copy sets the numbering with
+/// [`EventLog::numbered_from`] (the array does not carry it).
+impl<'de> Deserialize<'de> for EventLog {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<EventLog, D::Error> {
+        Vec::<Event>::deserialize(d).map(EventLog::from)
+    }
+}
+
+impl EventLog {
+    /// The same events, the oldest numbered `first_seq`: a copy read back from JSON
+    /// keeps the engine's numbers, so a selection made on one frame holds on the next.
+    pub fn numbered_from(mut self, first_seq: u64) -> EventLog {
+        self.first_seq = first_seq;
+        self
     }
 }
 

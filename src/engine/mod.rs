@@ -4,6 +4,7 @@
 //! `Arc<Snapshot>` on a `watch` channel at most every [`PUBLISH_INTERVAL`]. A command
 //! is answered on its [`Request`]'s reply channel with what the state decided.
 
+pub mod doc;
 pub mod event_log;
 mod pacing;
 mod shell;

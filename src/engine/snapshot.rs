@@ -2,14 +2,15 @@
 //! Built by the engine task, published as `Arc<Snapshot>` on a `watch` channel.
 
 use crate::domain::stats::LatencyView;
+use crate::domain::types::Label;
 use crate::domain::types::{Source, Symbol, Ts};
 use crate::messages::health::ChannelStat;
 use crate::messages::LinkState;
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     Live,
@@ -27,7 +28,7 @@ impl Mode {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AlpacaView {
     pub state: LinkState,
@@ -44,7 +45,7 @@ pub struct AlpacaView {
 }
 
 /// One source's latest accepted price for a symbol.
-#[derive(Copy, Clone, Debug, PartialEq, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PricePoint {
     pub price: Decimal,
@@ -52,7 +53,7 @@ pub struct PricePoint {
     pub as_of: Ts,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SymbolView {
     pub symbol: Symbol,
@@ -129,7 +130,7 @@ impl SymbolView {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Counters {
     /// Alpaca frames received (text or binary), parsed or not.
@@ -150,13 +151,13 @@ pub struct Counters {
 }
 
 /// What tapewatch knows about the Yahoo fallback's health.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct YahooView {
     /// None until the first response (standby probe or fallback poll).
     pub healthy: Option<bool>,
     /// "active" while Yahoo serves prices, "standby" otherwise, "off" when it cannot run.
-    pub polling: &'static str,
+    pub polling: Label,
     pub last_ok_at: Option<Ts>,
     pub last_error: Option<String>,
     pub consecutive_failures: u32,
@@ -170,7 +171,7 @@ pub struct YahooView {
 
 /// Feed latency per source: the exchange's (Alpaca) or Yahoo's own timestamp to the
 /// moment tapewatch received it.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LatencyPanel {
     pub alpaca_feed_us: crate::domain::stats::WindowedView,
@@ -181,7 +182,7 @@ pub struct LatencyPanel {
 
 /// Wall-clock measurements. These differ run to run, so replay determinism
 /// checks compare everything except this.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Perf {
     /// Receipt of a frame to the first published snapshot that shows it, in µs.
@@ -194,7 +195,7 @@ pub struct Perf {
     pub msgs_per_sec: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReplayView {
     pub name: String,
@@ -208,7 +209,7 @@ pub struct ReplayView {
     pub finished: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Snapshot {
     /// Increases by one with every publish.
@@ -272,7 +273,7 @@ impl Snapshot {
 }
 
 /// The Trading API's health, for the API and the TUI.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RestView {
     /// False until credentials are configured (no polling at all).

@@ -5,7 +5,7 @@
 
 use super::yahoo::YahooResponse;
 use crate::domain::types::{Source, Symbol, Ts};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
 /// One Alpaca frame as received, or as its feed already parsed it. The live stream
@@ -196,7 +196,7 @@ pub enum FeedEvent {
 }
 
 /// Where the Alpaca stream stands.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum LinkState {
     Disconnected,
@@ -248,7 +248,7 @@ pub enum StreamControl {
 }
 
 /// Connection faults a fixture can script. Unknown names are reported, not fatal.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Fault {
     /// The socket closed.

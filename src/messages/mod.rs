@@ -7,6 +7,7 @@ pub mod command;
 pub mod feed;
 pub mod health;
 pub mod notify;
+pub mod remote;
 pub mod replay;
 pub mod rest;
 pub mod store;

@@ -3,15 +3,15 @@
 
 use crate::domain::event::Level;
 use crate::domain::types::Ts;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One channel's health, for the snapshot, the API and the metrics.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ChannelView {
     pub name: String,
     /// `webhook` or `exec`.
-    pub kind: &'static str,
+    pub kind: crate::domain::types::Label,
     /// The webhook's host or the exec program; never a full webhook URL.
     pub target: String,
     /// e.g. `>= HIGH`, `CRITICAL,INFO` or `all`.
@@ -34,7 +34,7 @@ pub struct ChannelView {
 }
 
 /// All channels, in config order; empty when none are configured.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NotifyView {
     pub channels: Vec<ChannelView>,

@@ -227,15 +227,17 @@ fn record_reliability(s: &Snapshot) {
     use rust_decimal::prelude::ToPrimitive;
     for slo in &s.slo.slos {
         if let Some(sli) = slo.sli_pct {
-            gauge!("tapewatch_slo_sli_ratio", "slo" => slo.key).set(sli / 100.0);
+            gauge!("tapewatch_slo_sli_ratio", "slo" => slo.key.clone()).set(sli / 100.0);
         }
         if let Some(b) = slo.budget_remaining_pct {
-            gauge!("tapewatch_slo_error_budget_remaining_ratio", "slo" => slo.key).set(b / 100.0);
+            gauge!("tapewatch_slo_error_budget_remaining_ratio", "slo" => slo.key.clone())
+                .set(b / 100.0);
         }
         let r = &slo.burn_rates;
         for (window, rate) in [("5m", r.m5), ("30m", r.m30), ("1h", r.h1), ("6h", r.h6)] {
             if let Some(rate) = rate {
-                gauge!("tapewatch_slo_burn_rate", "slo" => slo.key, "window" => window).set(rate);
+                gauge!("tapewatch_slo_burn_rate", "slo" => slo.key.clone(), "window" => window)
+                    .set(rate);
             }
         }
     }
@@ -301,7 +303,7 @@ fn record(s: &Snapshot) {
     counter!("tapewatch_failbacks_total").absolute(s.router.failbacks);
     let v = &s.validation;
     for (rule, n) in &v.by_rule {
-        counter!("tapewatch_validation_failures_total", "rule" => *rule).absolute(*n);
+        counter!("tapewatch_validation_failures_total", "rule" => rule.clone()).absolute(*n);
     }
     counter!("tapewatch_validation_checks_total").absolute(v.total);
     counter!("tapewatch_validation_unsubscribed_in_flight_total")
@@ -312,12 +314,12 @@ fn record(s: &Snapshot) {
     gauge!("tapewatch_price_discrepancies").set(v.discrepancies.len() as f64);
     for b in &s.breakers {
         for st in ["CLOSED", "OPEN", "HALF_OPEN"] {
-            gauge!("tapewatch_circuit_breaker_state", "breaker" => b.name, "state" => st)
+            gauge!("tapewatch_circuit_breaker_state", "breaker" => b.name.clone(), "state" => st)
                 .set(flag(b.state.as_str() == st));
         }
-        counter!("tapewatch_circuit_breaker_trips_total", "breaker" => b.name)
+        counter!("tapewatch_circuit_breaker_trips_total", "breaker" => b.name.clone())
             .absolute(b.total_trips);
-        counter!("tapewatch_circuit_breaker_rejected_total", "breaker" => b.name)
+        counter!("tapewatch_circuit_breaker_rejected_total", "breaker" => b.name.clone())
             .absolute(b.rejected);
     }
     let y = &s.yahoo;
@@ -331,8 +333,9 @@ fn record(s: &Snapshot) {
         None => -1.0,
     });
     for c in &s.channels {
-        counter!("tapewatch_channel_full_total", "channel" => c.name).absolute(c.full);
-        counter!("tapewatch_channel_dropped_total", "channel" => c.name).absolute(c.dropped);
+        counter!("tapewatch_channel_full_total", "channel" => c.name.clone()).absolute(c.full);
+        counter!("tapewatch_channel_dropped_total", "channel" => c.name.clone())
+            .absolute(c.dropped);
     }
     for n in &s.notifications.channels {
         for (outcome, v) in [

@@ -5,13 +5,15 @@
 //! |------------|------------------------|----------|---------------------------------------------|
 //! | `feed`     | feeds → engine         | 64       | backpressure: the feed waits (lossless)      |
 //! | `commands` | UI, API → engine       | 64       | reject: the caller is told (API answers 503) |
+//! | `commands` (attach) | UI → remote forwarder | 64 | reject: the status line says so        |
 //! | `store`    | engine → SQLite writer | 8192     | drop the newest, count it, warn in the log   |
 //! | `stdout`   | engine → headless out  | 4096     | drop the newest, count it, report in summary |
 //! | `record`   | stream → `--record`    | 16384    | drop the newest, count it: never stall ingest |
 //! | `notify`   | engine → notifier      | 256      | drop the newest, count it, warn in the log  |
 //! | `backfill` | engine → bars backfill | 64       | drop the newest, count it: that chart starts empty |
 //!
-//! Snapshots travel on a `watch` channel, which by design holds only the latest.
+//! Snapshots travel on a `watch` channel, which by design holds only the latest; so do
+//! an attached screen's snapshots and its link status, and `/api/stream`'s frames.
 
 use crate::messages::health::ChannelStat;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -48,9 +50,9 @@ impl Meter {
 
     pub fn stat(&self) -> ChannelStat {
         ChannelStat {
-            name: self.name,
+            name: self.name.into(),
             capacity: self.capacity,
-            policy: self.policy,
+            policy: self.policy.into(),
             full: self.full.load(Ordering::Relaxed),
             dropped: self.dropped.load(Ordering::Relaxed),
         }

@@ -1,5 +1,5 @@
 //! The one way tapewatch builds an HTTP client (Yahoo polling, the Alpaca Trading
-//! API, notification webhooks): rustls on the ring provider with webpki roots, so
+//! API, notification webhooks, an attached screen's commands): rustls on the ring provider with webpki roots, so
 //! no process-wide crypto provider is needed, and transport failures described in
 //! the words an operator needs.
 
@@ -49,14 +49,7 @@ pub enum ClientError {
 /// without a crypto provider (`rustls-no-provider`, keeping aws-lc-rs out of the tree)
 /// and would otherwise need a process-wide default installed first.
 pub fn build_client(cfg: &HttpClientConfig) -> Result<Client, ClientError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+    let mut tls = tls_client_config()?;
     // reqwest is built for HTTP/1.1 only; a preconfigured TLS config must say so itself.
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];
     let client = Client::builder()
@@ -69,6 +62,19 @@ pub fn build_client(cfg: &HttpClientConfig) -> Result<Client, ClientError> {
         .redirect(reqwest::redirect::Policy::limited(5))
         .build()?;
     Ok(client)
+}
+
+/// rustls on the ring provider with the webpki roots, for any TLS client (HTTP here,
+/// `wss://` for `tapewatch attach`) without a process-wide crypto provider.
+pub fn tls_client_config() -> Result<rustls::ClientConfig, rustls::Error> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
 }
 
 /// A transport failure in the words an operator needs: "connection refused",

@@ -19,6 +19,20 @@ pub fn themes_dir() -> Option<PathBuf> {
     dirs().map(|d| d.config_dir().join("themes"))
 }
 
+/// Where `--theme NAME` and `:theme NAME` look for `NAME.toml`, in order: `themes/`
+/// here, [`themes_dir`], and the source tree's `themes/`.
+pub fn theme_dirs() -> Vec<PathBuf> {
+    let mut dirs = vec![PathBuf::from("themes")];
+    if let Some(p) = themes_dir() {
+        dirs.push(p);
+    }
+    dirs.push(PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/themes"
+    )));
+    dirs
+}
+
 /// `$XDG_DATA_HOME/tapewatch/tapewatch.db`.
 pub fn database_file() -> Option<PathBuf> {
     dirs().map(|d| d.data_dir().join("tapewatch.db"))

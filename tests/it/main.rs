@@ -8,6 +8,7 @@
 mod support;
 
 mod architecture;
+mod attach;
 mod backfill;
 mod cli;
 mod deploy;
@@ -24,6 +25,7 @@ mod replay;
 mod replay_clock;
 mod secrets;
 mod store;
+mod stream_load;
 mod subcommands;
 mod throughput;
 mod timing;

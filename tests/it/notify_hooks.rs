@@ -88,7 +88,7 @@ min_severity = "HIGH"
     ];
     let reports = run_notifier(cfg, changes, |r| r.view.channels[0].sent == 2).await;
     let last = &reports.last().unwrap().view.channels[0];
-    assert_eq!((last.sent, last.failed, last.kind), (2, 0, "exec"));
+    assert_eq!((last.sent, last.failed, last.kind.as_ref()), (2, 0, "exec"));
     let text = std::fs::read_to_string(&out).unwrap();
     let lines: Vec<Value> = text
         .lines()

@@ -274,3 +274,76 @@ async fn secret_child() {
         assert!(all.contains(line), "the log has no {line:?}");
     }
 }
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files_under(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// `tapewatch attach`'s bearer token (the server's api.token) stays in its box too:
+/// not in the options' Debug, a refusal, or the log file at trace level, whether it
+/// came from `--token-file` or `TAPEWATCH_TOKEN`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_attach_token_reaches_no_message_or_log() {
+    let server = crate::support::served::Server::start(
+        "127.0.0.1:0",
+        Some(SECRET),
+        tapewatch::sources::fixture::replay::Speed::Max,
+    )
+    .await;
+    let target = tapewatch::sources::remote::Target::parse(&server.url()).unwrap();
+    let token = tapewatch::sources::remote::Token {
+        secret: Arc::new(secrecy::SecretString::from(SECRET)),
+        from: "TAPEWATCH_TOKEN".into(),
+    };
+    let opts = tapewatch::app::attach::AttachOptions::new(target, Some(token), false);
+    assert_clean("AttachOptions' Debug", format!("{opts:?}").as_bytes());
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tw.token");
+    std::fs::write(&file, WRONG).unwrap();
+    let runs = [
+        (
+            vec!["--token-file".to_string(), file.display().to_string()],
+            2,
+        ),
+        (vec![], 1),
+    ];
+    for (extra, code) in runs {
+        let mut cmd = crate::cli::tapewatch(dir.path());
+        cmd.arg("attach")
+            .arg(server.url())
+            .args(extra)
+            .env("TAPEWATCH_TOKEN", SECRET)
+            .env("TAPEWATCH_LOG", "trace");
+        let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_clean("attach's stderr", &out.stderr);
+        assert_clean("attach's stdout", &out.stdout);
+    }
+    let mut files = Vec::new();
+    files_under(dir.path(), &mut files);
+    let logs: Vec<_> = files
+        .iter()
+        .filter(|p| p.to_string_lossy().contains("tapewatch.log"))
+        .collect();
+    assert!(!logs.is_empty(), "attach wrote a log: {files:?}");
+    for f in files.iter().filter(|f| **f != file) {
+        assert_clean(&f.display().to_string(), &std::fs::read(f).unwrap());
+    }
+    server.kill().await;
+}

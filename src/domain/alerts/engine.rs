@@ -284,7 +284,7 @@ impl AlertEngine {
                 b.severity
                     .cmp(&a.severity)
                     .then(a.since.cmp(&b.since))
-                    .then(a.id.cmp(b.id))
+                    .then(a.id.cmp(&b.id))
             });
         }
         out
@@ -321,8 +321,8 @@ fn view_of(rule: &Rule, slot: &Slot, now: Ts) -> AlertView {
         _ => None,
     };
     AlertView {
-        id: rule.id,
-        name: rule.name,
+        id: rule.id.into(),
+        name: rule.name.into(),
         severity: rule.severity,
         source: rule.source,
         state: slot.state,
@@ -331,11 +331,11 @@ fn view_of(rule: &Rule, slot: &Slot, now: Ts) -> AlertView {
         summary: slot.last.summary.clone(),
         value: slot.last.value,
         threshold: slot.last.threshold,
-        runbook: rule.runbook,
-        first_step: rule.first_step,
+        runbook: rule.runbook.map(Into::into),
+        first_step: rule.first_step.into(),
         acked: slot.acked_at.is_some(),
         acked_at: slot.acked_at,
         snoozed_until: slot.snoozed_until,
-        inhibited_by: slot.inhibited_by,
+        inhibited_by: slot.inhibited_by.map(Into::into),
     }
 }

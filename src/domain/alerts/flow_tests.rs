@@ -21,7 +21,7 @@ fn both_sources_down_inhibits_alpaca_disconnected_until_it_resolves() {
     assert_eq!(fired, vec![("C1", true), ("H1", false)]);
     let v = e.view(at(61));
     let h1 = v.active.iter().find(|v| v.id == "H1").unwrap();
-    assert_eq!((h1.state, h1.inhibited_by), (Firing, Some("C1")));
+    assert_eq!((h1.state, h1.inhibited_by.as_deref()), (Firing, Some("C1")));
     assert_eq!(
         v.active.iter().find(|v| v.id == "C1").unwrap().inhibited_by,
         None
@@ -78,7 +78,14 @@ fn critical_alpaca_alert_silences_lower_alpaca_alerts_only() {
         ]
     );
     let v = e.view(at(1));
-    let by = |id: &str| v.active.iter().find(|v| v.id == id).unwrap().inhibited_by;
+    let by = |id: &str| {
+        v.active
+            .iter()
+            .find(|v| v.id == id)
+            .unwrap()
+            .inhibited_by
+            .as_deref()
+    };
     assert_eq!(
         (by("H2"), by("M1"), by("H3"), by("M2")),
         (Some("C4"), Some("C4"), None, None)
@@ -241,7 +248,7 @@ fn view_orders_by_severity_then_since_and_counts_firing() {
     s.consecutive_auth_failures = 5; // C4 at 4
     e.evaluate(at(4), &s);
     let v = e.view(at(5));
-    let order: Vec<&str> = v.active.iter().map(|v| v.id).collect();
+    let order: Vec<&str> = v.active.iter().map(|v| v.id.as_ref()).collect();
     assert_eq!(order, vec!["C3", "C4", "M3", "M2", "M1", "L2"]);
     assert_eq!(
         v.counts,

@@ -5,12 +5,12 @@
 
 use super::{AlertChange, AlertState};
 use crate::domain::types::Ts;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// Who caused an entry: the engine's own evaluation, or an operator in the TUI or
 /// through the HTTP API.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Actor {
     Engine,
@@ -43,7 +43,7 @@ impl fmt::Display for Actor {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AlertRecord {
     pub at: Ts,

@@ -28,7 +28,7 @@ pub use catalog::{Rule, RULES};
 pub use engine::AlertEngine;
 pub use history::{Actor, AlertRecord};
 
-use crate::domain::types::Ts;
+use crate::domain::types::{Label, Ts};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 use std::fmt;
@@ -160,7 +160,7 @@ impl Default for AlertConfig {
 }
 
 /// Declared in the catalogue's order; `Ord` ranks Critical highest.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Severity {
     Critical,
@@ -209,7 +209,7 @@ impl fmt::Display for Severity {
     }
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AlertState {
     Inactive,
@@ -237,7 +237,7 @@ impl fmt::Display for AlertState {
 
 /// What an alert is about; a firing CRITICAL of alpaca or yahoo silences the
 /// lower-severity alerts of the same source.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum AlertSource {
     Alpaca,
@@ -268,11 +268,11 @@ pub struct AlertChange {
     pub notify: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AlertView {
-    pub id: &'static str,
-    pub name: &'static str,
+    pub id: Label,
+    pub name: Label,
     pub severity: Severity,
     pub source: AlertSource,
     pub state: AlertState,
@@ -283,16 +283,16 @@ pub struct AlertView {
     pub summary: String,
     pub value: Option<f64>,
     pub threshold: Option<f64>,
-    pub runbook: Option<&'static str>,
-    pub first_step: &'static str,
+    pub runbook: Option<Label>,
+    pub first_step: Label,
     pub acked: bool,
     pub acked_at: Option<Ts>,
     pub snoozed_until: Option<Ts>,
-    pub inhibited_by: Option<&'static str>,
+    pub inhibited_by: Option<Label>,
 }
 
 /// Firing alerts per severity.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SeverityCounts {
     pub critical: u32,
@@ -316,7 +316,7 @@ impl SeverityCounts {
 }
 
 /// Both lists sorted by severity (highest first), then `since` (oldest first).
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AlertsView {
     /// Pending and firing alerts.

@@ -25,6 +25,7 @@
 mod equity;
 mod frames;
 pub mod rest;
+mod serde_impl;
 #[cfg(test)]
 mod tests;
 

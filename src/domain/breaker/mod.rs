@@ -6,7 +6,7 @@
 //! reads the clock, so the tests are tables.
 
 use crate::domain::types::Ts;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 #[cfg(test)]
@@ -45,7 +45,7 @@ impl Default for BreakerConfig {
     }
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum BreakerState {
     Closed,
@@ -98,10 +98,10 @@ pub struct BreakerTransition {
 }
 
 /// What the UI and the API show for one breaker.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BreakerView {
-    pub name: &'static str,
+    pub name: crate::domain::types::Label,
     pub state: BreakerState,
     /// Over the calls in the window; `None` while the window is empty.
     pub failure_rate_pct: Option<f64>,
@@ -272,7 +272,7 @@ impl Breaker {
         let calls = self.window.len();
         let failures = self.failures();
         BreakerView {
-            name: self.name,
+            name: self.name.into(),
             state: self.state,
             failure_rate_pct: (calls > 0).then(|| pct(failures, calls)),
             calls,

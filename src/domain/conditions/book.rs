@@ -19,7 +19,7 @@ use super::{evaluate, Eligibility, HL, LAST, VOL};
 use crate::domain::types::Ts;
 use crate::domain::wire::{Code, Conditions, Correction, Trade};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 /// Prints kept per symbol for amendments.
@@ -58,7 +58,7 @@ pub struct PrintView {
 }
 
 /// A symbol's tape figures and counters, carried in the snapshot.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TapeView {
     /// Highest and lowest print that counts for high/low since the run started.

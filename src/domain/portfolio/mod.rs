@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 /// One purchase (or short sale) from the config's `[[positions]]`; several lots of a
 /// symbol aggregate into one position. A negative `qty` is a short.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Lot {
     pub symbol: Symbol,
@@ -147,7 +147,7 @@ fn usd() -> String {
 }
 
 /// Where the positions on screen came from.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PositionsSource {
     /// Neither config lots nor a broker answer.

@@ -5,9 +5,9 @@
 use super::{Lot, PositionsSource};
 use crate::domain::types::{Source, Symbol, Ts};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PortfolioView {
     pub source: PositionsSource,
@@ -23,7 +23,7 @@ pub struct PortfolioView {
 }
 
 /// Where a position's `last` came from.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PriceSource {
     Alpaca,
@@ -42,7 +42,7 @@ impl From<Source> for PriceSource {
 }
 
 /// Where a position's previous close came from.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PrevCloseSource {
     /// Alpaca's `lastday_price`.
@@ -51,7 +51,7 @@ pub enum PrevCloseSource {
     Market,
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum RiskFlag {
     /// Above `concentration_pct` of gross exposure.
@@ -65,7 +65,7 @@ pub enum RiskFlag {
 }
 
 /// Ours minus the broker's, shown only when a difference exceeds the tolerance.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Reconciliation {
     pub broker_market_value: Option<Decimal>,
@@ -74,7 +74,7 @@ pub struct Reconciliation {
     pub diff_unrealized_pl: Option<Decimal>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PositionRow {
     pub symbol: Symbol,
@@ -113,7 +113,7 @@ pub struct PositionRow {
 }
 
 /// Sums over the positions that have the value; the counts say how many lack it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Totals {
     /// Net (shorts count negative), over priced positions.
@@ -147,7 +147,7 @@ pub struct Totals {
     pub incomplete: Option<String>,
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LossLevel {
     None,
@@ -155,14 +155,14 @@ pub enum LossLevel {
     Critical,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Concentration {
     pub symbol: Symbol,
     pub pct: Decimal,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RiskSummary {
     /// `−day_pl / (equity − day_pl) × 100` while the day is a loss: the loss as a

@@ -2,7 +2,7 @@
 //! the runbook names them (states, `currentDataSource`, the greppable log line).
 
 use crate::domain::types::{Source, Ts};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How many transitions the view keeps.
 pub const TRANSITION_HISTORY: usize = 50;
@@ -37,7 +37,7 @@ impl Default for RouterConfig {
     }
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum RouterState {
     PrimaryActive,
@@ -115,7 +115,7 @@ pub enum RouterInput {
     Tick { market_open: bool },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Transition {
     pub from: RouterState,

@@ -3,13 +3,13 @@
 
 use super::{plus_secs, Router, RouterState, Transition};
 use crate::domain::types::Ts;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Transitions serialise as they are.
 pub type TransitionView = Transition;
 
 /// The knobs, with the runbook's configuration names as JSON keys.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RouterSettings {
     pub message_timeout_seconds: u64,
@@ -21,12 +21,12 @@ pub struct RouterSettings {
     pub flap_window_seconds: u64,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RouterView {
     pub connection_state: RouterState,
     /// "Alpaca" | "Yahoo" | "None".
-    pub current_data_source: &'static str,
+    pub current_data_source: crate::domain::types::Label,
     /// Failovers since start (forced ones included).
     pub fallback_count: u64,
     pub failbacks: u64,
@@ -72,7 +72,7 @@ impl Router {
         };
         RouterView {
             connection_state: self.state,
-            current_data_source: self.state.current_data_source_str(),
+            current_data_source: self.state.current_data_source_str().into(),
             fallback_count: self.fallback_count,
             failbacks: self.failbacks,
             state_since: self.state_since,

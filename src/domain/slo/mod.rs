@@ -34,7 +34,7 @@ mod view;
 
 pub use view::{BurnRates, SloReport, SloView};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 /// Messages a message-based SLO needs in its window before it reports a budget.
@@ -46,7 +46,7 @@ pub const MIN_EVENTS_FOR_BURN: u64 = 100;
 pub const MIN_SECS_FOR_VERDICT: u64 = 300;
 
 /// One minute of counters, keyed by the minute since the Unix epoch (UTC).
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MinuteBucket {
     pub minute: i64,
@@ -72,7 +72,7 @@ pub struct SecondSample {
     pub alpaca_up: bool,
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum SloKind {
     ServiceAvailability,
@@ -322,8 +322,8 @@ impl SloTracker {
         };
         let over = |r: Option<f64>, limit: f64| r.is_some_and(|r| r >= limit);
         SloView {
-            key: kind.key(),
-            name: kind.name(),
+            key: kind.key().into(),
+            name: kind.name().into(),
             target_pct,
             window_days,
             good,

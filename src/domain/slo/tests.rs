@@ -176,7 +176,7 @@ fn a_total_outage_burns_fast_on_both_windows() {
     // 10 minutes of a full 6 hours is 5.6×: not yet a slow burn.
     assert!(!s.slow_burn, "{s:?}");
     assert!((s.burn_rates.m5.unwrap() - 200.0).abs() < 1e-6);
-    let burning: Vec<_> = r.burning().iter().map(|s| s.key).collect();
+    let burning: Vec<_> = r.burning().iter().map(|s| s.key.as_ref()).collect();
     // Alpaca uptime (2 % budget) burns 8× over the hour: below both pairs.
     assert_eq!(burning, ["availability"]);
 }

@@ -4,7 +4,7 @@
 use super::*;
 
 /// Burn rates over the four alerting windows; `None` where the window holds no data.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BurnRates {
     pub m5: Option<f64>,
@@ -13,11 +13,11 @@ pub struct BurnRates {
     pub h6: Option<f64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SloView {
-    pub key: &'static str,
-    pub name: &'static str,
+    pub key: crate::domain::types::Label,
+    pub name: crate::domain::types::Label,
     pub target_pct: f64,
     pub window_days: u32,
     pub good: u64,
@@ -36,7 +36,7 @@ pub struct SloView {
     pub met: Option<bool>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SloReport {
     pub slos: Vec<SloView>,
@@ -46,10 +46,10 @@ pub struct SloReport {
 
 impl SloReport {
     /// The smallest remaining budget among SLOs with data (alert L1).
-    pub fn worst_budget(&self) -> Option<(&'static str, f64)> {
+    pub fn worst_budget(&self) -> Option<(&str, f64)> {
         self.slos
             .iter()
-            .filter_map(|s| Some((s.key, s.budget_remaining_pct?)))
+            .filter_map(|s| Some((s.key.as_ref(), s.budget_remaining_pct?)))
             .min_by(|a, b| a.1.total_cmp(&b.1))
     }
 

@@ -4,7 +4,7 @@
 pub mod window;
 
 use hdrhistogram::Histogram;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use window::{WindowedLatency, WindowedView};
 
@@ -88,7 +88,7 @@ mod tests {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LatencyView {
     pub count: u64,
     pub p50: u64,

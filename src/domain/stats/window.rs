@@ -9,7 +9,7 @@
 use crate::domain::stats::LatencyView;
 use crate::domain::types::Ts;
 use hdrhistogram::Histogram;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 const SLOT_SECS: i64 = 15;
@@ -38,7 +38,7 @@ fn view_of(h: &Histogram<u64>) -> LatencyView {
 }
 
 /// What one latency series looks like now.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WindowedView {
     pub last_1m: LatencyView,

@@ -6,7 +6,7 @@
 
 use crate::domain::types::Ts;
 use rust_decimal::Decimal;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Thresholds; the defaults are the runbook's.
 #[derive(Clone, Debug, PartialEq)]
@@ -138,6 +138,16 @@ impl Rule {
 impl Serialize for Rule {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Rule {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Rule, D::Error> {
+        let id = std::borrow::Cow::<str>::deserialize(d)?;
+        Rule::ALL
+            .into_iter()
+            .find(|r| r.as_str() == id)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown validation rule {id:?}")))
     }
 }
 

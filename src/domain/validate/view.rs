@@ -4,7 +4,7 @@
 use super::{Rule, Validator};
 use crate::domain::types::{Symbol, Ts};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 impl Validator {
@@ -71,7 +71,7 @@ impl Validator {
             success_rate_pct,
             by_rule: Rule::ALL
                 .iter()
-                .map(|r| (r.as_str(), self.by_rule[r.index()]))
+                .map(|r| (r.as_str().into(), self.by_rule[r.index()]))
                 .collect(),
             by_symbol: self
                 .guards
@@ -105,7 +105,7 @@ pub(crate) fn trip_text(sym: &Symbol, move_pct: Decimal, threshold_pct: Decimal)
 }
 
 /// One logged rejection or breaker trip.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RecentRejection {
     pub at: Ts,
@@ -114,7 +114,7 @@ pub struct RecentRejection {
     pub reason: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TrippedView {
     pub symbol: Symbol,
@@ -128,7 +128,7 @@ pub struct TrippedView {
     pub held_prints: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DiscrepancyView {
     pub symbol: Symbol,
@@ -138,7 +138,7 @@ pub struct DiscrepancyView {
     pub since: Ts,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StaleView {
     pub symbol: Symbol,
@@ -146,7 +146,7 @@ pub struct StaleView {
     pub age_ms: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ValidationView {
     /// Trades, quotes and bars checked.
@@ -162,7 +162,7 @@ pub struct ValidationView {
     pub unsubscribed_in_flight: u64,
     pub success_rate_pct: f64,
     /// Rejections per rule; trips, discrepancies and stale spells count once each.
-    pub by_rule: BTreeMap<&'static str, u64>,
+    pub by_rule: BTreeMap<crate::domain::types::Label, u64>,
     pub by_symbol: BTreeMap<Symbol, u64>,
     pub recent: Vec<RecentRejection>,
     pub tripped: Vec<TrippedView>,

@@ -205,7 +205,7 @@ impl EngineState {
             router: Router::new(cfg.routing.router.clone(), cfg.started_at),
             upstreams: Upstreams::new(&cfg.routing.breaker, cfg.started_at),
             yahoo: YahooView {
-                polling: "standby",
+                polling: "standby".into(),
                 ..YahooView::default()
             },
             yahoo_track: yahoo::YahooTrack::default(),

@@ -124,9 +124,9 @@ impl EngineState {
         }
         if self.yahoo.polling != "off" {
             self.yahoo.polling = if t.to.yahoo_serving() {
-                "active"
+                "active".into()
             } else {
-                "standby"
+                "standby".into()
             };
         }
         self.route = self.effective_route();

@@ -153,7 +153,7 @@ impl EngineState {
     /// The fallback cannot serve at all (disabled, or its HTTP client could not be
     /// built): Yahoo stays unhealthy, so the router never fails over to it.
     pub fn set_fallback_unavailable(&mut self, reason: String, fx: &mut Effects) {
-        self.yahoo.polling = "off";
+        self.yahoo.polling = "off".into();
         self.yahoo.last_error = Some(reason.clone());
         self.yahoo_track.unavailable = Some(reason.clone());
         let ev =

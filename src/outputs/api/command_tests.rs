@@ -58,7 +58,7 @@ type Step<'a> = (&'a str, Option<&'a str>, StatusCode, &'a str);
 #[tokio::test]
 async fn refused_commands_answer_with_the_engines_reason() {
     let (app, r) = demo_at_its_end().await;
-    let resolved = r.snapshots.borrow().alerts.recently_resolved[0].id;
+    let resolved = r.snapshots.borrow().alerts.recently_resolved[0].id.clone();
     let ack_resolved = format!("/api/alerts/{resolved}/ack");
     let snooze_resolved = format!("/api/alerts/{resolved}/snooze?minutes=30");
     let steps: Vec<Step> = vec![
@@ -149,5 +149,34 @@ async fn refused_commands_answer_with_the_engines_reason() {
     let snap = r.snapshots.borrow().clone();
     assert_eq!(snap.router.connection_state.as_str(), "PRIMARY_ACTIVE");
     assert!(snap.watchlist.iter().any(|v| v.symbol == "ORCL"));
+    stop(r).await;
+}
+
+#[tokio::test]
+async fn replay_controls_answer_with_the_engines_decision() {
+    let (app, r) = demo_at_its_end().await;
+    let steps: Vec<Step> = vec![
+        ("/api/replay/faster", None, StatusCode::CONFLICT, "fastest"),
+        ("/api/replay/speed/20", None, StatusCode::OK, "20x"),
+        (
+            "/api/replay/speed/7",
+            None,
+            StatusCode::BAD_REQUEST,
+            "one of",
+        ),
+        ("/api/replay/slower", None, StatusCode::OK, "10x"),
+        (
+            "/api/replay/rewind",
+            None,
+            StatusCode::NOT_FOUND,
+            "no such control",
+        ),
+        ("/api/replay/restart", None, StatusCode::CONFLICT, "restart"),
+    ];
+    for (uri, body, want, fragment) in steps {
+        let (code, v) = post(&app, uri, body).await;
+        assert_eq!(code, want, "POST {uri}: {v}");
+        assert!(v.to_string().contains(fragment), "POST {uri}: {v}");
+    }
     stop(r).await;
 }

@@ -24,7 +24,7 @@ pub struct Health {
     pub now: Ts,
     pub alpaca: AlpacaBrief,
     pub connection_state: crate::domain::router::RouterState,
-    pub current_data_source: &'static str,
+    pub current_data_source: crate::domain::types::Label,
     pub messages: u64,
     pub parse_errors: u64,
 }
@@ -67,7 +67,7 @@ pub fn health_of(s: &Snapshot) -> Health {
             last_error: s.alpaca.last_error.clone(),
         },
         connection_state: s.router.connection_state,
-        current_data_source: s.router.current_data_source,
+        current_data_source: s.router.current_data_source.clone(),
         messages: s.counters.messages,
         parse_errors: s.counters.parse_errors,
     }

@@ -7,6 +7,7 @@
 mod auth;
 mod dto;
 mod ops;
+mod replay;
 pub mod stream;
 mod tape_dto;
 
@@ -81,7 +82,9 @@ pub fn router(state: ApiState) -> Router {
             post(ops::reset_symbol_breaker),
         )
         .route("/api/alerts/{id}/ack", post(ops::ack_alert))
-        .route("/api/alerts/{id}/snooze", post(ops::snooze_alert));
+        .route("/api/alerts/{id}/snooze", post(ops::snooze_alert))
+        .route("/api/replay/{action}", post(replay::control))
+        .route("/api/replay/speed/{value}", post(replay::speed));
     Router::new()
         .route("/health", get(health))
         .route("/api/health/datasource", get(ops::datasource))

@@ -34,7 +34,7 @@ pub(super) async fn datasource(
 #[serde(rename_all = "camelCase")]
 pub struct StocksHealth {
     pub status: HealthStatus,
-    pub current_data_source: &'static str,
+    pub current_data_source: crate::domain::types::Label,
     pub connection_state: crate::domain::router::RouterState,
     pub alpaca: AlpacaSide,
     pub yahoo: YahooSide,
@@ -54,7 +54,7 @@ pub struct AlpacaSide {
 pub struct YahooSide {
     /// False while its breaker is open or it keeps failing; null before any answer.
     pub healthy: Option<bool>,
-    pub polling: &'static str,
+    pub polling: crate::domain::types::Label,
     pub last_ok_at: Option<Ts>,
     pub last_error: Option<String>,
     pub consecutive_failures: u32,
@@ -65,7 +65,7 @@ pub(super) async fn stocks(State(s): State<ApiState>) -> Json<StocksHealth> {
     let y = &snap.yahoo;
     Json(StocksHealth {
         status: status_of(&snap),
-        current_data_source: snap.router.current_data_source,
+        current_data_source: snap.router.current_data_source.clone(),
         connection_state: snap.router.connection_state,
         alpaca: AlpacaSide {
             connected: snap.alpaca.state.is_connected(),
@@ -75,7 +75,7 @@ pub(super) async fn stocks(State(s): State<ApiState>) -> Json<StocksHealth> {
         },
         yahoo: YahooSide {
             healthy: y.healthy,
-            polling: y.polling,
+            polling: y.polling.clone(),
             last_ok_at: y.last_ok_at,
             last_error: y.last_error.clone(),
             consecutive_failures: y.consecutive_failures,

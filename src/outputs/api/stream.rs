@@ -9,10 +9,14 @@
 //!
 //! Schema (version [`SCHEMA_VERSION`]), one JSON text message per frame:
 //! `{"v":1,"seq":N,"type":"snapshot","snapshot":{…}}` or
-//! `{"v":1,"seq":N,"type":"patch","base":N-1,"patch":[…]}`.
+//! `{"v":1,"seq":N,"type":"patch","base":N-1,"patch":[…]}`. The `snapshot` document
+//! is the snapshot with each symbol's bars (`charts`) and the oldest event's number
+//! (`eventsFirstSeq`); see [`crate::engine::doc`]. The whole document is written only
+//! when a client needs it (a new one, or one that fell behind), once per frame.
 
 use super::auth::require_bearer;
 use super::ApiState;
+use crate::engine::doc::{Encoder, Whole};
 use crate::engine::snapshot::Snapshot;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
@@ -20,9 +24,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{watch, Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{watch, Notify, OnceCell, OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 pub const SCHEMA_VERSION: u32 = 1;
@@ -39,19 +44,53 @@ const PING_EVERY: Duration = Duration::from_secs(15);
 /// One frame, serialised once for every client.
 pub struct Frame {
     pub seq: u64,
-    pub whole: Arc<str>,
-    /// From frame `seq - 1`; `None` when the patch would not be smaller than `whole`.
+    main: Arc<serde_json::Value>,
+    snap: Arc<Snapshot>,
+    /// The whole message, written by the first client that needs it.
+    whole: OnceCell<Option<Arc<str>>>,
+    /// How long the last whole message was: a patch at least that long is not sent.
+    whole_len: Arc<AtomicUsize>,
+    /// From frame `seq - 1`; `None` when the patch would not be smaller than a whole.
     pub patch: Option<Arc<str>>,
 }
 
 impl Frame {
     /// The patch only for a client that holds frame `seq - 1`; anyone else (new, or
-    /// behind) gets the whole snapshot.
-    pub fn for_client(&self, last_sent: Option<u64>) -> Arc<str> {
+    /// behind) gets the whole snapshot. `None` if it cannot be written (never seen:
+    /// the document is JSON already).
+    pub async fn for_client(&self, last_sent: Option<u64>) -> Option<Arc<str>> {
         match (&self.patch, last_sent) {
-            (Some(p), Some(s)) if s + 1 == self.seq => p.clone(),
-            _ => self.whole.clone(),
+            (Some(p), Some(s)) if s + 1 == self.seq => Some(p.clone()),
+            _ => self.whole().await,
         }
+    }
+
+    async fn whole(&self) -> Option<Arc<str>> {
+        let text = self
+            .whole
+            .get_or_init(|| async {
+                let msg = WholeMsg {
+                    v: SCHEMA_VERSION,
+                    seq: self.seq,
+                    kind: "snapshot",
+                    snapshot: Whole {
+                        main: &self.main,
+                        snap: &self.snap,
+                    },
+                };
+                match serde_json::to_string(&msg) {
+                    Ok(t) => {
+                        self.whole_len.store(t.len(), Ordering::Relaxed);
+                        Some(Arc::from(t))
+                    }
+                    Err(e) => {
+                        tracing::warn!("stream: cannot write a whole snapshot: {e}");
+                        None
+                    }
+                }
+            })
+            .await;
+        text.clone()
     }
 }
 
@@ -104,7 +143,8 @@ async fn run_hub(
     cancel: CancellationToken,
 ) {
     let mut seq = 0u64;
-    let mut prev: Option<serde_json::Value> = None;
+    let mut encoder = Encoder::default();
+    let whole_len = Arc::new(AtomicUsize::new(0));
     let min_gap = Duration::from_millis(1_000 / MAX_FRAMES_PER_SEC);
     loop {
         tokio::select! {
@@ -114,45 +154,41 @@ async fn run_hub(
         }
         if slots.available_permits() == max_clients {
             // Nobody listens: serialise nothing, and start the next listener whole.
-            prev = None;
+            encoder.reset();
             continue;
         }
         let snap = snapshots.borrow_and_update().clone();
-        let value = match serde_json::to_value(&*snap) {
-            Ok(v) => v,
+        let encoded = match encoder.next(snap) {
+            Ok(e) => e,
             Err(e) => {
                 tracing::warn!("stream: cannot serialise a snapshot: {e}");
+                encoder.reset();
                 continue;
             }
         };
         seq += 1;
-        let whole = Whole {
-            v: SCHEMA_VERSION,
-            seq,
-            kind: "snapshot",
-            snapshot: &value,
-        };
-        let Ok(whole) = serde_json::to_string(&whole) else {
-            continue;
-        };
-        let patch = prev.as_ref().and_then(|p| {
-            let ops = json_patch::diff(p, &value);
+        let patch = encoded.patch.as_ref().and_then(|ops| {
             serde_json::to_string(&PatchMsg {
                 v: SCHEMA_VERSION,
                 seq,
                 kind: "patch",
                 base: seq - 1,
-                patch: &ops,
+                patch: ops,
             })
             .ok()
         });
-        let patch = patch.filter(|p| p.len() < whole.len()).map(Arc::from);
+        let known = whole_len.load(Ordering::Relaxed);
+        let patch = patch
+            .filter(|p| known == 0 || p.len() < known)
+            .map(Arc::from);
         tx.send_replace(Some(Arc::new(Frame {
             seq,
-            whole: Arc::from(whole),
+            main: encoded.main,
+            snap: encoded.snap,
+            whole: OnceCell::new(),
+            whole_len: whole_len.clone(),
             patch,
         })));
-        prev = Some(value);
         tokio::select! {
             () = cancel.cancelled() => return,
             () = tokio::time::sleep(min_gap) => {}
@@ -161,12 +197,12 @@ async fn run_hub(
 }
 
 #[derive(serde::Serialize)]
-struct Whole<'a> {
+struct WholeMsg<'a> {
     v: u32,
     seq: u64,
     #[serde(rename = "type")]
     kind: &'static str,
-    snapshot: &'a serde_json::Value,
+    snapshot: Whole<'a>,
 }
 
 #[derive(serde::Serialize)]
@@ -237,7 +273,9 @@ async fn serve_client(mut socket: WebSocket, hub: Arc<StreamHub>, _slot: OwnedSe
         let Some(frame) = frames.borrow_and_update().clone() else {
             continue;
         };
-        let text = frame.for_client(last_sent);
+        let Some(text) = frame.for_client(last_sent).await else {
+            continue;
+        };
         if send(&mut socket, Message::Text(text.as_ref().into()))
             .await
             .is_err()

@@ -69,6 +69,21 @@ async fn next_json(ws: &mut Client) -> serde_json::Value {
     }
 }
 
+/// The whole document the stream sends for `snap`.
+fn document(snap: &Snapshot) -> serde_json::Value {
+    let main = crate::engine::doc::main_part(snap).unwrap();
+    let whole = Whole { main: &main, snap };
+    serde_json::from_str(&serde_json::to_string(&whole).unwrap()).unwrap()
+}
+
+/// What a remote copy holds: everything but the recent prints (`/api/symbols` serves
+/// them; the screen does not draw them).
+fn remote(snap: &Snapshot) -> Snapshot {
+    let mut s = snap.clone();
+    s.watchlist.iter_mut().for_each(|v| v.tape.recent.clear());
+    s
+}
+
 fn changed(seq: u64) -> Arc<Snapshot> {
     let mut s = sample();
     s.seq = seq;
@@ -84,7 +99,9 @@ async fn whole_then_patches_that_rebuild_each_snapshot() {
     assert_eq!(first["v"], SCHEMA_VERSION);
     assert_eq!(first["type"], "snapshot");
     let mut held = first["snapshot"].clone();
-    assert_eq!(held, serde_json::to_value(sample()).unwrap());
+    assert_eq!(held, document(&sample()));
+    let mut decoder = crate::engine::doc::Decoder::default();
+    assert_eq!(decoder.decode(&held, None).unwrap(), remote(&sample()));
     let mut seq = first["seq"].as_u64().unwrap();
     for n in 2..6 {
         let snap = changed(n);
@@ -95,7 +112,8 @@ async fn whole_then_patches_that_rebuild_each_snapshot() {
         seq = m["seq"].as_u64().unwrap();
         let ops: json_patch::Patch = serde_json::from_value(m["patch"].clone()).unwrap();
         json_patch::patch(&mut held, &ops).unwrap();
-        assert_eq!(held, serde_json::to_value(&*snap).unwrap());
+        assert_eq!(held, document(&snap));
+        assert_eq!(decoder.decode(&held, Some(&ops)).unwrap(), remote(&snap));
     }
     assert_eq!(s.hub.clients(), 1);
     drop(ws);
@@ -154,16 +172,27 @@ async fn nothing_is_serialised_while_nobody_listens() {
     assert!(hub.frames.borrow().is_none());
 }
 
-#[test]
-fn a_client_behind_gets_the_whole_snapshot() {
+#[tokio::test]
+async fn a_client_behind_gets_the_whole_snapshot() {
+    let snap = Arc::new(sample());
     let f = Frame {
         seq: 7,
-        whole: Arc::from("whole"),
+        main: Arc::new(crate::engine::doc::main_part(&snap).unwrap()),
+        snap,
+        whole: OnceCell::new(),
+        whole_len: Arc::default(),
         patch: Some(Arc::from("patch")),
     };
-    assert_eq!(&*f.for_client(Some(6)), "patch");
-    assert_eq!(&*f.for_client(Some(5)), "whole");
-    assert_eq!(&*f.for_client(None), "whole");
-    let no_patch = Frame { patch: None, ..f };
-    assert_eq!(&*no_patch.for_client(Some(6)), "whole");
+    assert_eq!(f.for_client(Some(6)).await.as_deref(), Some("patch"));
+    let whole = f.for_client(Some(5)).await.unwrap();
+    assert!(whole.starts_with(r#"{"v":1,"seq":7,"type":"snapshot","snapshot":{"#));
+    assert!(whole.ends_with(r#""charts":{}}}"#) || whole.contains(r#""charts":{"#));
+    assert_eq!(f.whole_len.load(Ordering::Relaxed), whole.len());
+    assert_eq!(f.for_client(None).await, Some(whole.clone()));
+    let no_patch = Frame {
+        patch: None,
+        whole: OnceCell::new(),
+        ..f
+    };
+    assert_eq!(no_patch.for_client(Some(6)).await, Some(whole));
 }

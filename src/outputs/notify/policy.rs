@@ -94,7 +94,7 @@ impl Channel {
         Channel {
             view: ChannelView {
                 name: cfg.name.clone(),
-                kind: cfg.target.kind(),
+                kind: cfg.target.kind().into(),
                 target: cfg.target.shown(),
                 route: cfg.route.describe(),
                 burst: cfg.rate_limit.burst,

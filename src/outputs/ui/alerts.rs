@@ -99,7 +99,7 @@ fn marks(a: &AlertView, now: Ts) -> String {
     if let Some(until) = a.snoozed_until.filter(|u| *u > now) {
         out.push(format!("ZZ {}", format::countdown(until.millis_since(now))));
     }
-    if let Some(by) = a.inhibited_by {
+    if let Some(by) = &a.inhibited_by {
         out.push(format!("by {by}"));
     }
     out.join(" ")
@@ -182,7 +182,7 @@ fn draw_active(
                 (a.state.as_str().to_string(), state_style),
                 (format::age(now.millis_since(a.since)), muted),
                 (
-                    a.runbook.unwrap_or("-").to_string(),
+                    a.runbook.as_deref().unwrap_or("-").to_string(),
                     theme.style(Role::Accent),
                 ),
                 (marks(a, now), muted),
@@ -237,7 +237,7 @@ fn draw_active(
                 theme.style(Role::Accent),
             ),
             Span::styled(
-                crate::domain::alerts::runbooks::at_api(a.first_step, Some(&ui.ix.api_base)),
+                crate::domain::alerts::runbooks::at_api(&a.first_step, Some(&ui.ix.api_base)),
                 theme.style(Role::Text),
             ),
         ]);

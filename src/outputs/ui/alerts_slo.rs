@@ -93,10 +93,13 @@ pub(super) fn draw_slos(frame: &mut Frame, rect: Rect, snap: &Snapshot, theme: &
     // wide screen the figures sit beside the names, not across the screen from them.
     let longest = widest(
         SLO_TITLES[0],
-        snap.slo
-            .slos
-            .iter()
-            .map(|s| if long { s.name } else { s.key }),
+        snap.slo.slos.iter().map(|s| {
+            if long {
+                s.name.as_ref()
+            } else {
+                s.key.as_ref()
+            }
+        }),
     );
     let name_w = inner.saturating_sub(used).min(longest);
     let rows: Vec<Row> = snap
@@ -106,7 +109,7 @@ pub(super) fn draw_slos(frame: &mut Frame, rect: Rect, snap: &Snapshot, theme: &
         .zip(&cells)
         .map(|(s, (row, role))| {
             let mut out = vec![Cell::from(ellipsize(
-                if long { s.name } else { s.key },
+                if long { &s.name } else { &s.key },
                 name_w,
             ))];
             for &c in &keep {

@@ -116,7 +116,7 @@ fn key(c: char) -> KeyEvent {
 #[test]
 fn a_acks_and_z_snoozes_the_selected_alert_from_the_tui() {
     let snap = alerts_snapshot();
-    let ids: Vec<&str> = snap.alerts.active.iter().map(|a| a.id).collect();
+    let ids: Vec<&str> = snap.alerts.active.iter().map(|a| a.id.as_ref()).collect();
     assert!(ids.len() >= 2, "{ids:?}");
     let mut ui = alerts_page();
     let got = on_key(&mut ui, key('a'), &snap);

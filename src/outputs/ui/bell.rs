@@ -2,14 +2,15 @@
 //! acknowledged, snoozed or inhibited. Pure bookkeeping; the shell rings.
 
 use crate::domain::alerts::{AlertState, Severity};
+use crate::domain::types::Label;
 use crate::engine::snapshot::Snapshot;
 
 /// Whether a CRITICAL alert has started firing (unacknowledged, not snoozed, not
 /// inhibited) since the last call: the shell rings the terminal bell then. `rung`
 /// remembers the ids already rung for; an alert that resolves and fires again rings
 /// again.
-pub fn bell_due(rung: &mut Vec<&'static str>, snap: &Snapshot) -> bool {
-    let now: Vec<&'static str> = snap
+pub fn bell_due(rung: &mut Vec<Label>, snap: &Snapshot) -> bool {
+    let now: Vec<Label> = snap
         .alerts
         .active
         .iter()
@@ -20,7 +21,7 @@ pub fn bell_due(rung: &mut Vec<&'static str>, snap: &Snapshot) -> bool {
                 && a.inhibited_by.is_none()
                 && a.snoozed_until.is_none_or(|until| until <= snap.now)
         })
-        .map(|a| a.id)
+        .map(|a| a.id.clone())
         .collect();
     let due = now.iter().any(|id| !rung.contains(id));
     *rung = now;

@@ -46,7 +46,13 @@ pub(super) fn data_badge(snap: &Snapshot) -> Option<(&'static str, Role)> {
 
 /// The header's left side. `full` keeps the name and the feed, which are the first
 /// things dropped when the line is short; the badges and states always stay.
-fn header_left<'a>(snap: &'a Snapshot, theme: &Theme, name: bool, feed: bool) -> Line<'a> {
+fn header_left<'a>(
+    snap: &'a Snapshot,
+    theme: &Theme,
+    remote: Option<bool>,
+    name: bool,
+    feed: bool,
+) -> Line<'a> {
     let bar = theme.header();
     let (badge, badge_role) = match snap.mode {
         Mode::Demo => (" DEMO ", Role::BadgeDemo),
@@ -54,7 +60,16 @@ fn header_left<'a>(snap: &'a Snapshot, theme: &Theme, name: bool, feed: bool) ->
         Mode::Replay => (" REPLAY ", Role::BadgeReplay),
     };
     let mut left = Vec::new();
-    if name {
+    if let Some(live) = remote {
+        // Whose screen this is comes first, loud while the link is down; the row
+        // below says where and how.
+        let role = if live {
+            Role::BadgeReplay
+        } else {
+            Role::BadgeNoData
+        };
+        left.push(Span::styled(" REMOTE ", theme.style(role)));
+    } else if name {
         left.push(Span::styled(" tapewatch ", bar));
     }
     left.push(Span::styled(badge, theme.style(badge_role)));
@@ -88,6 +103,7 @@ pub(super) fn draw_header(
     theme: &Theme,
 ) {
     let bar = theme.header();
+    let remote = ui.remote.as_ref().map(|r| r.status.is_live());
     let (time, date) = format::ny_clock(ui.now(snap));
     let replay = snap.replay.as_ref().map(|r| {
         let state = if r.finished {
@@ -120,7 +136,7 @@ pub(super) fn draw_header(
     let mut chosen = None;
     for essential_only in [true, false] {
         for (name, feed) in variants {
-            let left = header_left(snap, theme, name, feed);
+            let left = header_left(snap, theme, remote, name, feed);
             let right = candidates
                 .iter()
                 .filter(|(_, essential)| *essential || !essential_only)
@@ -134,7 +150,8 @@ pub(super) fn draw_header(
             break;
         }
     }
-    let (left, right) = chosen.unwrap_or_else(|| (header_left(snap, theme, false, false), None));
+    let (left, right) =
+        chosen.unwrap_or_else(|| (header_left(snap, theme, remote, false, false), None));
 
     let free = usize::from(rect.width)
         .saturating_sub(left.width() + right.as_ref().map_or(0, |r| r.chars().count()));

@@ -24,7 +24,7 @@ fn index_of(snap: &Snapshot, sym: &str) -> usize {
 
 /// The pages, with the UI state that shows each (the chart of TSLA, whose spike
 /// was held and rejected in the bad-data burst).
-fn pages(snap: &Snapshot) -> Vec<(&'static str, UiState)> {
+pub(super) fn pages(snap: &Snapshot) -> Vec<(&'static str, UiState)> {
     let tsla = index_of(snap, "TSLA");
     vec![
         (

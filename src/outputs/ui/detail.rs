@@ -144,17 +144,17 @@ pub fn open_selected(ui: &mut UiState, snap: &Snapshot) -> Option<Effect> {
     let i = lists::selected(snap, ui, list)?;
     let target = match list {
         ListId::Events => DetailTarget::Event(lists::events(snap, ui).get(i)?.1.clone()),
-        ListId::Alerts => DetailTarget::Alert(lists::alerts(snap, ui).get(i)?.id),
+        ListId::Alerts => DetailTarget::Alert(lists::alerts(snap, ui).get(i)?.id.clone()),
         ListId::AlertHistory => {
             let id = &lists::history(snap, ui).get(i)?.alert_id;
             let rule = crate::domain::alerts::catalog::find(id)?;
-            DetailTarget::Alert(crate::domain::alerts::RULES[rule].id)
+            DetailTarget::Alert(crate::domain::alerts::RULES[rule].id.into())
         }
         ListId::Transitions => {
             DetailTarget::Transition(TransitionView::clone(lists::transitions(snap).get(i)?))
         }
         ListId::Breakers => match *lists::breakers(snap).get(i)? {
-            BreakerItem::Upstream(b) => DetailTarget::Breaker(b.name),
+            BreakerItem::Upstream(b) => DetailTarget::Breaker(b.name.clone()),
             BreakerItem::Tripped(t) => DetailTarget::SymbolBreaker(t.symbol.clone()),
             BreakerItem::Discrepancy(d) => DetailTarget::Discrepancy(d.symbol.clone()),
         },

@@ -190,7 +190,7 @@ fn alert(id: &str, snap: &Snapshot, now: Ts, api: &str) -> Doc {
             if let Some(until) = a.snoozed_until.filter(|u| *u > now) {
                 marks.push(format!("snoozed until {}", format::ny_time(until)));
             }
-            if let Some(by) = a.inhibited_by {
+            if let Some(by) = &a.inhibited_by {
                 marks.push(format!("silenced while {by} fires"));
             }
             if !marks.is_empty() {

@@ -46,7 +46,7 @@ fn areas(snap: &Snapshot, ui: &UiState, area: Rect) -> (Vec<ListArea>, Option<Ta
     let err = (ui.page == Page::Market)
         .then(|| super::view::link_error(snap, ui.now(snap)))
         .flatten();
-    let body = super::view::split(area, err.is_some(), status_rows).body;
+    let body = super::view::split(area, ui.remote.is_some(), err.is_some(), status_rows).body;
     // The symbol view: its tabs are on its bottom edge; it has no list.
     if ui.page == Page::Market && ui.symbol_view.is_some() {
         return (out, None);

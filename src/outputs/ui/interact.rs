@@ -78,9 +78,9 @@ impl ListId {
 #[derive(Clone, Debug, PartialEq)]
 pub enum DetailTarget {
     Event(Event),
-    Alert(&'static str),
+    Alert(crate::domain::types::Label),
     Transition(TransitionView),
-    Breaker(&'static str),
+    Breaker(crate::domain::types::Label),
     SymbolBreaker(Symbol),
     Discrepancy(Symbol),
     Rejection(RecentRejection),

@@ -53,8 +53,8 @@ pub fn alerts<'a>(snap: &'a Snapshot, ui: &UiState) -> Vec<&'a AlertView> {
         .filter(|a| {
             m.as_ref().is_none_or(|m| {
                 m.matches(&[
-                    a.id,
-                    a.name,
+                    &a.id,
+                    &a.name,
                     a.severity.as_str(),
                     a.state.as_str(),
                     a.summary.as_str(),

@@ -3,7 +3,10 @@
 //! redraws on new snapshots, input, resizes and a 1 s tick. Rendering lives in
 //! [`view`] (page 1's watchlist in `watchlist` and `events_panel`, page 2 in `health`
 //! and `panels`, overlays in `overlays`), keys in [`keymap`] → [`dispatch`] →
-//! `perform`, the mouse in `mouse`, colours in [`theme`].
+//! `perform`, the mouse in `mouse`, colours in [`theme`]. Attached to a remote
+//! tapewatch (`tapewatch attach`), [`remote`] follows the link: the header's link row,
+//! the notices, and the stale copy of the last snapshot while the link is down. The
+//! terminal's raw mode and its restoration are `terminal`.
 
 pub mod actions;
 mod alerts;
@@ -40,10 +43,12 @@ pub mod positions;
 mod positions_charts;
 mod prompt;
 mod prompt_view;
+pub mod remote;
 mod screen_actions;
 pub mod state;
 mod statusline;
 mod symbol_view;
+mod terminal;
 pub mod theme;
 mod view;
 mod watchlist;
@@ -65,6 +70,8 @@ mod interaction_loop_tests;
 mod interaction_tests;
 #[cfg(test)]
 mod positions_tests;
+#[cfg(test)]
+mod remote_tests;
 #[cfg(test)]
 mod scenarios;
 #[cfg(test)]
@@ -96,10 +103,10 @@ use futures_util::{Stream, StreamExt};
 use ratatui::backend::{Backend, CrosstermBackend};
 use ratatui::Terminal;
 use std::io::{self, IsTerminal};
-use std::panic::PanicHookInfo;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
+use terminal::{TerminalGuard, RESTORED_BY_PANIC};
 use tokio::sync::{mpsc, watch};
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
@@ -150,9 +157,10 @@ pub async fn run(
     exit
 }
 
-/// The loop, generic over backend and input so tests drive it with a TestBackend.
+/// The loop, generic over backend and input so tests drive it with a TestBackend
+/// (the integration tests attach a screen to a served engine this way).
 #[allow(clippy::too_many_arguments)]
-async fn event_loop<B, S>(
+pub async fn event_loop<B, S>(
     terminal: &mut Terminal<B>,
     mut input: S,
     mut snapshots: watch::Receiver<Arc<Snapshot>>,
@@ -170,6 +178,7 @@ where
     let mut ui = UiState::default();
     ui.ix.keymap = Arc::new(opts.keymap.clone());
     ui.ix.api_base = opts.api_base.clone();
+    let mut link = opts.remote.as_ref().map(remote::Link::new);
     let started = Instant::now();
     let mut snap = snapshots.borrow_and_update().clone();
     let mut received_at = Instant::now();
@@ -189,6 +198,13 @@ where
     loop {
         let elapsed_ms = i64::try_from(received_at.elapsed().as_millis()).unwrap_or(i64::MAX);
         ui.display_now = display_now(snap.mode, snap.now, elapsed_ms);
+        let shown = match link.as_mut() {
+            Some(l) => {
+                l.refresh(&mut ui, &snap, received_at);
+                l.shown(&snap)
+            }
+            None => snap.clone(),
+        };
         if RESTORED_BY_PANIC.swap(false, Ordering::SeqCst) {
             anyhow::bail!("a panic elsewhere in the program ended the terminal UI");
         }
@@ -196,7 +212,7 @@ where
         terminal
             .draw(|f| {
                 area = f.area();
-                view::draw(f, &snap, &ui, &theme);
+                view::draw(f, &shown, &ui, &theme);
             })
             .context("cannot draw the screen")?;
         // Page-sized moves and the mouse work on what was last drawn.
@@ -256,6 +272,9 @@ where
                 Ok(()) => {
                     snap = snapshots.borrow_and_update().clone();
                     received_at = Instant::now();
+                    if let Some(l) = link.as_mut() {
+                        l.on_frame();
+                    }
                     unrendered = Some(received_at);
                     if bell_due(&mut rung, &snap) {
                         outside.bell();
@@ -267,8 +286,23 @@ where
             Some(answer) = replies.next(), if !replies.is_empty() => {
                 // The event log says what was done; a refusal's reason also goes where
                 // the eye is after a key. A dropped answer means the engine is gone.
+                // Attached, every answer is shown: it crossed the network.
                 if let Ok(reply) = answer {
-                    notice_refusal(&mut ui, &reply);
+                    if link.is_some() {
+                        ui.notice = Some(reply.message);
+                    } else {
+                        notice_refusal(&mut ui, &reply);
+                    }
+                }
+            }
+            () = async {
+                match link.as_mut() {
+                    Some(l) => l.changed().await,
+                    None => std::future::pending().await,
+                }
+            } => {
+                if let Some(l) = link.as_mut() {
+                    l.on_status(&mut ui);
                 }
             }
             _ = tick.tick() => {}
@@ -294,82 +328,4 @@ fn notice_refusal(ui: &mut UiState, reply: &CommandReply) {
     if !reply.is_ok() {
         ui.notice = Some(reply.message.clone());
     }
-}
-
-/// Set while the terminal is in raw mode + alternate screen; makes restoring idempotent
-/// between the panic hook and the guard's Drop.
-static TERMINAL_ACTIVE: AtomicBool = AtomicBool::new(false);
-/// Set when a panic anywhere (e.g. another tokio task, which tokio survives) gave the
-/// terminal back; the loop then stops instead of drawing over the panic message.
-static RESTORED_BY_PANIC: AtomicBool = AtomicBool::new(false);
-
-type PanicHook = Box<dyn Fn(&PanicHookInfo<'_>) + Sync + Send + 'static>;
-
-/// Puts the terminal into TUI mode and guarantees it is put back: on Drop (normal return,
-/// error, unwinding) and from a panic hook that runs before the default hook prints, so
-/// the panic message lands on a usable screen.
-struct TerminalGuard {
-    previous_hook: Arc<PanicHook>,
-}
-
-impl TerminalGuard {
-    fn enter(mouse: bool) -> io::Result<TerminalGuard> {
-        let previous_hook: Arc<PanicHook> = Arc::new(std::panic::take_hook());
-        let chained = Arc::clone(&previous_hook);
-        std::panic::set_hook(Box::new(move |info| {
-            if restore_terminal() {
-                RESTORED_BY_PANIC.store(true, Ordering::SeqCst);
-            }
-            chained(info);
-        }));
-        let guard = TerminalGuard { previous_hook };
-        // From here on, any failure is undone by the guard's Drop.
-        TERMINAL_ACTIVE.store(true, Ordering::SeqCst);
-        crossterm::terminal::enable_raw_mode()?;
-        crossterm::execute!(
-            io::stdout(),
-            crossterm::terminal::EnterAlternateScreen,
-            // Clearing here rather than with Terminal::clear avoids its cursor-position
-            // query, which stalls on terminals that never answer it.
-            crossterm::terminal::Clear(crossterm::terminal::ClearType::All),
-            crossterm::cursor::Hide
-        )?;
-        if mouse {
-            crossterm::execute!(io::stdout(), crossterm::event::EnableMouseCapture)?;
-        }
-        Ok(guard)
-    }
-}
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        restore_terminal();
-        // Hand panics back to the hook that was there before us. Swapping hooks while
-        // unwinding would itself panic (and abort), so then ours stays: it is harmless
-        // once the terminal is restored.
-        if !std::thread::panicking() {
-            let previous = Arc::clone(&self.previous_hook);
-            let _ours = std::panic::take_hook();
-            std::panic::set_hook(Box::new(move |info| previous(info)));
-        }
-    }
-}
-
-/// Leaves raw mode, mouse capture and the alternate screen; a no-op (returning false)
-/// when already restored. Errors are ignored: this runs while exiting or panicking, with nowhere
-/// better to report them.
-fn restore_terminal() -> bool {
-    let was_active = TERMINAL_ACTIVE.swap(false, Ordering::SeqCst);
-    if was_active {
-        let _ = crossterm::terminal::disable_raw_mode();
-        // Mouse capture off whether or not it was on: a terminal left capturing turns
-        // every click into escape codes in the shell.
-        let _ = crossterm::execute!(
-            io::stdout(),
-            crossterm::event::DisableMouseCapture,
-            crossterm::terminal::LeaveAlternateScreen,
-            crossterm::cursor::Show
-        );
-    }
-    was_active
 }

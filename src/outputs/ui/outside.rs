@@ -18,6 +18,8 @@ pub struct UiOptions {
     pub api_base: String,
     /// Where `:theme NAME` looks for `NAME.toml`.
     pub theme_dirs: Vec<PathBuf>,
+    /// Attached to a remote tapewatch (`tapewatch attach`): its link.
+    pub remote: Option<super::remote::RemoteOptions>,
 }
 
 impl Default for UiOptions {
@@ -27,6 +29,7 @@ impl Default for UiOptions {
             mouse: true,
             api_base: "http://127.0.0.1:5002".into(),
             theme_dirs: Vec::new(),
+            remote: None,
         }
     }
 }

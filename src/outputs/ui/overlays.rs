@@ -13,7 +13,7 @@ use ratatui::Frame;
 /// layout and the keys (scrolling, the mouse) both use this, so they agree.
 pub fn region(area: Rect, snap: &Snapshot, ui: &UiState) -> Rect {
     let rows = super::statusline::status_rows(snap, ui, &Theme::default(), area.width);
-    let split = super::view::split(area, false, rows);
+    let split = super::view::split(area, false, false, rows);
     match split.status {
         Some(s) => Rect::new(area.x, area.y, area.width, s.y.saturating_sub(area.y)),
         None => area,

@@ -103,7 +103,7 @@ pub fn fallback_snapshot() -> Snapshot {
     snap.alpaca.last_message_at = Some(secs(-296));
     snap.yahoo = YahooView {
         healthy: Some(true),
-        polling: "active",
+        polling: "active".into(),
         last_ok_at: Some(secs(-2)),
         last_error: None,
         consecutive_failures: 0,
@@ -264,7 +264,7 @@ pub fn health_snapshot() -> Snapshot {
     snap.alpaca.subscribed_symbols = snap.watchlist.iter().map(|v| v.symbol.clone()).collect();
     snap.yahoo = YahooView {
         healthy: Some(true),
-        polling: "active",
+        polling: "active".into(),
         last_ok_at: Some(secs(-3)),
         last_error: None,
         consecutive_failures: 0,

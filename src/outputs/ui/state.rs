@@ -88,6 +88,8 @@ pub struct UiState {
     pub symbol_view: Option<super::screen_actions::SymbolViewState>,
     /// A question waiting for y or n (see [`super::screen_actions`]).
     pub confirm: Option<super::screen_actions::Confirm>,
+    /// Attached to a remote tapewatch: the link, for the header (`None` locally).
+    pub remote: Option<super::remote::RemoteView>,
 }
 
 impl UiState {

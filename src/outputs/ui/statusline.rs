@@ -139,7 +139,7 @@ fn channels_line<'a>(snap: &Snapshot, theme: &Theme, width: usize) -> Line<'a> {
     let pieces: Vec<Vec<Span<'a>>> = troubled
         .iter()
         .map(|c| {
-            let mut p = vec![Span::styled(c.name, theme.style(Role::Text))];
+            let mut p = vec![Span::styled(c.name.clone(), theme.style(Role::Text))];
             if c.full > 0 {
                 p.push(Span::styled(
                     format!(" full {}", format::count(c.full)),

@@ -239,9 +239,9 @@ pub fn sample_snapshot() -> Snapshot {
 
 fn channel(name: &'static str, capacity: usize, full: u64, dropped: u64) -> ChannelStat {
     ChannelStat {
-        name,
+        name: name.into(),
         capacity,
-        policy: "block",
+        policy: "block".into(),
         full,
         dropped,
     }

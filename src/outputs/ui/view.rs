@@ -47,8 +47,11 @@ pub fn draw(frame: &mut Frame, snap: &Snapshot, ui: &UiState, theme: &Theme) {
     let err = (ui.page == Page::Market)
         .then(|| link_error(snap, ui.now(snap)))
         .flatten();
-    let areas = split(area, err.is_some(), status_rows);
+    let areas = split(area, ui.remote.is_some(), err.is_some(), status_rows);
     draw_header(frame, areas.header, snap, ui, theme);
+    if let (Some(rect), Some(r)) = (areas.remote, &ui.remote) {
+        frame.render_widget(Paragraph::new(super::remote::remote_line(r, theme)), rect);
+    }
     if let (Some(rect), Some(msg)) = (areas.error, err) {
         let line = Line::from(vec![
             Span::styled(" Alpaca: ", theme.style(Role::Error)),
@@ -85,14 +88,16 @@ pub fn draw(frame: &mut Frame, snap: &Snapshot, ui: &UiState, theme: &Theme) {
 
 pub(super) struct Areas {
     pub header: Rect,
+    /// Attached to a remote tapewatch: the link's row under the header.
+    pub remote: Option<Rect>,
     pub error: Option<Rect>,
     pub body: Rect,
     pub status: Option<Rect>,
 }
 
-/// Row budget, top to bottom: header, optional error line, the page's body, status
-/// (one or two rows).
-pub(super) fn split(area: Rect, want_error: bool, status_rows: u16) -> Areas {
+/// Row budget, top to bottom: header, the remote link's row (attached), optional error
+/// line, the page's body, status (one or two rows).
+pub(super) fn split(area: Rect, want_remote: bool, want_error: bool, status_rows: u16) -> Areas {
     let row_at = |y: u16, h: u16| Rect::new(area.x, y, area.width, h);
     let header = row_at(area.y, 1);
     let mut top = area.y + 1;
@@ -103,12 +108,17 @@ pub(super) fn split(area: Rect, want_error: bool, status_rows: u16) -> Areas {
         bottom -= status_rows;
         row_at(bottom, status_rows)
     });
+    let remote = (want_remote && area.height >= 6).then(|| {
+        top += 1;
+        row_at(top - 1, 1)
+    });
     let error = (want_error && area.height >= 6).then(|| {
         top += 1;
         row_at(top - 1, 1)
     });
     Areas {
         header,
+        remote,
         error,
         body: row_at(top, bottom.saturating_sub(top)),
         status,

@@ -1,7 +1,8 @@
 //! The reconnect policy, as a pure state machine: exponential backoff with jitter,
 //! a reset once a connection has been stable, longer waits where Alpaca asks for
 //! them (406, HTTP 429), and fatal stops where retrying cannot help (402, 409, a
-//! refused upgrade). Time and randomness are inputs, so tests are tables.
+//! refused upgrade). Time and randomness are inputs, so tests are tables. The link
+//! of `tapewatch attach` (`sources::remote`) reconnects by the same policy.
 
 use crate::domain::types::Ts;
 
@@ -125,6 +126,12 @@ impl Backoff {
         self.next_retry_at = None;
         self.consecutive_failures = 0;
     }
+}
+
+/// Uniform in [0, 1): the random half of [`Backoff::on_failure`]'s delay.
+pub fn jitter() -> f64 {
+    use rand::RngExt;
+    rand::rng().random::<f64>()
 }
 
 #[cfg(test)]

@@ -54,12 +54,6 @@ pub(super) fn describe(f: &Failure) -> String {
     }
 }
 
-/// Uniform in [0, 1), so many clients' retries spread out.
-pub(super) fn jitter() -> f64 {
-    use rand::RngExt;
-    rand::rng().random::<f64>()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,11 +1,11 @@
 //! The socket task for the live Alpaca stream: connects (rustls), runs the
 //! handshake through [`Session`], keeps the connection honest with pings and a
 //! market-hours silence check, and reconnects by [`Backoff`]. It does I/O only:
-//! frames go to the engine raw, in batches; control frames are also read here,
-//! because the handshake depends on them.
+//! frames are parsed here and go to the engine in batches; the control messages
+//! among them also act here, because the handshake depends on them.
 
-use super::backoff::{Backoff, BackoffPolicy, Decision, Failure};
-use super::classify::{classify_connect_error, closed_reason, describe, jitter};
+use super::backoff::{jitter, Backoff, BackoffPolicy, Decision, Failure};
+use super::classify::{classify_connect_error, closed_reason, describe};
 use super::protocol::{Channels, Phase, Session};
 use crate::domain::clock::Clock;
 use crate::domain::types::{Symbol, Ts};

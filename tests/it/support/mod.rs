@@ -7,5 +7,6 @@ pub mod mock_bars;
 pub mod mock_trading;
 pub mod mock_yahoo;
 pub mod serve;
+pub mod served;
 pub mod stream_cfg;
 pub mod wait;

@@ -52,7 +52,7 @@ pub(super) fn lines<'a>(snap: &'a Snapshot, theme: &Theme) -> Vec<Line<'a>> {
                 ),
                 theme.style(role),
             ),
-            Span::styled(c.policy, muted),
+            Span::styled(c.policy.clone(), muted),
         ]));
     }
     out

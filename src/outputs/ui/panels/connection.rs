@@ -108,7 +108,7 @@ fn yahoo<'a>(snap: &'a Snapshot, now: Ts, theme: &Theme) -> Vec<Line<'a>> {
         } else {
             Role::Text
         };
-        head.push(Span::styled(y.polling, theme.style(role)));
+        head.push(Span::styled(y.polling.clone(), theme.style(role)));
     }
     let mut out = vec![Line::from(head)];
     let last_ok = match y.last_ok_at {

@@ -15,7 +15,7 @@ pub(super) fn lines<'a>(snap: &'a Snapshot, now: Ts, theme: &Theme) -> (Vec<Line
     let r = &snap.router;
     let muted = theme.style(Role::Muted);
     let text = theme.style(Role::Text);
-    let source_role = match r.current_data_source {
+    let source_role = match r.current_data_source.as_ref() {
         "Alpaca" => Role::Ok,
         "Yahoo" => Role::Warn,
         _ => Role::Error,
@@ -31,7 +31,7 @@ pub(super) fn lines<'a>(snap: &'a Snapshot, now: Ts, theme: &Theme) -> (Vec<Line
         ),
         sep(theme),
         Span::styled("source ", muted),
-        Span::styled(r.current_data_source, theme.style(source_role)),
+        Span::styled(r.current_data_source.clone(), theme.style(source_role)),
         sep(theme),
         Span::styled("failovers ", muted),
         Span::styled(format::count(r.fallback_count), text),

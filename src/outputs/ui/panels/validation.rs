@@ -50,7 +50,7 @@ pub(super) fn lines<'a>(snap: &'a Snapshot, theme: &Theme, all: bool) -> (Vec<Li
         if by_rule.len() > 1 {
             by_rule.push(sep(theme));
         }
-        by_rule.push(Span::styled(*rule, text));
+        by_rule.push(Span::styled(rule.clone(), text));
         by_rule.push(Span::styled(
             format!(" {}", format::count(*n)),
             theme.style(Role::Warn),
