@@ -7,7 +7,7 @@ mod fields;
 mod json_fields;
 pub mod msgpack;
 pub mod parse;
-mod scan;
+pub(super) mod scan;
 pub(crate) use scan::digits::plain_decimal;
 
 use crate::domain::types::{Symbol, Ts};

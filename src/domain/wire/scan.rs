@@ -19,12 +19,13 @@
 
 use super::fields::Field;
 use super::{Bar, BarKind, Conditions, Msg, Quote, Trade};
-use crate::domain::types::Symbol;
+use crate::domain::types::{Symbol, Ts};
 use digits::{decimal, int, timestamp, uint};
 
-/// A scalar or a conditions array, as a slice of the frame.
-#[derive(Copy, Clone)]
-enum Val<'a> {
+/// A scalar or a conditions array, as a slice of the frame (JSON), or already
+/// decoded (msgpack, see `msgpack::fast`).
+#[derive(Clone)]
+pub(super) enum Val<'a> {
     Str(&'a str),
     Num(&'a str),
     /// The text between the brackets of an array of plain strings.
@@ -33,11 +34,26 @@ enum Val<'a> {
     Lit,
     /// A size, volume or count, checked where it was read.
     Int(i64),
+    /// A msgpack number in a field read raw (prices, `i`, a bar's `c`).
+    MpNum(MpNum),
+    /// A msgpack conditions array, joined.
+    Conds(Conditions),
+    /// A msgpack timestamp.
+    Time(Ts),
+}
+
+/// A msgpack number as it came: prices decode it once the type is known.
+#[derive(Copy, Clone)]
+pub(super) enum MpNum {
+    UInt(u64),
+    NegInt(i64),
+    F64(f64),
+    F32(f32),
 }
 
 #[derive(Copy, Clone)]
 #[repr(usize)]
-enum Slot {
+pub(super) enum Slot {
     T,
     S,
     I,
@@ -60,10 +76,10 @@ enum Slot {
     Vw,
     N,
 }
-const SLOTS: usize = Slot::N as usize + 1;
+pub(super) const SLOTS: usize = Slot::N as usize + 1;
 
 /// The slot for a key; `Err` for a key the general path knows but these types don't.
-fn slot(key: &str) -> Result<Option<Slot>, ()> {
+pub(super) fn slot(key: &str) -> Result<Option<Slot>, ()> {
     Ok(Some(match Field::from_key(key) {
         Field::T => Slot::T,
         Field::S => Slot::S,
@@ -231,7 +247,7 @@ fn frame_inner(text: &str, out: &mut Vec<Msg>) -> Option<()> {
 }
 
 fn message(c: &mut Cursor) -> Option<Msg> {
-    let mut f: [Option<Val>; SLOTS] = [None; SLOTS];
+    let mut f: [Option<Val>; SLOTS] = Default::default();
     c.eat(b'{')?;
     if c.eat(b'}').is_none() {
         loop {
@@ -272,10 +288,10 @@ fn checked(s: Slot, v: Val) -> Option<Val> {
     }
 }
 
-fn build(f: &[Option<Val>; SLOTS]) -> Option<Msg> {
-    let get = |s: Slot| f[s as usize];
+pub(super) fn build(f: &[Option<Val>; SLOTS]) -> Option<Msg> {
+    let get = |s: Slot| f[s as usize].as_ref();
     let text = |s: Slot| match get(s) {
-        Some(Val::Str(v)) => Some(v),
+        Some(Val::Str(v)) => Some(*v),
         _ => None,
     };
     let code = |s: Slot| {
@@ -283,26 +299,36 @@ fn build(f: &[Option<Val>; SLOTS]) -> Option<Msg> {
             .map(compact_str::CompactString::new)
             .unwrap_or_default()
     };
-    let num = |s: Slot| match get(s) {
-        Some(Val::Num(v)) => Some(v),
+    let price = |s: Slot| match get(s)? {
+        Val::Num(v) => decimal(v),
+        Val::MpNum(n) => crate::domain::wire::msgpack::price(*n),
         _ => None,
     };
-    let price = |s: Slot| decimal(num(s)?);
+    let id = |s: Slot| match get(s)? {
+        Val::Num(v) => uint(v),
+        Val::MpNum(MpNum::UInt(v)) => Some(*v),
+        _ => None,
+    };
     let int_of = |s: Slot| match get(s) {
-        Some(Val::Int(v)) => Some(v),
+        Some(Val::Int(v)) => Some(*v),
         _ => None,
     };
     let conds = || match get(Slot::C) {
         None => Some(Conditions::default()),
         Some(Val::Arr(a)) => Some(conditions(a)),
+        Some(Val::Conds(c)) => Some(c.clone()),
         _ => None,
     };
     let symbol = Symbol::new(text(Slot::S)?);
-    let ts = timestamp(text(Slot::Time)?)?;
+    let ts = match get(Slot::Time)? {
+        Val::Str(t) => timestamp(t)?,
+        Val::Time(t) => *t,
+        _ => return None,
+    };
     Some(match text(Slot::T)? {
         "t" => Msg::Trade(Trade {
             symbol,
-            id: uint(num(Slot::I)?)?,
+            id: id(Slot::I)?,
             exchange: code(Slot::X),
             price: price(Slot::P)?,
             size: int_of(Slot::Sz)?,

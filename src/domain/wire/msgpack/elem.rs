@@ -60,6 +60,9 @@ pub(super) fn shortest_decimal(v: f64) -> Option<Decimal> {
     if !v.is_finite() {
         return None;
     }
+    if let Some(d) = few_places(v) {
+        return Some(d);
+    }
     let mut buf = ryu::Buffer::new();
     let text = buf.format_finite(v);
     let text = text.strip_suffix(".0").unwrap_or(text);
@@ -67,6 +70,27 @@ pub(super) fn shortest_decimal(v: f64) -> Option<Decimal> {
         .or_else(|| Decimal::from_scientific(text).ok())
         .or_else(|| text.parse().ok())
         .or_else(|| Decimal::from_f64(v))
+}
+
+/// Prices have few decimal places: the smallest `k` ≤ 9 whose `m / 10^k` reads back
+/// as `v` is ryu's shortest form. The check is exact: with `m` below 2^53 and `10^k`
+/// exact, IEEE division rounds `m / 10^k` to the double nearest it, as a parse would.
+fn few_places(v: f64) -> Option<Decimal> {
+    const POW10: [f64; 10] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if v == 0.0 {
+        return None;
+    }
+    for (k, p) in POW10.iter().enumerate() {
+        let m = (v * p).round();
+        if m.abs() >= EXACT {
+            return None;
+        }
+        if m / p == v {
+            return Some(Decimal::new(m as i64, k as u32));
+        }
+    }
+    None
 }
 
 impl RawField for MpRaw {
@@ -261,7 +285,7 @@ fn raw<'a>(rd: &mut Rd<'a>, tok: Tok<'a>, field: &str) -> Result<MpRaw, Fault> {
 }
 
 /// A size or volume: any integer that fits i64, or a float with no fraction.
-fn size(tok: Tok, field: &str) -> Result<i64, Fault> {
+pub(super) fn size(tok: Tok, field: &str) -> Result<i64, Fault> {
     let f = match tok {
         Tok::UInt(v) => return i64::try_from(v).map_err(|_| out_of_range(field, v)),
         Tok::NegInt(v) => return Ok(v),
@@ -314,7 +338,7 @@ fn strings(rd: &mut Rd, tok: Tok, field: &str, mut each: impl FnMut(&str)) -> Re
     Ok(())
 }
 
-fn cond_list(rd: &mut Rd, tok: Tok, field: &str) -> Result<Conditions, Fault> {
+pub(super) fn cond_list(rd: &mut Rd, tok: Tok, field: &str) -> Result<Conditions, Fault> {
     let mut out = Conditions::default();
     strings(rd, tok, field, |code| {
         if !out.is_empty() {
@@ -334,7 +358,7 @@ fn symbols(rd: &mut Rd, tok: Tok, field: &str) -> Result<Vec<Symbol>, Fault> {
 const NANOS_PER_SEC: i64 = 1_000_000_000;
 
 /// `t`: a timestamp extension (-1) of any width, or (tolerated) an RFC 3339 string.
-fn timestamp(tok: Tok) -> Result<TsSlot, Fault> {
+pub(super) fn timestamp(tok: Tok) -> Result<TsSlot, Fault> {
     match tok {
         Tok::Ext(-1, data) => Ok(ext_timestamp(data).ok_or("is not a valid msgpack timestamp")),
         Tok::Str(_) => {

@@ -9,6 +9,8 @@
 //! encodings give identical [`Msg`]s for the same content.
 
 mod elem;
+mod fast;
+pub(super) use fast::price;
 mod read;
 
 use super::parse::{push_issue, push_outcome, FrameError, ParseIssue, ParseLimits, ParsedFrame};
@@ -40,6 +42,10 @@ pub fn parse_msgpack_frame_into(
 ) {
     if let Some(refused) = limits.refuse(bytes.len()) {
         issues.push(refused);
+        return;
+    }
+    // Plain trades, quotes and bars in one pass; anything else below.
+    if fast::frame(bytes, out) {
         return;
     }
     let (mark_out, mark_issues) = (out.len(), issues.len());

@@ -9,6 +9,7 @@ use crate::domain::wire::parse_frame;
 use rmpv::Value;
 
 mod bad;
+mod fast;
 
 /// The documented frames (alpaca_examples.md §1–4), one line each.
 const DOC_FRAMES: &[&str] = &[
@@ -274,6 +275,16 @@ mod shortest {
         fn prices_match_the_json_digits(cents in -10_000_000_000i64..10_000_000_000, places in 0u32..7) {
             let v = cents as f64 / 10f64.powi(places as i32);
             prop_assert_eq!(shortest_decimal(v).map(|d| d.to_string()), Some(json_digits(v)));
+        }
+        /// The fast few-places path gives ryu's digits for any double JSON would
+        /// write without an exponent.
+        #[test]
+        fn any_plain_double_matches_the_json_digits(bits in any::<u64>()) {
+            let v = f64::from_bits(bits);
+            let want = json_digits(v);
+            if v.is_finite() && !want.contains('e') && v != 0.0 {
+                prop_assert_eq!(shortest_decimal(v).map(|d| d.to_string()), Some(want));
+            }
         }
         /// Whatever double comes, a representable one reads back as itself.
         #[test]
