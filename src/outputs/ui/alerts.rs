@@ -123,14 +123,13 @@ fn draw_active(
     let room = rect
         .width
         .saturating_sub(page_tabs(ui, theme).width() as u16 + 4);
-    let counts = if text_width(&counts) + text_width(" Alerts ") + text_width(&filter) <= room {
-        counts
-    } else {
-        format!(
-            "firing {}C {}H {}M {}L ",
-            c.critical, c.high, c.medium, c.low
-        )
-    };
+    let fixed = text_width(" Alerts ") + text_width(&filter);
+    let short = format!("{}C {}H {}M {}L ", c.critical, c.high, c.medium, c.low);
+    // Whole or not at all: never "0C 0…".
+    let counts = [counts, format!("firing {short}"), short]
+        .into_iter()
+        .find(|t| text_width(t) + fixed <= room)
+        .unwrap_or_default();
     let title = Line::from(vec![
         Span::styled(" Alerts ", theme.style(Role::Accent)),
         Span::styled(counts, theme.style(Role::Muted)),

@@ -233,18 +233,25 @@ pub(super) fn draw_positions(
         return;
     }
     let dir = if ui.sort_descending { "↓" } else { "↑" };
+    let tabs = page_tabs(ui, theme);
+    let count = snap.portfolio.positions.len();
+    let full = format!(
+        " Positions ({count}) · sorted by {} {dir} ",
+        ui.sort_key.label()
+    );
+    // The tabs are drawn over the end of the title: the sort clause goes whole or not
+    // at all, never cut to "sorted by".
+    let room = usize::from(rect.width.saturating_sub(2)).saturating_sub(tabs.width());
+    let title = if Span::raw(full.as_str()).width() <= room {
+        full
+    } else {
+        format!(" Positions ({count}) ")
+    };
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.style(Role::Border))
-        .title(Span::styled(
-            format!(
-                " Positions ({}) · sorted by {} {dir} ",
-                snap.portfolio.positions.len(),
-                ui.sort_key.label()
-            ),
-            theme.style(Role::Accent),
-        ))
-        .title(page_tabs(ui, theme));
+        .title(Span::styled(title, theme.style(Role::Accent)))
+        .title(tabs);
     let inner = block.inner(rect);
     frame.render_widget(block, rect);
     frame.render_widget(

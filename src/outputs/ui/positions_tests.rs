@@ -108,3 +108,43 @@ fn every_size_renders_without_panicking() {
         let _ = render_text(&snap, &ui_on_positions(), w, h);
     }
 }
+
+#[test]
+fn the_sort_clause_shows_whole_or_not_at_all() {
+    let snap = with_portfolio();
+    for w in 40..=120 {
+        let text = render_text(&snap, &ui_on_positions(), w, 20);
+        let Some(title) = text.lines().find(|l| l.contains("Positions (")) else {
+            continue;
+        };
+        if title.contains("sorted") {
+            assert!(title.contains("sorted by symbol ↑"), "{w}: {title}");
+        }
+    }
+}
+
+#[test]
+fn titles_beside_the_tabs_show_counts_whole_or_not_at_all() {
+    let snap = with_portfolio();
+    for w in 40..=120 {
+        let title = |page| {
+            let ui = UiState {
+                page,
+                ..UiState::default()
+            };
+            let text = render_text(&snap, &ui, w, 16);
+            text.lines().nth(1).unwrap_or_default().to_string()
+        };
+        let market = title(Page::Market);
+        assert!(
+            !market.contains("Watchlist (") || market.contains("Watchlist (12)"),
+            "{w}: {market}"
+        );
+        let alerts = title(Page::Alerts);
+        assert!(!alerts.contains('…'), "{w}: {alerts}");
+        assert!(
+            !alerts.contains("0C") || alerts.contains("0L"),
+            "{w}: {alerts}"
+        );
+    }
+}

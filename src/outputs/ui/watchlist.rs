@@ -193,17 +193,26 @@ pub(super) fn draw_watchlist(
     } else {
         format!(" Watchlist ({} of {}) ", shown.len(), snap.watchlist.len())
     };
+    let tabs = page_tabs(ui, theme);
+    // The tabs share the top border: the count goes whole or not at all.
+    let room = rect.width.saturating_sub(tabs.width() as u16 + 4);
+    let count = if super::columns::text_width(&count) <= room {
+        count
+    } else {
+        " Watchlist ".to_string()
+    };
+    let title = Line::from(vec![
+        Span::styled(count, theme.style(Role::Accent)),
+        Span::styled(
+            events_panel::filter_note(ui, ListId::Watchlist),
+            theme.style(Role::Warn),
+        ),
+    ]);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.style(events_panel::border_role(ui, ListId::Watchlist)))
-        .title(Line::from(vec![
-            Span::styled(count, theme.style(Role::Accent)),
-            Span::styled(
-                events_panel::filter_note(ui, ListId::Watchlist),
-                theme.style(Role::Warn),
-            ),
-        ]))
-        .title_top(page_tabs(ui, theme));
+        .title(super::columns::whole_spans(title, room))
+        .title_top(tabs);
     if shown.is_empty() {
         let text = if snap.watchlist.is_empty() {
             "no symbols in the watchlist"
