@@ -148,3 +148,31 @@ fn titles_beside_the_tabs_show_counts_whole_or_not_at_all() {
         );
     }
 }
+
+#[test]
+fn a_filtered_watchlist_keeps_its_count_at_every_width() {
+    let snap = with_portfolio();
+    let mut ui = UiState::default();
+    let key = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
+    for c in ['/', 'A'] {
+        on_key(&mut ui, key(c), &snap);
+    }
+    on_key(
+        &mut ui,
+        KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE),
+        &snap,
+    );
+    for w in 40..=120 {
+        let text = render_text(&snap, &ui, w, 16);
+        let title = text.lines().nth(1).unwrap_or_default();
+        if title.contains("Watchlist (") {
+            assert!(title.contains(" of 12)"), "{w}: {title}");
+        }
+        if w >= 70 {
+            assert!(
+                title.contains("Watchlist (") && title.contains("/A"),
+                "{w}: {title}"
+            );
+        }
+    }
+}

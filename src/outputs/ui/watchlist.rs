@@ -196,22 +196,29 @@ pub(super) fn draw_watchlist(
     let tabs = page_tabs(ui, theme);
     // The tabs share the top border: the count goes whole or not at all.
     let room = rect.width.saturating_sub(tabs.width() as u16 + 4);
-    let count = if super::columns::text_width(&count) <= room {
-        count
-    } else {
-        " Watchlist ".to_string()
-    };
+    let count = [count, " Watchlist ".to_string(), " ".to_string()]
+        .into_iter()
+        .find(|t| super::columns::text_width(t) <= room)
+        .unwrap_or_default();
+    // Then the filter note in what is left: whole, short, or not at all.
+    let left = room.saturating_sub(super::columns::text_width(&count));
+    let short = ui
+        .ix
+        .filter(ListId::Watchlist)
+        .map(|f| format!("· /{f} "))
+        .unwrap_or_default();
+    let filter = [events_panel::filter_note(ui, ListId::Watchlist), short]
+        .into_iter()
+        .find(|t| super::columns::text_width(t) <= left)
+        .unwrap_or_default();
     let title = Line::from(vec![
         Span::styled(count, theme.style(Role::Accent)),
-        Span::styled(
-            events_panel::filter_note(ui, ListId::Watchlist),
-            theme.style(Role::Warn),
-        ),
+        Span::styled(filter, theme.style(Role::Warn)),
     ]);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.style(events_panel::border_role(ui, ListId::Watchlist)))
-        .title(super::columns::whole_spans(title, room))
+        .title(title)
         .title_top(tabs);
     if shown.is_empty() {
         let text = if snap.watchlist.is_empty() {
