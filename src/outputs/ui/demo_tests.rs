@@ -162,3 +162,45 @@ fn a_terminal_too_small_says_so() {
     let text = render_text(&snap, &UiState::default(), 20, 5);
     insta::assert_snapshot!(text);
 }
+
+/// A filter hides rows: each shown row keeps its own symbol's sparkline, and rows
+/// left empty by the filter draw none.
+#[test]
+fn a_filtered_watchlist_draws_each_rows_own_sparkline() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let snap = moment(BEFORE_MS);
+    let is_block = |c: &char| ('▁'..='█').contains(c);
+    // The row's sparkline (the columns around it may differ in width).
+    let row_of = |text: &str, sym: &str| -> String {
+        text.lines()
+            .find(|l| l.starts_with(&format!("│  {sym} ")) || l.starts_with(&format!("│▸ {sym} ")))
+            .map(|l| l.chars().filter(is_block).collect())
+            .unwrap_or_default()
+    };
+    let whole = render_text(&snap, &UiState::default(), 120, 40);
+    let mut ui = UiState::default();
+    let press = |ui: &mut UiState, code| {
+        super::dispatch::on_key(ui, KeyEvent::new(code, KeyModifiers::NONE), &snap);
+    };
+    press(&mut ui, KeyCode::Char('/'));
+    for c in "NFLX".chars() {
+        press(&mut ui, KeyCode::Char(c));
+    }
+    press(&mut ui, KeyCode::Enter);
+    let filtered = render_text(&snap, &ui, 120, 40);
+    assert!(filtered.contains("(1 of 12)"), "{filtered}");
+    let want = row_of(&whole, "NFLX");
+    assert!(want.chars().count() >= 20, "no sparkline: {whole}");
+    assert_eq!(row_of(&filtered, "NFLX"), want, "{filtered}");
+    // Nothing under NFLX draws another symbol's sparkline.
+    let lines: Vec<&str> = filtered.lines().collect();
+    let at = lines.iter().position(|l| l.starts_with("│▸ NFLX "));
+    let below = at
+        .and_then(|i| lines.get(i + 1))
+        .copied()
+        .unwrap_or_default();
+    assert!(
+        at.is_some() && !below.chars().any(|c| is_block(&c)),
+        "{filtered}"
+    );
+}

@@ -298,20 +298,15 @@ pub(super) fn draw_watchlist(
         .highlight_spacing(HighlightSpacing::Always);
     let mut state = TableState::default().with_selected(ui.selected_in(shown.len()));
     frame.render_stateful_widget(table, rect, &mut state);
-    // The sparklines go over their (empty) cells, row by visible row.
+    // The sparklines go over their (empty) cells, row by visible row: the rows shown
+    // (a filter hides some), never the watchlist's own order.
     let Some(pos) = keep.iter().position(|&i| Col::ALL[i] == Col::Spark) else {
         return;
     };
     let x = inner.x + MARKER + keep[..pos].iter().map(|&i| needs[i].width + 1).sum::<u16>();
     let first_row_y = inner.y + 1;
     let visible = usize::from(inner.height.saturating_sub(1));
-    for (k, v) in snap
-        .watchlist
-        .iter()
-        .enumerate()
-        .skip(state.offset())
-        .take(visible)
-    {
+    for (k, v) in shown.iter().enumerate().skip(state.offset()).take(visible) {
         let y = first_row_y + u16::try_from(k - state.offset()).unwrap_or(u16::MAX);
         let area = Rect::new(x, y, SPARK_MINUTES, 1).intersection(inner);
         spark::draw_row(frame, area, v, now, theme);
