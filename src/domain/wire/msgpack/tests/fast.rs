@@ -93,3 +93,44 @@ proptest! {
         }
     }
 }
+
+/// A map may repeat a key (JSON objects converted through serde can't): whatever the
+/// one pass accepts, the general reader reads the same way.
+#[test]
+fn repeated_keys_agree_with_the_general_reader() {
+    let trade = || -> Vec<(Value, Value)> {
+        vec![
+            ("T".into(), "t".into()),
+            ("S".into(), "AAPL".into()),
+            ("i".into(), 7u64.into()),
+            ("x".into(), "V".into()),
+            ("p".into(), 228.135.into()),
+            ("s".into(), 100u64.into()),
+            ("t".into(), Value::Ext(-1, vec![0x69, 0x1b, 0x0a, 0x00])),
+            ("z".into(), "C".into()),
+        ]
+    };
+    let extras: [(&str, Value); 9] = [
+        ("p", 230.5.into()),
+        ("p", "x".into()),
+        ("s", 5u64.into()),
+        ("s", 1.5.into()),
+        ("S", "MSFT".into()),
+        ("T", "q".into()),
+        ("i", (-1i64).into()),
+        ("c", Value::Array(vec!["@".into()])),
+        ("c", Value::Array(vec![1u64.into()])),
+    ];
+    let mut taken = 0;
+    for (key, value) in extras {
+        for at in [0, 4, 8] {
+            let mut map = trade();
+            map.insert(at, (key.into(), value.clone()));
+            let mut bytes = Vec::new();
+            rmpv::encode::write_value(&mut bytes, &Value::Array(vec![Value::Map(map)])).unwrap();
+            taken += usize::from(fast::frame(&bytes, &mut Vec::new()));
+            agrees(&bytes).unwrap_or_else(|e| panic!("{key} at {at}: {e}"));
+        }
+    }
+    assert!(taken > 0);
+}
