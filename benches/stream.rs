@@ -12,54 +12,21 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use rust_decimal::Decimal;
 use std::sync::Arc;
-use tapewatch::domain::bars::{minute_start, RING_MINUTES};
-use tapewatch::domain::types::{Source, Symbol, Ts};
+use tapewatch::domain::types::Symbol;
 use tapewatch::engine::doc::{Decoder, Encoder, Whole};
-use tapewatch::engine::snapshot::{Mode, Perf, Snapshot};
-use tapewatch::engine::state::{EngineState, StateConfig};
-use tapewatch::plumbing::channels::Meters;
+use tapewatch::engine::snapshot::{Mode, Snapshot};
 
-/// 2026-11-17 09:00 UTC (04:00 in New York), in minutes since the epoch.
-const DAY_START_MINUTE: i32 = 29_915_460;
+#[path = "support/full_day.rs"]
+mod full_day;
+
 const SYMBOLS: usize = 100;
 
 fn snapshot() -> Snapshot {
     let symbols: Vec<Symbol> = (0..SYMBOLS)
         .map(|i| Symbol::from(format!("SYM{i:03}")))
         .collect();
-    let st = EngineState::new(StateConfig {
-        mode: Mode::Live,
-        feed: "iex".into(),
-        watchlist: symbols,
-        started_at: minute_start(DAY_START_MINUTE),
-        replay_name: None,
-        routing: Default::default(),
-        validation: Default::default(),
-    });
-    let mut snap = st.snapshot(1, Perf::default(), Meters::default().stats());
-    let minutes = i32::try_from(RING_MINUTES).unwrap();
-    let now: Ts = minute_start(DAY_START_MINUTE + minutes - 1).plus_millis(30_000);
-    snap.now = now;
-    for (k, v) in snap.watchlist.iter_mut().enumerate() {
-        let base = Decimal::from(50 + 7 * k as i64);
-        let mut p = base;
-        for m in 0..minutes {
-            let step = if (m * 7 + k as i32 * 3) % 5 < 2 {
-                -1
-            } else {
-                1
-            };
-            p += Decimal::new(step, 2);
-            let t = minute_start(DAY_START_MINUTE + m);
-            v.bars.trade(t.plus_millis(1_000), p, 100);
-            v.bars
-                .trade(t.plus_millis(30_000), p + Decimal::new(2, 2), 50);
-        }
-        v.price = Some(p);
-        v.prev_close = Some(base);
-        v.source = Some(Source::Alpaca);
-        v.as_of = Some(now.plus_millis(-800));
-        v.volume = 1_234_567;
+    let mut snap = full_day::snapshot(symbols, Mode::Live, None);
+    for v in &mut snap.watchlist {
         v.trades = 1_920;
     }
     snap
