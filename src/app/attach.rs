@@ -16,7 +16,7 @@ use crate::sources::alpaca::backoff::{BackoffPolicy, Failure};
 use crate::sources::remote::commands::{self, CommandsConfig};
 use crate::sources::remote::link::{self, Decode, LinkConfig, Outlets};
 use crate::sources::remote::{Target, Token};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use secrecy::SecretString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -199,17 +199,8 @@ pub fn run(cli: &Cli, url: &str, token_file: Option<PathBuf>, read_only: bool) -
     let settings = config::load(cfg_path.as_deref())?;
     let theme_name = cli.theme.clone().unwrap_or_else(|| settings.theme.clone());
     let theme = ui::theme::Theme::load(&theme_name, &crate::plumbing::paths::theme_dirs())?;
-    let _log = super::logging::init(super::logging::LogOptions {
-        dir: None,
-        stderr: false,
-    })
-    .ok();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .thread_name("tapewatch-rt")
-        .build()
-        .context("cannot start the async runtime")?;
+    let _log = super::file_logging();
+    let rt = super::runtime()?;
     let opts = AttachOptions::new(target, token, read_only);
     rt.block_on(async move {
         let attached = match attach(&opts).await {

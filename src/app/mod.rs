@@ -106,7 +106,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         let name = cli.theme.clone().unwrap_or_else(|| settings.theme.clone());
         Some(ui::theme::Theme::load(&name, &theme_dirs())?)
     };
-    let _log = match logging::init(logging::LogOptions {
+    let _log = file_logging();
+    runtime()?.block_on(run_async(cli, settings, mode, source, theme, db))
+}
+
+/// File logging; a failure is said once on stderr, before any screen starts,
+/// and the run goes on without it.
+fn file_logging() -> Option<logging::LogGuard> {
+    match logging::init(logging::LogOptions {
         dir: None,
         stderr: false,
     }) {
@@ -115,14 +122,17 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             eprintln!("tapewatch: warning: file logging is off: {e:#}");
             None
         }
-    };
-    let rt = tokio::runtime::Builder::new_multi_thread()
+    }
+}
+
+/// The runtime a run and `attach` both use.
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .thread_name("tapewatch-rt")
         .build()
-        .context("cannot start the async runtime")?;
-    rt.block_on(run_async(cli, settings, mode, source, theme, db))
+        .context("cannot start the async runtime")
 }
 
 /// Where the data comes from.
